@@ -1,0 +1,1 @@
+"""anbiao.api — the review-application web service (Litestar)."""

@@ -1,0 +1,73 @@
+"""The assessment engine: compose a checklist for a profile and score answers, through the hooks."""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from typing import TYPE_CHECKING
+
+from anbiao.core.catalog import Catalog, ProfileIssue
+from anbiao.core.compose import ComposedChecklist, Composer
+from anbiao.core.errors import AssessmentError, ProfileError
+from anbiao.core.models.answers import AnswerSheet
+from anbiao.core.models.profile import Profile
+from anbiao.core.result import AssessmentResult
+
+if TYPE_CHECKING:
+    import pluggy
+
+COMPOSE_CACHE_SIZE = 512
+
+
+class Engine:
+    """Holds the catalog built from plugins; composes (cached) and scores."""
+
+    def __init__(self, pm: pluggy.PluginManager, catalog: Catalog | None = None) -> None:
+        self.pm = pm
+        self.catalog = catalog if catalog is not None else Catalog.from_plugins(pm)
+        self._composer = Composer(self.catalog, pm)
+        self._cache: OrderedDict[tuple[object, ...], ComposedChecklist] = OrderedDict()
+
+    @classmethod
+    def from_plugins(cls, **options: object) -> Engine:
+        """An engine over a fresh plugin manager (options go to ``build_plugin_manager``)."""
+        from anbiao.core.plugin_manager import build_plugin_manager
+
+        return cls(build_plugin_manager(**options))  # type: ignore[arg-type]
+
+    def check_profile(self, profile: Profile) -> list[ProfileIssue]:
+        """Plugin checks plus accepted warnings (e.g. a pilot USCC)."""
+        issues = [ProfileIssue(*w.split(": ", 1), severity="warning") for w in profile.warnings()]
+        for result in self.pm.hook.validate_profile(profile=profile, catalog=self.catalog):
+            issues.extend(result or ())
+        return issues
+
+    def compose(self, profile: Profile) -> ComposedChecklist:
+        """The checklist that applies to ``profile`` (cached on its applicability facts)."""
+        errors = [i for i in self.check_profile(profile) if i.severity == "error"]
+        if errors:
+            raise ProfileError("; ".join(str(e) for e in errors))
+        key = profile.applicability_key()
+        if (composed := self._cache.get(key)) is not None:
+            self._cache.move_to_end(key)
+            return composed
+        composed = self._composer.compose(profile)
+        self._cache[key] = composed
+        if len(self._cache) > COMPOSE_CACHE_SIZE:
+            self._cache.popitem(last=False)
+        return composed
+
+    def score(
+        self, composed: ComposedChecklist, answers: AnswerSheet, profile: Profile
+    ) -> AssessmentResult:
+        """Score through the ``score_assessment`` hook, then notify ``assessment_scored``."""
+        result = self.pm.hook.score_assessment(composed=composed, answers=answers, profile=profile)
+        if result is None:
+            raise AssessmentError("no plugin scored the assessment (is default_scoring blocked?)")
+        self.pm.hook.assessment_scored(
+            composed=composed, answers=answers, profile=profile, result=result
+        )
+        return result
+
+    def assess(self, profile: Profile, answers: AnswerSheet) -> AssessmentResult:
+        """Compose for ``profile`` and score ``answers``."""
+        return self.score(self.compose(profile), answers, profile)

@@ -1,0 +1,1 @@
+"""Pydantic models: authored checklist content, enterprise profile, answers."""

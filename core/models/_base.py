@@ -1,0 +1,45 @@
+"""Shared base for authored content: strict, frozen, unknown fields rejected."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+Slug = Annotated[
+    str,
+    StringConstraints(pattern=r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$", max_length=64),
+    Field(description="A stable lower-case identifier: letters, digits, '-' and '_'."),
+]
+ItemId = Annotated[
+    str,
+    StringConstraints(pattern=r"^[a-z0-9]+(?:[-_.][a-z0-9]+)*$", max_length=96),
+    Field(description="A stable item id, unique across all packs, e.g. 'base.5-1-1.01'."),
+]
+
+
+class ContentModel(BaseModel):
+    """Base of every authored model."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        frozen=True,
+        strict=True,
+        populate_by_name=True,
+        use_attribute_docstrings=True,
+    )
+
+
+class LocalizedText(ContentModel):
+    """Text in Simplified Chinese (required) and English (optional)."""
+
+    zh_CN: Annotated[str, StringConstraints(min_length=1, strip_whitespace=True)] = Field(
+        alias="zh-CN", description="简体中文文本 (required)."
+    )
+    en: Annotated[str, StringConstraints(min_length=1, strip_whitespace=True)] | None = Field(
+        default=None, description="English text."
+    )
+
+    def get(self, lang: str = "zh-CN") -> str:
+        """The text in ``lang`` ('zh-CN' or 'en'), falling back to Chinese."""
+        return self.en if lang == "en" and self.en else self.zh_CN

@@ -1,0 +1,54 @@
+"""Answers (自评/评审 答案) to a composed checklist."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field, PositiveInt, field_validator
+
+
+class Status(StrEnum):
+    compliant = "compliant"  # 符合
+    partial = "partial"  # 部分符合 (named deductions)
+    non_compliant = "non_compliant"  # 不符合 (no points)
+    na = "na"  # 不涉及
+
+    @property
+    def rank(self) -> int:
+        """Order for "better answer": non_compliant < partial < compliant."""
+        return _RANK[self]
+
+
+_RANK = {Status.non_compliant: 0, Status.partial: 1, Status.compliant: 2, Status.na: 3}
+
+
+class Answer(BaseModel):
+    """One item's answer: a status, chosen deductions (id → times), a note and evidence refs."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    status: Status
+    deductions: dict[str, PositiveInt] = Field(
+        default_factory=dict, description="Chosen deductions: id → times (a list means once each)."
+    )
+    note: str | None = Field(default=None, description="自评描述 / what was found.")
+    evidence: tuple[str, ...] = Field(default=(), description="Evidence references (files, records).")
+
+    @field_validator("deductions", mode="before")
+    @classmethod
+    def _list_means_once(cls, value: object) -> object:
+        if isinstance(value, list):
+            counts: dict[str, int] = {}
+            for key in value:
+                counts[key] = counts.get(key, 0) + 1
+            return counts
+        return value
+
+
+class AnswerSheet(BaseModel):
+    """All answers of one assessment, keyed by item id; ``default`` fills unanswered items."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    default: Status | None = Field(default=None, description="Status for items not listed.")
+    answers: dict[str, Answer] = Field(default_factory=dict)

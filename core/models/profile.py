@@ -1,0 +1,84 @@
+"""Enterprise profile (企业基本信息): what the engine needs to tailor a checklist."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+
+from anbiao.core.region import region_error
+from anbiao.core.size_class import SizeClass, SizeSector, SizeTable, SIZE_TABLE_2011, classify
+from anbiao.core.uscc import check_uscc
+
+_Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")]
+
+
+class AccidentRecord(BaseModel):
+    """Production-safety accidents (生产安全事故) of the last 12 months."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    deaths: int = Field(default=0, ge=0, description="死亡人数 / deaths")
+    serious_injuries: int = Field(default=0, ge=0, description="重伤人数 / seriously injured")
+    direct_loss_10k: Decimal = Field(
+        default=Decimal(0), ge=0, description="直接经济损失（万元）/ direct loss in 10k CNY"
+    )
+
+
+class Profile(BaseModel):
+    """An enterprise's profile; validated field by field with messages naming what is expected."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    uscc: str = Field(description="统一社会信用代码 (18 characters, GB 32100)")
+    name: str = Field(min_length=1, description="企业名称 / registered name")
+    region: str = Field(description="行政区划代码 (6 digits, GB/T 2260), e.g. 350102")
+    industry: _Slug = Field(description="行业: a registered industry id, e.g. machinery")
+    hazards: frozenset[_Slug] = Field(
+        default=frozenset(), description="专项: registered hazard ids, e.g. dust_explosion"
+    )
+    employees: int = Field(ge=0, description="从业人员 / employees")
+    annual_revenue_10k: Decimal = Field(ge=0, description="营业收入（万元）/ annual revenue, 10k CNY")
+    size_sector: SizeSector = Field(
+        default=SizeSector.industrial,
+        description="划型行业 for the 2011 size table; 商贸 firms choose wholesale, retail, …",
+    )
+    accidents_12m: AccidentRecord = Field(
+        default_factory=AccidentRecord, description="近 12 个月事故 / accidents of the last 12 months"
+    )
+
+    @field_validator("uscc")
+    @classmethod
+    def _uscc(cls, value: str) -> str:
+        value = value.strip().upper()
+        if error := check_uscc(value).error:
+            raise ValueError(error)
+        return value
+
+    @field_validator("region")
+    @classmethod
+    def _region(cls, value: str) -> str:
+        if error := region_error(value):
+            raise ValueError(error)
+        return value
+
+    def size_class(self, table: SizeTable = SIZE_TABLE_2011) -> SizeClass:
+        """Size class from employees and revenue (工信部联企业〔2011〕300号)."""
+        return classify(self.size_sector, self.employees, self.annual_revenue_10k, table)
+
+    def warnings(self) -> list[str]:
+        """Accepted but noteworthy facts, e.g. a pilot USCC that fails the check digit."""
+        warning = check_uscc(self.uscc).warning
+        return [f"uscc: {warning}"] if warning else []
+
+    def applicability_key(self) -> tuple[object, ...]:
+        """The facts composition may depend on (identity and accident record excluded)."""
+        return (
+            self.industry,
+            self.hazards,
+            self.region,
+            self.size_sector,
+            self.employees,
+            self.annual_revenue_10k,
+        )

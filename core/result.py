@@ -1,0 +1,132 @@
+"""Results of scoring: every point traceable to an item and its deductions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from enum import StrEnum
+
+from anbiao.core.models.answers import Status
+from anbiao.core.models.checklist import GradeBand
+
+
+def percentage(earned: int, applicable: int, decimals: int = 1) -> Decimal:
+    """earned ÷ applicable × 100, rounded half up; 0 when nothing is applicable."""
+    if applicable <= 0:
+        return Decimal(0).quantize(Decimal(1).scaleb(-decimals))
+    exact = Decimal(earned) * 100 / Decimal(applicable)
+    return exact.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+
+
+def points_needed(target: float, applicable: int, decimals: int) -> int:
+    """The fewest earned points whose rounded percentage reaches ``target``."""
+    low, high = 0, applicable
+    goal = Decimal(str(target))
+    if percentage(high, applicable, decimals) < goal:
+        return applicable + 1  # unreachable
+    while low < high:
+        mid = (low + high) // 2
+        if percentage(mid, applicable, decimals) >= goal:
+            high = mid
+        else:
+            low = mid + 1
+    return low
+
+
+@dataclass(frozen=True, slots=True)
+class DeductionApplied:
+    id: str
+    times: int
+    points: int  # total points of this deduction (times × points each)
+
+
+@dataclass(frozen=True, slots=True)
+class ItemScore:
+    """One item's score; ``status`` None means unanswered (counts as 0 earned)."""
+
+    item_id: str
+    element: str
+    status: Status | None
+    max_score: int
+    earned: int
+    deductions: tuple[DeductionApplied, ...] = ()
+
+    @property
+    def applicable(self) -> bool:
+        return self.status is not Status.na
+
+    @property
+    def failed(self) -> bool:
+        return self.status in (Status.partial, Status.non_compliant)
+
+    @property
+    def recoverable(self) -> int:
+        return self.max_score - self.earned if self.applicable else 0
+
+
+@dataclass(frozen=True, slots=True)
+class ElementScore:
+    code: str
+    earned: int
+    applicable: int
+    percentage: Decimal
+
+
+class HazardLevel(StrEnum):
+    general = "general"  # 一般事故隐患
+    major = "major"  # 重大事故隐患
+
+
+@dataclass(frozen=True, slots=True)
+class HazardFinding:
+    """A hazard (隐患) raised by a failed item; major when veto, major-hazard or device-linked."""
+
+    item_id: str
+    level: HazardLevel
+    basis: tuple[str, ...]  # rendered references, e.g. "应急管理部令第10号 第十一条(三)"
+    note: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Improvement:
+    """"What raises my grade": the smallest set of failed items reaching ``target``."""
+
+    target: GradeBand
+    points_needed: int
+    items: tuple[str, ...]  # fix these (vetoes first, then by recoverable points)
+    reachable: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Ineligibility:
+    code: str  # incomplete | below_threshold | veto | deaths | serious_injuries | direct_loss
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class AssessmentResult:
+    fingerprint: str
+    earned: int
+    applicable: int
+    full_marks: int  # points of every composed item, N/A included
+    percentage: Decimal
+    answered: int
+    total_items: int
+    vetoes: tuple[str, ...]
+    band: GradeBand | None  # highest band reached by the percentage
+    passed: bool  # band reached and no veto
+    ineligible: tuple[Ineligibility, ...]
+    items: tuple[ItemScore, ...]
+    elements: tuple[ElementScore, ...]
+    hazards: tuple[HazardFinding, ...]
+    ranked: tuple[ItemScore, ...]  # failed items by recoverable points, most first
+    improvement: Improvement | None
+
+    @property
+    def complete(self) -> bool:
+        return self.answered == self.total_items
+
+    @property
+    def eligible(self) -> bool:
+        """May apply for review (申请评审)."""
+        return not self.ineligible

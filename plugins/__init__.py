@@ -1,0 +1,1 @@
+"""Built-in plugins of anbiao, registered without entry points (see DEFAULT_PLUGINS)."""

@@ -1,0 +1,37 @@
+"""The hazard flags (专项) of 令第10号 第十一条–第十三条 and metal smelting (第三条(三))."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from anbiao.core.catalog import Hazard, ProfileIssue
+from anbiao.core.hookspecs import hookimpl
+from anbiao.core.models._base import LocalizedText
+
+HAZARDS = (
+    ("dust_explosion", "粉尘涉爆", "Combustible dust explosion", "令第10号 第十一条; 令第6号"),
+    ("ammonia_refrigeration", "涉氨制冷", "Ammonia refrigeration", "令第10号 第十二条"),
+    ("confined_space", "有限空间作业", "Confined-space work", "令第10号 第十三条; 令第13号"),
+    ("metal_smelting", "金属冶炼", "Metal smelting", "令第10号 第三条(三)"),
+)
+
+
+@hookimpl
+def register_hazards(register: Callable[[Hazard], None]) -> None:
+    for slug, zh, en, basis in HAZARDS:
+        register(Hazard(id=slug, title=LocalizedText(zh_CN=zh, en=en), basis=basis))
+
+
+@hookimpl
+def validate_profile(profile, catalog) -> list[ProfileIssue]:
+    """Industry and hazard ids must be registered; 商贸 firms must pick a trade size sector."""
+    issues = []
+    if profile.industry not in catalog.industries:
+        known = ", ".join(sorted(catalog.industries))
+        issues.append(ProfileIssue("industry", f"未知行业 / unknown industry '{profile.industry}' "
+                                   f"(expected one of: {known})"))
+    for hazard in sorted(profile.hazards - catalog.hazards.keys()):
+        known = ", ".join(sorted(catalog.hazards))
+        issues.append(ProfileIssue("hazards", f"未知专项 / unknown hazard '{hazard}' "
+                                   f"(expected any of: {known})"))
+    return issues

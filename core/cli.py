@@ -127,3 +127,182 @@ def list_cmd() -> None:
             f"{pack_id:<22} {entry.pack.version:<9} {entry.pack.kind:<14} {len(items):>5} "
             f"{vetoes:>4}  {entry.pack.title.zh_CN} / {entry.plugin}"
         )
+
+
+@checklists.command("show")
+@click.argument("pack_id")
+@click.option("--lang", type=click.Choice(["zh-CN", "en"]), default="zh-CN", show_default=True)
+def show_cmd(pack_id: str, lang: str) -> None:
+    """Render one pack as an element tree with scores, deductions and vetoes."""
+    from anbiao.core.render import render_pack
+
+    engine = _engine()
+    if (entry := engine.catalog.packs.get(pack_id)) is None:
+        known = ", ".join(engine.catalog.packs)
+        raise click.UsageError(f"unknown checklist '{pack_id}' (known: {known})")
+    click.echo(render_pack(entry.pack, lang))
+
+
+@checklists.command("docs")
+@click.option("--check", is_flag=True, help="Exit 1 if docs/checklists.md is out of date.")
+@click.option("--file", "path", type=click.Path(path_type=Path), default=Path("docs/checklists.md"),
+              show_default=True)
+def docs_cmd(check: bool, path: Path) -> None:
+    """Regenerate the pack table in docs/checklists.md from the data."""
+    from anbiao.core.render import update_pack_table
+
+    current = path.read_text(encoding="utf-8")
+    updated = update_pack_table(current, _engine().catalog)
+    if check:
+        if updated != current:
+            click.echo(f"{path} is out of date: run `anbiao checklists docs`", err=True)
+            raise click.exceptions.Exit(1)
+        click.echo(f"{path} is current")
+    elif updated != current:
+        path.write_text(updated, encoding="utf-8")
+        click.echo(f"updated {path}")
+
+
+# --- plugins -----------------------------------------------------------------------------------
+
+
+@main.group(cls=_Group)
+def plugins() -> None:
+    """Inspect installed plugins."""
+
+
+@plugins.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+def plugins_list(as_json: bool) -> None:
+    """Name, version, hooks implemented and checklists contributed by every plugin."""
+    from anbiao.core.plugin_manager import list_plugins
+
+    engine = _engine()
+    rows = []
+    for info in list_plugins(engine.pm):
+        packs = [p for p, e in engine.catalog.packs.items() if e.plugin == info.name]
+        rows.append({"name": info.name, "distribution": info.distribution,
+                     "hooks": list(info.hooks), "checklists": packs})
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    for row in rows:
+        click.echo(f"{row['name']}  ({row['distribution']})")
+        click.echo(f"    hooks: {', '.join(row['hooks']) or '-'}")
+        if row["checklists"]:
+            click.echo(f"    checklists: {', '.join(row['checklists'])}")
+
+
+# --- profiles, templates, assessments ----------------------------------------------------------
+
+
+def _load_profile(path: Path):
+    from pydantic import TypeAdapter
+
+    from anbiao.core.loader import load_yaml
+    from anbiao.core.models.profile import Profile
+
+    return load_yaml(path.read_text(encoding="utf-8"), str(path), TypeAdapter(Profile))[0]
+
+
+def _load_answers(path: Path):
+    from pydantic import TypeAdapter
+
+    from anbiao.core.loader import load_yaml
+    from anbiao.core.models.answers import AnswerSheet
+
+    return load_yaml(path.read_text(encoding="utf-8"), str(path), TypeAdapter(AnswerSheet))[0]
+
+
+@main.group(cls=_Group)
+def profile() -> None:
+    """Enterprise profiles (企业基本信息)."""
+
+
+@profile.command("check")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def profile_check(file: Path) -> None:
+    """Validate a profile file; prints its size class and the packs that apply."""
+    prof = _load_profile(file)
+    engine = _engine()
+    issues = engine.check_profile(prof)
+    for issue in issues:
+        click.echo(f"{file}: {issue.severity}: {issue}", err=True)
+    if any(i.severity == "error" for i in issues):
+        raise click.exceptions.Exit(1)
+    composed = engine.compose(prof)
+    click.echo(f"{prof.name} ({prof.uscc}) — 规模 size class: {prof.size_class().value}")
+    click.echo("适用清单 checklists: " + ", ".join(f"{p.id} {p.version}" for p in composed.packs))
+    click.echo(f"检查项 items: {len(composed.items)}   fingerprint: {composed.fingerprint}")
+
+
+@main.command()
+@click.option("--profile", "profile_path", required=True,
+              type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write here instead of standard output.")
+@click.option("--lang", type=click.Choice(["zh-CN", "en"]), default="zh-CN", show_default=True)
+def template(profile_path: Path, output: Path | None, lang: str) -> None:
+    """Write a blank answers file for the enterprise in PROFILE."""
+    from anbiao.core.render import answers_template
+
+    prof = _load_profile(profile_path)
+    engine = _engine()
+    text = answers_template(engine.compose(prof), prof, lang)
+    if output:
+        output.write_text(text, encoding="utf-8")
+        click.echo(f"wrote {output}", err=True)
+    else:
+        click.echo(text, nl=False)
+
+
+@main.command()
+@click.option("--profile", "profile_path", required=True,
+              type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--answers", "answers_path", required=True,
+              type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True)
+@click.option("--lang", type=click.Choice(["zh-CN", "en"]), default="zh-CN", show_default=True)
+def assess(profile_path: Path, answers_path: Path, fmt: str, lang: str) -> None:
+    """Score a self-assessment. Exit 0 when the standard is reached, 1 when not, 2 on bad input."""
+    _assess(_load_profile(profile_path), _load_answers(answers_path), fmt, lang)
+
+
+def _assess(prof, answers, fmt: str, lang: str) -> None:
+    from anbiao.core.report import render_text, result_to_dict
+
+    engine = _engine()
+    composed = engine.compose(prof)
+    result = engine.score(composed, answers, prof)
+    if fmt == "json":
+        click.echo(json.dumps(result_to_dict(result, composed), ensure_ascii=False, indent=2))
+    else:
+        for warning in prof.warnings():
+            click.echo(f"warning: {warning}", err=True)
+        click.echo(render_text(result, composed, prof, lang), nl=False)
+    raise click.exceptions.Exit(0 if result.passed else 1)
+
+
+@main.command()
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True)
+@click.option("--lang", type=click.Choice(["zh-CN", "en"]), default="zh-CN", show_default=True)
+def demo(fmt: str, lang: str) -> None:
+    """Self-assess the bundled demo enterprise (a micro machinery workshop in Fuzhou)."""
+    from importlib.resources import files
+
+    data = files("anbiao.core") / "data"
+    with _as_path(data / "demo_profile.yaml") as p, _as_path(data / "demo_answers.yaml") as a:
+        prof, answers = _load_profile(p), _load_answers(a)
+    _assess(prof, answers, fmt, lang)
+
+
+def _as_path(resource):
+    from importlib.resources import as_file
+
+    return as_file(resource)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -50,6 +50,7 @@ class ItemScore:
     max_score: int
     earned: int
     deductions: tuple[DeductionApplied, ...] = ()
+    note: str | None = None
 
     @property
     def applicable(self) -> bool:

@@ -91,11 +91,14 @@ def score(composed: ComposedChecklist, answers: AnswerSheet, profile: Profile) -
         max_score, element, top = row[0], row[4], row[5]
         full += max_score
         if status is None:
+            if answer is not None and answer.deductions:
+                errors.append(f"{item_id}: deductions need a status")
             earned, applied = 0, ()
         else:
             answered += 1
             earned, applied = _earned(item_id, row, status, answer.deductions if answer else {}, errors)
-        items.append(ItemScore(item_id, element, status, max_score, earned, applied))
+        note = answer.note if answer is not None else None
+        items.append(ItemScore(item_id, element, status, max_score, earned, applied, note))
         if status is not Status.na:
             earned_total += earned
             applicable_total += max_score
@@ -136,12 +139,20 @@ def _conclude(composed, profile, items, totals, earned, applicable, full, answer
         ineligible=ineligible,
         items=tuple(items),
         elements=tuple(
-            ElementScore(code, e, a, percentage(e, a, decimals)) for code, (e, a) in totals.items()
+            ElementScore(code, *totals[code], percentage(*totals[code], decimals))
+            for code in _element_codes(composed.elements)
+            if code in totals
         ),
         hazards=tuple(_hazard(composed, s) for s in failed),
         ranked=ranked,
         improvement=_improvement(scoring.bands, band, vetoes, ranked, earned, applicable, decimals),
     )
+
+
+def _element_codes(elements):
+    for element in elements:
+        yield element.code
+        yield from _element_codes(element.elements)
 
 
 def _hazard(composed: ComposedChecklist, score: ItemScore) -> HazardFinding:
@@ -154,7 +165,7 @@ def _hazard(composed: ComposedChecklist, score: ItemScore) -> HazardFinding:
     if item.protective_device:
         refs.append(DEVICE_RULE)
     level = HazardLevel.major if major else HazardLevel.general
-    return HazardFinding(score.item_id, level, tuple(dict.fromkeys(refs)))
+    return HazardFinding(score.item_id, level, tuple(dict.fromkeys(refs)), score.note)
 
 
 DEVICE_RULE = "应急管理部令第10号 第十四条"  # a failed monitoring/alarm/protection device is major

@@ -27,7 +27,7 @@ class Answer(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    status: Status
+    status: Status | None = Field(description="None (null) means not answered yet.")
     deductions: dict[str, PositiveInt] = Field(
         default_factory=dict, description="Chosen deductions: id → times (a list means once each)."
     )

@@ -140,6 +140,10 @@ class Catalog:
                     problems.extend(exc.problems)
 
             _call(impl, register)
+        from anbiao.core.lint import lint_entry
+
+        for entry in catalog.packs.values():
+            problems.extend(lint_entry(entry, catalog))
         if problems and strict:
             raise ChecklistValidationError(problems)
         return catalog
@@ -194,7 +198,7 @@ class Catalog:
         ids = [item.id for _, item in iter_items(pack.elements)]
         owners = {**self._item_owner}
         for item_id in ids:
-            if item_id in owners:
+            if owners.get(item_id, pack.id) != pack.id:  # duplicates inside a pack: see lint
                 raise PluginConflictError(
                     f"item '{item_id}' of checklist '{pack.id}' ({entry.plugin}) already defined "
                     f"by checklist '{owners[item_id]}'"

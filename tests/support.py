@@ -1,0 +1,23 @@
+"""Helpers shared by the tests (importable: pytest puts tests/ on sys.path)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from anbiao.core.models.profile import Profile
+
+DATA = Path(__file__).parent / "data"
+PACKS = DATA / "packs"
+MINI_PACKS = tuple(PACKS / name for name in ("mini", "mini-machinery", "mini-dust", "mini-fj"))
+def make_profile(**changes: object) -> Profile:
+    """A valid micro machinery firm in Hangzhou, with ``changes`` applied."""
+    fields: dict[str, object] = {
+        "uscc": "91350102MA00000152",
+        "name": "示例机械厂",
+        "region": "330102",
+        "industry": "machinery",
+        "employees": 12,
+        "annual_revenue_10k": 450,
+    }
+    fields.update(changes)
+    return Profile.model_validate(fields)

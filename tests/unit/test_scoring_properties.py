@@ -1,0 +1,182 @@
+"""Property tests (hypothesis) for every invariant of composition and scoring."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from anbiao.core.catalog import Catalog
+from anbiao.core.compose import Composer
+from anbiao.core.models.answers import AnswerSheet, Status
+from anbiao.core.models.checklist import BaseChecklist
+from anbiao.core.scoring import score
+from support import make_profile
+
+PROFILE = make_profile()
+
+
+@st.composite
+def items(draw, prefix: str):
+    max_score = draw(st.integers(1, 20))
+    veto = draw(st.booleans()) and draw(st.booleans())
+    deductions = [] if veto else [
+        {"id": f"d{n}", "reason": {"zh-CN": f"扣分{n}"}, "points": draw(st.integers(1, max_score)),
+         "repeatable": draw(st.booleans())}
+        for n in range(draw(st.integers(1, 3)))
+    ]
+    return {
+        "id": prefix, "requirement": {"zh-CN": "要求"}, "max_score": max_score,
+        "deductions": deductions, "na_allowed": draw(st.booleans()),
+        "veto": {"doc": "doc"} if veto else None, "basis": [{"doc": "doc"}],
+    }
+
+
+@st.composite
+def pack_models(draw) -> BaseChecklist:
+    elements = []
+    for top in range(1, draw(st.integers(1, 3)) + 1):
+        count = draw(st.integers(1, 6))
+        elements.append({
+            "code": f"5.{top}", "title": {"zh-CN": "要素", "en": "Element"},
+            "items": [draw(items(f"p.{top}.{n}")) for n in range(count)],
+        })
+    total = sum(i["max_score"] for e in elements for i in e["items"])
+    bands = [{"id": "pass", "title": {"zh-CN": "达标", "en": "Pass"}, "min_percentage": 60}]
+    if draw(st.booleans()):
+        bands.append({"id": "good", "title": {"zh-CN": "良好", "en": "Good"}, "min_percentage": 85})
+    return BaseChecklist.model_validate({
+        "schema_version": 1, "id": "p", "version": "1.0", "kind": "base",
+        "title": {"zh-CN": "清单", "en": "Pack"},
+        "basis": [{"id": "doc", "title": {"zh-CN": "依据", "en": "Basis"}}],
+        "scoring": {"full_marks": total, "bands": bands,
+                    "eligibility": {"apply_percentage": draw(st.sampled_from([60, 70, 75.5]))}},
+        "elements": elements,
+    })
+
+
+def compose(pack: BaseChecklist):
+    catalog = Catalog()
+    catalog.add_source(pack, "test")
+    return Composer(catalog).compose(PROFILE)
+
+
+def packs():
+    return pack_models().map(compose)
+
+
+def answer_for(draw, item):
+    choices = [Status.compliant, Status.non_compliant, None]
+    if item.deductions and item.veto is None:
+        choices.append(Status.partial)
+    if item.na_allowed:
+        choices.append(Status.na)
+    status = draw(st.sampled_from(choices))
+    if status is Status.partial:
+        chosen = draw(st.lists(st.sampled_from(item.deductions), min_size=1, unique_by=lambda d: d.id))
+        return {"status": status, "deductions": {
+            d.id: draw(st.integers(1, 4)) if d.repeatable else 1 for d in chosen}}
+    return {"status": status}
+
+
+@st.composite
+def assessments(draw):
+    composed = draw(packs())
+    given = {i: answer_for(draw, ci.item) for i, ci in composed.items.items()}
+    return composed, given
+
+
+def sheet(given: dict) -> AnswerSheet:
+    return AnswerSheet.model_validate({"answers": given})
+
+
+@given(assessments())
+def test_bounds_and_traceability(case):
+    composed, given = case
+    result = score(composed, sheet(given), PROFILE)
+    assert 0 <= result.earned <= result.applicable <= result.full_marks
+    assert 0 <= result.percentage <= 100
+    assert result.earned == sum(s.earned for s in result.items if s.applicable)
+    for s in result.items:
+        if s.status is Status.partial:
+            assert s.earned == max(0, s.max_score - sum(d.points for d in s.deductions))
+    for e in result.elements:
+        assert 0 <= e.earned <= e.applicable
+
+
+@given(assessments(), st.data())
+def test_na_removes_exactly_the_items_points(case, data):
+    composed, given = case
+    candidates = [i for i, ci in composed.items.items()
+                  if ci.item.na_allowed and given[i]["status"] not in (Status.na, None)]
+    if not candidates:
+        return
+    item_id = data.draw(st.sampled_from(candidates))
+    before = score(composed, sheet(given), PROFILE)
+    after = score(composed, sheet({**given, item_id: {"status": "na"}}), PROFILE)
+    item_score = next(s for s in before.items if s.item_id == item_id)
+    assert after.applicable == before.applicable - item_score.max_score
+    assert after.earned == before.earned - item_score.earned
+
+
+@given(assessments(), st.data())
+def test_improving_an_answer_never_lowers_the_score(case, data):
+    composed, given = case
+    item_id = data.draw(st.sampled_from(list(given)))
+    if given[item_id]["status"] is Status.na:
+        return
+    better = {"status": "compliant"}
+    if given[item_id]["status"] is Status.partial and len(given[item_id]["deductions"]) > 1:
+        # dropping one chosen deduction is an improvement too
+        kept = dict(list(given[item_id]["deductions"].items())[1:])
+        better = data.draw(st.sampled_from([better, {"status": "partial", "deductions": kept}]))
+    before = score(composed, sheet(given), PROFILE)
+    after = score(composed, sheet({**given, item_id: better}), PROFILE)
+    assert after.earned >= before.earned and after.percentage >= before.percentage
+    assert len(after.vetoes) <= len(before.vetoes)
+
+
+@given(assessments())
+def test_a_failed_veto_fails_whatever_the_score(case):
+    composed, given = case
+    result = score(composed, sheet(given), PROFILE)
+    vetoed = [i for i, a in given.items()
+              if composed.items[i].item.veto is not None and a["status"] is Status.non_compliant]
+    assert set(result.vetoes) == set(vetoed)
+    if vetoed:
+        assert not result.passed and not result.eligible
+
+
+@given(assessments(), st.randoms())
+def test_answer_order_is_irrelevant(case, rnd):
+    composed, given = case
+    keys = list(given)
+    rnd.shuffle(keys)
+    assert score(composed, sheet(given), PROFILE) == score(
+        composed, sheet({k: given[k] for k in keys}), PROFILE)
+
+
+@given(assessments())
+def test_following_the_improvement_plan_reaches_its_target(case):
+    composed, given = case
+    result = score(composed, sheet(given), PROFILE)
+    plan = result.improvement
+    if plan is None or not plan.reachable:
+        return
+    fixed = score(composed, sheet({**given, **{i: {"status": "compliant"} for i in plan.items}}),
+                  PROFILE)
+    assert fixed.percentage >= plan.target.min_percentage and not fixed.vetoes
+    # smallest set: dropping the last non-veto item of the plan falls short
+    optional = [i for i in plan.items if i not in result.vetoes]
+    if optional:
+        short = [i for i in plan.items if i != optional[-1]]
+        partial = score(composed, sheet({**given, **{i: {"status": "compliant"} for i in short}}),
+                        PROFILE)
+        assert partial.percentage < plan.target.min_percentage
+
+
+@settings(max_examples=25)
+@given(pack_models())
+def test_composing_twice_is_identical(pack):
+    first, second = compose(pack), compose(pack)
+    assert first == second and first.fingerprint == second.fingerprint
+    assert list(first.items) == list(second.items)

@@ -65,7 +65,7 @@ def build_plugin_manager(
     try:
         pm.check_pending()
     except pluggy.PluginValidationError as exc:
-        raise PluginLoadError(f"plugin '{exc.plugin_name}': {exc}") from exc
+        raise PluginLoadError(f"plugin '{pm.get_name(exc.plugin)}': {exc}") from exc
     return pm
 
 

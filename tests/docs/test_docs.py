@@ -1,0 +1,33 @@
+"""Docs stay true: every hook documented with its signature, schema and pack table current."""
+
+import inspect
+import re
+from pathlib import Path
+
+from anbiao.core import hookspecs
+from anbiao.core.schema import committed_schema, render_schema
+
+ROOT = Path(__file__).parents[2]
+
+
+def _specs():
+    return {
+        name: fn for name, fn in vars(hookspecs).items()
+        if callable(fn) and hasattr(fn, "anbiao_spec")
+    }
+
+
+def test_every_hook_has_a_section_with_its_signature():
+    doc = (ROOT / "docs" / "plugin_hooks.md").read_text(encoding="utf-8")
+    headings = set(re.findall(r"^### (\w+)\((.*)\)$", doc, flags=re.M))
+    specs = _specs()
+    assert len(specs) >= 6
+    for name, fn in specs.items():
+        params = ", ".join(inspect.signature(fn).parameters)
+        assert (name, params) in headings, f"docs/plugin_hooks.md lacks '### {name}({params})'"
+    assert {name for name, _ in headings} == set(specs), "documented hooks that do not exist"
+
+
+def test_committed_schema_is_current():
+    assert committed_schema() == render_schema(), (
+        "run: anbiao checklists schema -o industry_checklists/schema/checklist.schema.json")

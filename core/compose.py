@@ -88,6 +88,10 @@ class ComposedChecklist:
     excluded: MappingProxyType[str, LocalizedText]  # item id → overlay's reason
     basis: MappingProxyType[tuple[str, str], BasisDocument]  # (pack, doc id) → document
     not_applicable: tuple[str, ...] = ()  # items filtered out by applicability
+    element_codes: tuple[str, ...] = ()  # every element code, in tree order
+    item_elements: tuple[str, ...] = ()  # the element code of every item, in order
+    max_scores: tuple[int, ...] = ()  # the max score of every item, in order
+    element_parents: tuple[tuple[str, str], ...] = ()  # (二级 code, its 一级 code), deepest first
     _index: dict[str, tuple] = field(default_factory=dict, repr=False, compare=False)
 
     def cite(self, pack: str, ref: Reference) -> str:
@@ -173,18 +177,23 @@ class Composer:
                 keep.add(item_id)
             else:
                 not_applicable.append(item_id)
-        ordered = {i: items[i] for i in _walk_ids(_freeze(roots, keep))}
+        elements = _freeze(roots, keep)
+        ordered = {i: items[i] for i in _walk_ids(elements)}
         refs = tuple(PackRef(e.pack.id, e.pack.version, e.pack.kind, e.digest) for e in entries)
         return ComposedChecklist(
             packs=refs,
             fingerprint=_fingerprint(refs, ordered),
             scoring=scoring,
             procedure=procedure,
-            elements=_freeze(roots, keep),
+            elements=elements,
             items=MappingProxyType(ordered),
             excluded=MappingProxyType(excluded),
             basis=MappingProxyType(basis),
             not_applicable=tuple(not_applicable),
+            element_codes=tuple(_walk_codes(elements)),
+            item_elements=tuple(ci.element for ci in ordered.values()),
+            max_scores=tuple(ci.item.max_score for ci in ordered.values()),
+            element_parents=tuple(_parents(elements)),
         )
 
     def _merge(
@@ -253,6 +262,21 @@ def _walk_ids(elements: tuple[ComposedElement, ...]):
     for element in elements:
         yield from element.items
         yield from _walk_ids(element.elements)
+
+
+def _walk_codes(elements: tuple[ComposedElement, ...]):
+    for element in elements:
+        yield element.code
+        yield from _walk_codes(element.elements)
+
+
+def _parents(elements: tuple[ComposedElement, ...]):
+    """(child, parent) code pairs, deepest first, so that sums roll up level by level."""
+    pairs = []
+    for element in elements:
+        pairs.extend(_parents(element.elements))
+        pairs.extend((child.code, element.code) for child in element.elements)
+    return pairs
 
 
 def _fingerprint(packs: tuple[PackRef, ...], items: dict[str, ComposedItem]) -> str:

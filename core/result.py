@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
+from typing import NamedTuple
 
 from anbiao.core.models.answers import Status
 from anbiao.core.models.checklist import GradeBand
@@ -40,8 +42,7 @@ class DeductionApplied:
     points: int  # total points of this deduction (times × points each)
 
 
-@dataclass(frozen=True, slots=True)
-class ItemScore:
+class ItemScore(NamedTuple):
     """One item's score; ``status`` None means unanswered (counts as 0 earned)."""
 
     item_id: str
@@ -65,12 +66,17 @@ class ItemScore:
         return self.max_score - self.earned if self.applicable else 0
 
 
-@dataclass(frozen=True, slots=True)
-class ElementScore:
+class ElementScore(NamedTuple):
+    """Earned and applicable points of one element (一级 or 二级)."""
+
     code: str
     earned: int
     applicable: int
-    percentage: Decimal
+    decimals: int = 1
+
+    @property
+    def percentage(self) -> Decimal:
+        return percentage(self.earned, self.applicable, self.decimals)
 
 
 class HazardLevel(StrEnum):
@@ -105,6 +111,19 @@ class Ineligibility:
 
 
 @dataclass(frozen=True, slots=True)
+class Trace:
+    """Per-item outcome in composition order, from which ``AssessmentResult.items`` is built."""
+
+    ids: tuple[str, ...]
+    elements: tuple[str, ...]
+    max_scores: tuple[int, ...]
+    statuses: tuple[Status | None, ...]
+    earned: tuple[int, ...]
+    failed: dict[str, ItemScore]  # partial and non-compliant items, with deductions and notes
+    notes: dict[str, str]  # notes of the other items
+
+
+@dataclass(frozen=True)
 class AssessmentResult:
     fingerprint: str
     earned: int
@@ -117,11 +136,21 @@ class AssessmentResult:
     band: GradeBand | None  # highest band reached by the percentage
     passed: bool  # band reached and no veto
     ineligible: tuple[Ineligibility, ...]
-    items: tuple[ItemScore, ...]
+    trace: Trace
     elements: tuple[ElementScore, ...]
     hazards: tuple[HazardFinding, ...]
     ranked: tuple[ItemScore, ...]  # failed items by recoverable points, most first
     improvement: Improvement | None
+
+    @cached_property
+    def items(self) -> tuple[ItemScore, ...]:
+        """Every item's score, in composition order: each point traceable to its deductions."""
+        t = self.trace
+        failed, notes = t.failed, t.notes
+        return tuple(
+            failed.get(i) or ItemScore(i, e, s, m, g, (), notes.get(i))
+            for i, e, s, m, g in zip(t.ids, t.elements, t.statuses, t.max_scores, t.earned)
+        )
 
     @property
     def complete(self) -> bool:

@@ -23,108 +23,147 @@ from anbiao.core.result import (
     Improvement,
     Ineligibility,
     ItemScore,
+    Trace,
     percentage,
     points_needed,
 )
 
 MAX_ERRORS_SHOWN = 10
-Row = tuple[int, dict[str, tuple[int, bool]], bool, bool, str, str]
+DEVICE_RULE = "应急管理部令第10号 第十四条"  # a failed monitoring/alarm/protection device is major
+_NO_DEDUCTIONS: dict[str, int] = {}
 
 
-def _index(composed: ComposedChecklist) -> dict[str, Row]:
-    """Per item: max score, deductions, veto, N/A allowed, element and 一级 element (cached)."""
+class _Rule:
+    """What scoring needs of one composed item, precomputed once per composition."""
+
+    __slots__ = ("basis", "codes", "deductions", "level", "max_score", "na_allowed", "veto")
+
+    def __init__(self, composed: ComposedChecklist, ci) -> None:
+        item = ci.item
+        self.max_score = item.max_score
+        self.deductions = {d.id: (d.points, d.repeatable) for d in item.deductions}
+        self.veto = item.veto is not None
+        self.na_allowed = item.na_allowed
+        self.codes = (ci.element,) if ci.element == ci.top else (ci.element, ci.top)
+        refs = [composed.cite(ci.pack, ref) for ref in item.basis]
+        if item.veto is not None:
+            refs.insert(0, composed.cite(ci.pack, item.veto))
+        if item.protective_device:
+            refs.append(DEVICE_RULE)
+        self.basis = tuple(dict.fromkeys(refs))
+        major = self.veto or item.major_hazard or item.protective_device
+        self.level = HazardLevel.major if major else HazardLevel.general
+
+
+def _rules(composed: ComposedChecklist) -> dict[str, _Rule]:
     if not composed._index:
         for item_id, ci in composed.items.items():
-            item = ci.item
-            deductions = {d.id: (d.points, d.repeatable) for d in item.deductions}
-            composed._index[item_id] = (
-                item.max_score, deductions, item.veto is not None, item.na_allowed, ci.element, ci.top
-            )
+            composed._index[item_id] = _Rule(composed, ci)
     return composed._index
 
 
-def _earned(item_id: str, row: Row, status: Status, chosen: dict[str, int], errors: list[str]):
-    max_score, deductions, veto, na_allowed, _, _ = row
+def _earned(item_id: str, rule: _Rule, status: Status, chosen: dict[str, int], errors: list[str]):
     if status is Status.na:
-        if not na_allowed:
+        if not rule.na_allowed:
             errors.append(f"{item_id}: 不涉及 (N/A) is not allowed for this item")
+        if chosen:
+            errors.append(f"{item_id}: an N/A answer cannot carry deductions")
         return 0, ()
     applied = []
     for ded_id, times in chosen.items():
-        if (known := deductions.get(ded_id)) is None:
-            errors.append(f"{item_id}: unknown deduction '{ded_id}' (defined: {', '.join(deductions) or 'none'})")
+        if (known := rule.deductions.get(ded_id)) is None:
+            defined = ", ".join(rule.deductions) or "none"
+            errors.append(f"{item_id}: unknown deduction '{ded_id}' (defined: {defined})")
             continue
         points, repeatable = known
         if times > 1 and not repeatable:
             errors.append(f"{item_id}: deduction '{ded_id}' may be chosen once, not {times} times")
         applied.append(DeductionApplied(ded_id, times, points * times))
     if status is Status.compliant:
-        if chosen:
-            errors.append(f"{item_id}: a compliant answer cannot carry deductions")
-        return max_score, ()
+        errors.append(f"{item_id}: a compliant answer cannot carry deductions")
+        return rule.max_score, ()
     if status is Status.non_compliant:
         return 0, tuple(applied)
-    if veto:
+    if rule.veto:
         errors.append(f"{item_id}: a veto item (否决项) is compliant or non-compliant, never partial")
     if not chosen:
         errors.append(f"{item_id}: a partial answer needs at least one deduction")
-    return max(0, max_score - sum(a.points for a in applied)), tuple(applied)
+    return max(0, rule.max_score - sum(a.points for a in applied)), tuple(applied)
 
 
 def score(composed: ComposedChecklist, answers: AnswerSheet, profile: Profile) -> AssessmentResult:
     """Score ``answers`` against ``composed``; bad answers raise one :class:`AssessmentError`."""
-    index = _index(composed)
+    rules = _rules(composed)
     given = answers.answers
     errors: list[str] = []
-    for item_id in given.keys() - index.keys():
-        where = "is not applicable to this profile" if item_id in composed.excluded or item_id in (
-            composed.not_applicable
-        ) else "is not in the composed checklist"
+    for item_id in given.keys() - rules.keys():
+        known = item_id in composed.excluded or item_id in composed.not_applicable
+        where = "is not applicable to this profile" if known else "is not in the composed checklist"
         errors.append(f"{item_id}: item {where}")
-    default = answers.default
-    items: list[ItemScore] = []
-    totals: dict[str, list[int]] = {}
-    earned_total = applicable_total = full = answered = 0
-    for item_id, row in index.items():
+    default, compliant, na, non_compliant = answers.default, Status.compliant, Status.na, (
+        Status.non_compliant)
+    statuses: list[Status | None] = []
+    earned_list: list[int] = []
+    failed: dict[str, ItemScore] = {}
+    notes: dict[str, str] = {}
+    vetoes: list[str] = []
+    totals = {code: [0, 0] for code in composed.element_codes}
+    earned_total = applicable_total = 0
+    for item_id, rule in rules.items():
         answer = given.get(item_id)
-        status = answer.status if answer is not None else default
-        max_score, element, top = row[0], row[4], row[5]
-        full += max_score
-        if status is None:
-            if answer is not None and answer.deductions:
-                errors.append(f"{item_id}: deductions need a status")
-            earned, applied = 0, ()
+        if answer is None:
+            status, chosen = default, _NO_DEDUCTIONS
         else:
-            answered += 1
-            earned, applied = _earned(item_id, row, status, answer.deductions if answer else {}, errors)
-        note = answer.note if answer is not None else None
-        items.append(ItemScore(item_id, element, status, max_score, earned, applied, note))
-        if status is not Status.na:
+            status, chosen = answer.status, answer.deductions
+            if answer.note:
+                notes[item_id] = answer.note
+        max_score = rule.max_score
+        statuses.append(status)
+        if status is compliant and not chosen:
+            earned = max_score
+        elif status is None:
+            if chosen:
+                errors.append(f"{item_id}: deductions need a status")
+            earned = 0
+        else:
+            earned, applied = _earned(item_id, rule, status, chosen, errors)
+            if status is not na and status is not compliant:
+                failed[item_id] = ItemScore(item_id, rule.codes[0], status, max_score, earned,
+                                            applied, notes.get(item_id))
+                if rule.veto and status is non_compliant:
+                    vetoes.append(item_id)
+        earned_list.append(earned)
+        if status is not na:
             earned_total += earned
             applicable_total += max_score
-            for code in {element, top}:
-                acc = totals.setdefault(code, [0, 0])
-                acc[0] += earned
-                acc[1] += max_score
+            acc = totals[rule.codes[0]]
+            acc[0] += earned
+            acc[1] += max_score
     if errors:
         shown = sorted(errors)[:MAX_ERRORS_SHOWN]
         more = f" (+{len(errors) - MAX_ERRORS_SHOWN} more)" if len(errors) > MAX_ERRORS_SHOWN else ""
         raise AssessmentError("; ".join(shown) + more)
-    return _conclude(composed, profile, items, totals, earned_total, applicable_total, full, answered)
+    trace = Trace(tuple(rules), composed.item_elements, composed.max_scores, tuple(statuses),
+                  tuple(earned_list), failed, notes)
+    for leaf, top in composed.element_parents:  # roll 二级 totals up into their 一级 element
+        totals[top][0] += totals[leaf][0]
+        totals[top][1] += totals[leaf][1]
+    return _conclude(composed, profile, trace, tuple(vetoes), totals, earned_total,
+                     applicable_total, sum(composed.max_scores), len(statuses) - statuses.count(None))
 
 
-def _conclude(composed, profile, items, totals, earned, applicable, full, answered) -> AssessmentResult:
+def _conclude(composed, profile, trace, vetoes, totals, earned, applicable, full, answered):
     scoring = composed.scoring
     decimals = scoring.decimals
     pct = percentage(earned, applicable, decimals)
-    vetoes = tuple(s.item_id for s in items if s.status is Status.non_compliant and composed.items[s.item_id].item.veto)
     band = None
     for candidate in scoring.bands:
         if pct >= candidate.min_percentage:
             band = candidate
-    ineligible = _ineligibility(composed, profile, pct, vetoes, answered, len(items))
-    failed = [s for s in items if s.failed]
-    ranked = tuple(sorted(failed, key=lambda s: -s.recoverable))
+    rules = composed._index
+    failed = trace.failed.values()
+    ranked = tuple(sorted(failed, key=lambda s: s.earned - s.max_score))
+    total = len(trace.ids)
     return AssessmentResult(
         fingerprint=composed.fingerprint,
         earned=earned,
@@ -132,43 +171,22 @@ def _conclude(composed, profile, items, totals, earned, applicable, full, answer
         full_marks=full,
         percentage=pct,
         answered=answered,
-        total_items=len(items),
+        total_items=total,
         vetoes=vetoes,
         band=band,
         passed=band is not None and not vetoes,
-        ineligible=ineligible,
-        items=tuple(items),
+        ineligible=_ineligibility(composed, profile, pct, vetoes, answered, total),
+        trace=trace,
         elements=tuple(
-            ElementScore(code, *totals[code], percentage(*totals[code], decimals))
-            for code in _element_codes(composed.elements)
-            if code in totals
+            ElementScore(code, e, a, decimals) for code, (e, a) in totals.items() if a or e
         ),
-        hazards=tuple(_hazard(composed, s) for s in failed),
+        hazards=tuple(
+            HazardFinding(s.item_id, rules[s.item_id].level, rules[s.item_id].basis, s.note)
+            for s in failed
+        ),
         ranked=ranked,
         improvement=_improvement(scoring.bands, band, vetoes, ranked, earned, applicable, decimals),
     )
-
-
-def _element_codes(elements):
-    for element in elements:
-        yield element.code
-        yield from _element_codes(element.elements)
-
-
-def _hazard(composed: ComposedChecklist, score: ItemScore) -> HazardFinding:
-    ci = composed.items[score.item_id]
-    item = ci.item
-    refs = [composed.cite(ci.pack, ref) for ref in item.basis]
-    if item.veto is not None:
-        refs.insert(0, composed.cite(ci.pack, item.veto))
-    major = item.veto is not None or item.major_hazard or item.protective_device
-    if item.protective_device:
-        refs.append(DEVICE_RULE)
-    level = HazardLevel.major if major else HazardLevel.general
-    return HazardFinding(score.item_id, level, tuple(dict.fromkeys(refs)), score.note)
-
-
-DEVICE_RULE = "应急管理部令第10号 第十四条"  # a failed monitoring/alarm/protection device is major
 
 
 def _ineligibility(composed, profile, pct, vetoes, answered, total) -> tuple[Ineligibility, ...]:

@@ -60,7 +60,7 @@ class Condition(ContentModel):
     hazards_all: list[Slug] | None = Field(
         default=None, description="The profile has all of these hazard flags."
     )
-    size_classes: list[SizeClass] | None = Field(
+    size_classes: list[Annotated[SizeClass, Field(strict=False)]] | None = Field(
         default=None, description="Size class is one of these."
     )
     regions: list[RegionPrefix] | None = Field(
@@ -116,6 +116,7 @@ class Item(ContentModel):
     basis: list[Reference] = Field(min_length=1, description="Where the requirement comes from.")
     confidence: Confidence = Field(
         default=Confidence.confirmed,
+        strict=False,  # YAML gives the value as a string
         description="'unconfirmed' when the legal wording was not verified against the official text.",
     )
 

@@ -101,3 +101,13 @@ def test_loader_raises_one_error_with_every_problem(load_checklist_text):
         load_checklist_text("schema_version: 1\nid: Bad Id\nkind: base\n")
     messages = [p.message for p in info.value.problems]
     assert any("id" in m for m in messages) and any("missing required field" in m for m in messages)
+
+
+def test_enum_values_are_accepted_as_yaml_strings(tmp_path):
+    text = MINI.replace("        na_allowed: true", "        na_allowed: true\n"
+                        "        confidence: unconfirmed\n"
+                        "        applies_if: {size_classes: [micro, small]}")
+    assert _problems(tmp_path, text) == []
+    bad = text.replace("confidence: unconfirmed", "confidence: maybe")
+    [problem] = _problems(tmp_path, bad, "bad")
+    assert "confidence" in problem and "'confirmed' or 'unconfirmed'" in problem

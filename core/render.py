@@ -84,7 +84,8 @@ def pack_table(catalog: Catalog) -> str:
     for entry in sorted(catalog.packs.values(), key=lambda e: (order[e.pack.kind], e.pack.id)):
         pack = entry.pack
         items = [i for _, i in iter_items(pack.elements)]
-        basis = "; ".join(d.code or d.title.zh_CN for d in pack.basis)
+        names = [d.code or f"《{d.title.zh_CN}》" for d in pack.basis]
+        basis = "; ".join(names[:3]) + (f" 等 {len(names)} 项" if len(names) > 3 else "")
         rows.append(
             f"| `{pack.id}` | {pack.title.zh_CN} | {pack.kind} | {pack.version} | {len(items)} | "
             f"{sum(i.veto is not None for i in items)} | {sum(i.max_score for i in items)} | {basis} |"

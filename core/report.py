@@ -92,8 +92,7 @@ def render_text(
         f"{t['title']} — {profile.name} ({profile.uscc}, {profile.region})",
         f"{t['packs']}: " + ", ".join(f"{p.id} {p.version}" for p in composed.packs),
         f"{t['score']}: {result.earned}/{result.applicable}   {t['pct']}: {result.percentage}%",
-        f"{t['result']}: " + (f"{t['passed']} ({result.band.title.get(lang)})" if result.passed
-                              else t["failed"]),
+        f"{t['result']}: " + (result.band.title.get(lang) if result.passed else t["failed"]),
     ]
     if result.vetoes:
         lines.append(f"{t['vetoes']}: " + ", ".join(result.vetoes))

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 Slug = Annotated[
     str,
@@ -16,6 +17,10 @@ ItemId = Annotated[
     StringConstraints(pattern=r"^[a-z0-9]+(?:[-_.][a-z0-9]+)*$", max_length=96),
     Field(description="A stable item id, unique across all packs, e.g. 'base.5-1-1.01'."),
 ]
+
+
+_CJK = r"\u3000-\u303f\u3400-\u9fff\uff00-\uffef"
+_CJK_GAP = re.compile(rf"(?<=[{_CJK}])\s+(?=[{_CJK}])")
 
 
 class ContentModel(BaseModel):
@@ -39,6 +44,12 @@ class LocalizedText(ContentModel):
     en: Annotated[str, StringConstraints(min_length=1, strip_whitespace=True)] | None = Field(
         default=None, description="English text."
     )
+
+    @field_validator("zh_CN")
+    @classmethod
+    def _join_wrapped_lines(cls, value: str) -> str:
+        """Folded YAML puts a space where a Chinese line was wrapped; Chinese has no such spaces."""
+        return _CJK_GAP.sub("", value)
 
     def get(self, lang: str = "zh-CN") -> str:
         """The text in ``lang`` ('zh-CN' or 'en'), falling back to Chinese."""

@@ -148,11 +148,13 @@ def show_cmd(pack_id: str, lang: str) -> None:
 @click.option("--file", "path", type=click.Path(path_type=Path), default=Path("docs/checklists.md"),
               show_default=True)
 def docs_cmd(check: bool, path: Path) -> None:
-    """Regenerate the pack table in docs/checklists.md from the data."""
+    """Regenerate the table of bundled packs in docs/checklists.md from the data."""
     from anbiao.core.render import update_pack_table
 
     current = path.read_text(encoding="utf-8")
-    updated = update_pack_table(current, _engine().catalog)
+    from anbiao.core.engine import Engine
+
+    updated = update_pack_table(current, Engine.from_plugins(load_entrypoints=False).catalog)
     if check:
         if updated != current:
             click.echo(f"{path} is out of date: run `anbiao checklists docs`", err=True)

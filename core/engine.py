@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import OrderedDict
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 from anbiao.core.catalog import Catalog, ProfileIssue
@@ -23,9 +24,18 @@ class Engine:
 
     def __init__(self, pm: pluggy.PluginManager, catalog: Catalog | None = None) -> None:
         self.pm = pm
-        self.catalog = catalog if catalog is not None else Catalog.from_plugins(pm)
-        self._composer = Composer(self.catalog, pm)
+        if catalog is not None:
+            self.catalog = catalog
         self._cache: OrderedDict[tuple[object, ...], ComposedChecklist] = OrderedDict()
+
+    @cached_property
+    def catalog(self) -> Catalog:
+        """Built on first use: every pack parsed, validated and linted (raises on problems)."""
+        return Catalog.from_plugins(self.pm)
+
+    @cached_property
+    def _composer(self) -> Composer:
+        return Composer(self.catalog, self.pm)
 
     @classmethod
     def from_plugins(cls, **options: object) -> Engine:

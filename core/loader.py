@@ -7,7 +7,7 @@ cross-field checks can be mapped back to the line and column an author has to ed
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import yaml
@@ -21,20 +21,47 @@ Path = tuple[str | int, ...]
 T = TypeVar("T")
 
 
+class _StrictLoader(_Loader):  # type: ignore[misc,valid-type]
+    """Safe loader that rejects duplicate mapping keys (PyYAML keeps the last one silently)."""
+
+    def construct_mapping(self, node, deep=False):  # noqa: ANN001, FBT002 - PyYAML's signature
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            if key_node.value in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"duplicate key '{key_node.value}'", key_node.start_mark
+                )
+            seen.add(key_node.value)
+        return super().construct_mapping(node, deep=deep)
+
+
 @dataclass(slots=True)
 class Located:
-    """Parsed YAML data and where each mapping key / sequence entry starts."""
+    """Parsed YAML data and the node tree, to find where a mapping key or sequence entry starts.
+
+    Positions are computed only when a problem has to be reported.
+    """
 
     file: str
     data: Any
-    positions: dict[Path, tuple[int, int]] = field(default_factory=dict)
+    node: yaml.Node | None = None
+    _positions: dict[Path, tuple[int, int]] | None = None
+
+    @property
+    def positions(self) -> dict[Path, tuple[int, int]]:
+        if self._positions is None:
+            self._positions = {(): (1, 1)}
+            if self.node is not None:
+                _walk(self.node, (), self._positions)
+        return self._positions
 
     def position(self, path: Path) -> tuple[int, int]:
         """Line and column of the deepest part of ``path`` that exists in the document.
 
         Parts that are not in the data (pydantic's union tags, validator names) are skipped.
         """
-        best = self.positions.get((), (1, 1))
+        positions = self.positions
+        best = positions[()]
         node: Any = self.data
         resolved: Path = ()
         for part in path:
@@ -45,7 +72,7 @@ class Located:
             else:
                 continue
             resolved = (*resolved, part)
-            best = self.positions.get(resolved, best)
+            best = positions.get(resolved, best)
         return best
 
     def problem(self, path: Path, message: str, severity: str = "error") -> Problem:
@@ -57,43 +84,32 @@ def _mark(node: yaml.Node) -> tuple[int, int]:
     return node.start_mark.line + 1, node.start_mark.column + 1
 
 
-def _walk(node: yaml.Node, path: Path, located: Located, problems: list[Problem]) -> None:
+def _walk(node: yaml.Node, path: Path, positions: dict[Path, tuple[int, int]]) -> None:
     if isinstance(node, yaml.MappingNode):
-        seen: set[Any] = set()
         for key_node, value_node in node.value:
-            key = key_node.value
-            if key in seen:
-                line, column = _mark(key_node)
-                problems.append(Problem(located.file, line, column, f"duplicate key '{key}'"))
-            seen.add(key)
-            located.positions[(*path, key)] = _mark(key_node)
-            _walk(value_node, (*path, key), located, problems)
+            positions[(*path, key_node.value)] = _mark(key_node)
+            _walk(value_node, (*path, key_node.value), positions)
     elif isinstance(node, yaml.SequenceNode):
         for index, child in enumerate(node.value):
-            located.positions[(*path, index)] = _mark(child)
-            _walk(child, (*path, index), located, problems)
+            positions[(*path, index)] = _mark(child)
+            _walk(child, (*path, index), positions)
 
 
 def parse_yaml(text: str, file: str) -> Located:
     """Parse one YAML document; syntax errors and duplicate keys raise with their position."""
-    located = Located(file, None, {(): (1, 1)})
-    loader = _Loader(text)
+    loader = _StrictLoader(text)
     try:
         node = loader.get_single_node()
-        if node is not None:
-            problems: list[Problem] = []
-            _walk(node, (), located, problems)
-            if problems:
-                raise ChecklistValidationError(problems)
-            located.data = loader.construct_document(node)
+        data = loader.construct_document(node) if node is not None else None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        message = f"YAML syntax: {exc.problem or exc.context}"
+        what = exc.problem or exc.context
+        message = what if str(what).startswith("duplicate key") else f"YAML syntax: {what}"
         raise ChecklistValidationError([Problem(file, line, column, message)]) from None
     finally:
         loader.dispose()
-    return located
+    return Located(file, data, node)
 
 
 def _message(error: Mapping[str, Any]) -> str:
@@ -105,9 +121,19 @@ def _message(error: Mapping[str, Any]) -> str:
     if kind == "missing":
         return f"missing required field '{name}'"
     if kind == "union_tag_invalid":
-        return f"'{name}': {error['msg']}"
+        ctx = error.get("ctx", {})
+        return (f"{ctx.get('discriminator', 'kind').strip(chr(39))}: '{ctx.get('tag')}' is not one "
+                f"of {ctx.get('expected_tags')}")
     message = str(error["msg"]).removeprefix("Value error, ")
     return f"{'.'.join(loc) or 'document'}: {message}"
+
+
+def _path(error: Mapping[str, Any]) -> Path:
+    """Where to point: a wrong union tag points at the tag field itself."""
+    loc = tuple(error["loc"])
+    if error["type"] == "union_tag_invalid":
+        return (*loc, str(error.get("ctx", {}).get("discriminator", "kind")).strip("'"))
+    return loc
 
 
 def validate(located: Located, adapter: TypeAdapter[T]) -> T:
@@ -115,7 +141,7 @@ def validate(located: Located, adapter: TypeAdapter[T]) -> T:
     try:
         return adapter.validate_python(located.data)
     except ValidationError as exc:
-        problems = [located.problem(tuple(e["loc"]), _message(e)) for e in exc.errors()]
+        problems = [located.problem(_path(e), _message(e)) for e in exc.errors()]
         raise ChecklistValidationError(problems) from None
 
 

@@ -49,7 +49,7 @@ class LocalizedText(ContentModel):
     @classmethod
     def _join_wrapped_lines(cls, value: str) -> str:
         """Folded YAML puts a space where a Chinese line was wrapped; Chinese has no such spaces."""
-        return _CJK_GAP.sub("", value)
+        return _CJK_GAP.sub("", value) if " " in value or "\n" in value else value
 
     def get(self, lang: str = "zh-CN") -> str:
         """The text in ``lang`` ('zh-CN' or 'en'), falling back to Chinese."""

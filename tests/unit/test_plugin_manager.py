@@ -91,11 +91,11 @@ def test_duplicate_ids_name_both_plugins(plugin_manager):
 
     plugin_manager.register(Again(), name="again")
     with pytest.raises(PluginConflictError, match="'anbiao.plugins.default_hazards' and 'again'"):
-        Engine(plugin_manager, catalog=None)
+        Engine(plugin_manager).catalog
 
 
 def test_duplicate_pack_names_both_plugins(make_engine):
     from support import PACKS
 
     with pytest.raises(PluginConflictError, match="checklist 'mini' registered by both"):
-        make_engine(PACKS / "mini", PACKS / "mini")
+        make_engine(PACKS / "mini", PACKS / "mini").catalog

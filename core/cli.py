@@ -306,5 +306,17 @@ def _as_path(resource):
     return as_file(resource)
 
 
+def run() -> None:
+    """Entry point: the built-in commands plus those of plugins (``register_commands``)."""
+    from anbiao.core.plugin_manager import build_plugin_manager
+
+    try:
+        build_plugin_manager().hook.register_commands(cli=main)
+    except AnbiaoError as exc:
+        click.echo(f"错误 / error: {exc}", err=True)
+        sys.exit(2)
+    main()
+
+
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    run()

@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+import click
+
 import pluggy
 
 if TYPE_CHECKING:
@@ -49,6 +51,14 @@ def register_checklists(register: Callable[[PackSource], None]) -> None:
     ``source`` is a folder holding ``checklist.yaml`` (and optional ``cases/*.yaml``), a folder of
     such folders, or a validated pack model. Packs are parsed when the catalog is built; a
     duplicate pack or item id raises an error naming both plugins.
+    """
+
+
+@hookspec
+def register_commands(cli: click.Group) -> None:
+    """Add sub-commands to the ``anbiao`` command line (``cli.add_command(...)``).
+
+    Called once when the command line starts. Built-in: ``anbiao.api.commands`` (serve, db, users).
     """
 
 

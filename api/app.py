@@ -1,0 +1,160 @@
+"""The Litestar application: ``create_app(settings)`` assembles routes, database, auth, errors."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from advanced_alchemy.extensions.litestar import (
+    AlembicAsyncConfig,
+    AsyncSessionConfig,
+    SQLAlchemyAsyncConfig,
+    SQLAlchemyPlugin,
+)
+from litestar import Litestar, Request, Response
+from litestar.di import Provide
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import SwaggerRenderPlugin
+from litestar.plugins.problem_details import (
+    ProblemDetailsConfig,
+    ProblemDetailsException,
+    ProblemDetailsPlugin,
+)
+from litestar.static_files import create_static_files_router
+from sqlalchemy import event
+from sqlalchemy.engine import Engine as SyncEngine
+
+from anbiao.api.routes.applications import ApplicationController
+from anbiao.api.routes.assessments import AssessmentController
+from anbiao.api.routes.auth import AuthController
+from anbiao.api.routes.certificates import verify_certificate
+from anbiao.api.routes.enterprises import EnterpriseController
+from anbiao.api.routes.hazards import HazardController
+from anbiao.api.routes.system import health, ready
+from anbiao.api.security import make_jwt_auth
+from anbiao.api.services import Conflict, Rejected, StaleVersion
+from anbiao.api.settings import Settings, get_settings
+from anbiao.api.workflow import IllegalTransition
+from anbiao.core.engine import Engine
+from anbiao.core.errors import AnbiaoError
+
+HERE = Path(__file__).parent
+MIGRATIONS = HERE / "migrations"
+
+
+def db_config(settings: Settings, *, create_all: bool = False) -> SQLAlchemyAsyncConfig:
+    config = SQLAlchemyAsyncConfig(
+        connection_string=settings.database_url,
+        before_send_handler="autocommit",
+        session_config=AsyncSessionConfig(expire_on_commit=False),
+        create_all=create_all,
+        alembic_config=AlembicAsyncConfig(script_location=str(MIGRATIONS),
+                                          version_table_name="alembic_versions"),
+    )
+    if settings.database_url.startswith("sqlite"):
+        _sqlite_tuning(config.get_engine().sync_engine)
+    return config
+
+
+def _sqlite_tuning(engine: SyncEngine) -> None:
+    """WAL, a busy timeout and BEGIN IMMEDIATE: concurrent writers wait instead of failing."""
+
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_connection: Any, _: Any) -> None:
+        dbapi_connection.isolation_level = None  # SQLAlchemy emits BEGIN itself (below)
+        cursor = dbapi_connection.cursor()
+        for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "busy_timeout=5000",
+                       "foreign_keys=ON"):
+            cursor.execute(f"PRAGMA {pragma}")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def _problem(status: int, *, extra: Callable[[Any], dict[str, Any]] | None = None):
+    def convert(exc: AnbiaoError) -> ProblemDetailsException:
+        return ProblemDetailsException(status_code=status, detail=str(exc),
+                                       extra=extra(exc) if extra else None)
+
+    return convert
+
+
+def _internal_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    """Any unexpected error: a problem document, never a traceback."""
+    request.logger.exception("unhandled error on %s %s", request.method, request.url.path)
+    return ProblemDetailsException(
+        status_code=500, detail="内部错误 / internal error").to_response(request)
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    engine: Engine | None = None,
+    clock: Callable[[], date] = date.today,
+    create_all: bool = False,
+) -> Litestar:
+    """The anbiao service. Tests pass settings, a clock and ``create_all``."""
+    settings = settings or get_settings()
+    engine = engine or Engine.from_plugins()
+    jwt_auth = make_jwt_auth(settings)
+    database = db_config(settings, create_all=create_all)
+    problem_map = {
+        StaleVersion: _problem(409, extra=lambda e: {"current": _jsonable(e.current)}),
+        IllegalTransition: _problem(409, extra=lambda e: {"allowed_actions": e.allowed}),
+        Conflict: _problem(409),
+        Rejected: _problem(422, extra=lambda e: {"reasons": e.reasons}),
+        AnbiaoError: _problem(422),
+    }
+    app = Litestar(
+        route_handlers=[
+            health, ready, verify_certificate, AuthController, EnterpriseController,
+            AssessmentController, ApplicationController, HazardController,
+            create_static_files_router(path="/static", directories=[HERE / "static"],
+                                       opt={"exclude_from_auth": True}, include_in_schema=False),
+        ],
+        plugins=[
+            SQLAlchemyPlugin(config=database),
+            ProblemDetailsPlugin(ProblemDetailsConfig(
+                enable_for_all_http_exceptions=True, exception_to_problem_detail_map=problem_map)),
+        ],
+        on_app_init=[jwt_auth.on_app_init],
+        dependencies={"engine": Provide(lambda: engine, use_cache=True, sync_to_thread=False)},
+        exception_handlers={Exception: _internal_error},
+        openapi_config=OpenAPIConfig(
+            title="anbiao 安标 API",
+            version="1",
+            description="工贸小微企业安全生产标准化自评与评审 / self-assessment and review service",
+            path="/schema",
+            render_plugins=[SwaggerRenderPlugin(
+                js_url="/static/swagger/swagger-ui-bundle.js",
+                css_url="/static/swagger/swagger-ui.css",
+                standalone_preset_js_url="/static/swagger/swagger-ui-standalone-preset.js",
+                favicon="",
+            )],
+        ),
+        request_max_body_size=settings.max_upload_bytes,
+        debug=settings.debug,
+    )
+    app.state.settings = settings
+    app.state.db_config = database
+    app.state.jwt_auth = jwt_auth
+    app.state.engine = engine
+    app.state.clock = clock
+    return app
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, str | int | float | bool) or value is None:
+        return value
+    return str(value)
+
+
+__all__ = ["create_app", "db_config"]

@@ -1,0 +1,1 @@
+"""Route handlers of the JSON API, one module per resource."""

@@ -1,0 +1,105 @@
+"""Self-assessments (自评): read with the live result, the composed checklist, save answers."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from litestar import Controller, Request, get, patch, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath, FromQuery, JSONBody
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from anbiao.api import services
+from anbiao.api.access import get_assessment
+from anbiao.api.db import Role, User
+from anbiao.api.routes.applications import application_view
+from anbiao.api.schemas import AnswersPatch, ApplicationOut, AssessmentOut
+from anbiao.api.security import requires
+from anbiao.core.compose import ComposedElement
+from anbiao.core.engine import Engine
+from anbiao.core.models.profile import Profile
+
+
+def _elements(composed, elements: tuple[ComposedElement, ...], lang: str) -> list[dict[str, Any]]:
+    out = []
+    for element in elements:
+        items = []
+        for item_id in element.items:
+            item = composed.items[item_id].item
+            items.append({
+                "id": item.id, "requirement": item.requirement.get(lang),
+                "guidance": item.guidance.get(lang) if item.guidance else None,
+                "evidence": item.evidence.get(lang) if item.evidence else None,
+                "max_score": item.max_score, "na_allowed": item.na_allowed,
+                "veto": item.veto is not None, "major_hazard": item.major_hazard,
+                "deductions": [{"id": d.id, "reason": d.reason.get(lang), "points": d.points,
+                                "repeatable": d.repeatable} for d in item.deductions],
+            })
+        out.append({"code": element.code, "title": element.title.get(lang), "items": items,
+                    "elements": _elements(composed, element.elements, lang)})
+    return out
+
+
+class AssessmentController(Controller):
+    path = "/api/v1/assessments"
+    tags = ["assessments"]
+    guards = [requires(Role.enterprise, Role.admin)]
+
+    @get("/{assessment_id:uuid}", operation_id="getAssessment")
+    async def get_one(
+        self,
+        request: Request[User, Any, Any],
+        assessment_id: FromPath[UUID],
+        db_session: NamedDependency[AsyncSession],
+        engine: NamedDependency[Engine],
+    ) -> AssessmentOut:
+        """Answers, version and the live result (score, hazards, what raises the grade)."""
+        assessment = await get_assessment(db_session, request.user, assessment_id)
+        return AssessmentOut.model_validate(services.assessment_view(engine, assessment))
+
+    @get("/{assessment_id:uuid}/checklist", operation_id="getAssessmentChecklist")
+    async def checklist(
+        self,
+        request: Request[User, Any, Any],
+        assessment_id: FromPath[UUID],
+        db_session: NamedDependency[AsyncSession],
+        engine: NamedDependency[Engine],
+        lang: FromQuery[str] = "zh-CN",
+    ) -> dict[str, Any]:
+        """The composed checklist to answer: elements, items, deductions, N/A rules."""
+        assessment = await get_assessment(db_session, request.user, assessment_id)
+        composed = engine.compose(Profile.model_validate(assessment.profile))
+        return {"fingerprint": composed.fingerprint,
+                "packs": [{"id": p.id, "version": p.version} for p in composed.packs],
+                "elements": _elements(composed, composed.elements, lang)}
+
+    @patch("/{assessment_id:uuid}/answers", operation_id="saveAnswers",
+           guards=[requires(Role.enterprise)])
+    async def save_answers(
+        self,
+        request: Request[User, Any, Any],
+        assessment_id: FromPath[UUID],
+        data: JSONBody[AnswersPatch],
+        db_session: NamedDependency[AsyncSession],
+        engine: NamedDependency[Engine],
+    ) -> AssessmentOut:
+        """Save a batch of answers; a stale version gets 409 with the current state."""
+        assessment = await get_assessment(db_session, request.user, assessment_id)
+        await services.save_answers(db_session, engine, request.user, assessment, data)
+        return AssessmentOut.model_validate(services.assessment_view(engine, assessment))
+
+    @post("/{assessment_id:uuid}/applications", operation_id="createApplication",
+          guards=[requires(Role.enterprise)], status_code=201)
+    async def create_application(
+        self,
+        request: Request[User, Any, Any],
+        assessment_id: FromPath[UUID],
+        db_session: NamedDependency[AsyncSession],
+        engine: NamedDependency[Engine],
+    ) -> ApplicationOut:
+        """Open a draft application (评审申请) for this self-assessment."""
+        assessment = await get_assessment(db_session, request.user, assessment_id)
+        application = await services.create_application(db_session, engine, request.user,
+                                                        assessment)
+        return await application_view(db_session, request.user, application, request)

@@ -1,0 +1,208 @@
+"""Request and response bodies of the JSON API (pydantic 2). Inputs reject unknown fields."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, Generic, TypeVar
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from anbiao.core.models.answers import Answer
+from anbiao.core.models.profile import Profile
+
+T = TypeVar("T")
+
+
+class Input(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Output(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+
+class Page(Output, Generic[T]):
+    """One page of a list: ``items`` plus paging facts."""
+
+    items: list[T]
+    total: int
+    limit: int
+    offset: int
+
+
+# --- accounts ------------------------------------------------------------------------------------
+
+
+class SignUp(Input):
+    """Register an enterprise and its first user (企业注册)."""
+
+    email: str = Field(min_length=3, max_length=254, pattern=r"^[^@\s]+@[^@\s]+$")
+    password: str = Field(min_length=10, max_length=200)
+    name: str = Field(min_length=1, max_length=100)
+    profile: Profile
+    consultant: str = Field(default="", max_length=200, description="咨询机构 (for conflicts)")
+
+
+class Login(Input):
+    email: str = Field(min_length=3, max_length=254)
+    password: str = Field(min_length=1, max_length=200)
+
+
+class TokenOut(Output):
+    access_token: str
+    token_type: str = "Bearer"
+    role: str
+    user_id: UUID
+
+
+class UserOut(Output):
+    id: UUID
+    email: str
+    name: str
+    role: str
+    enterprise_id: UUID | None
+    region_prefix: str
+    domains: list[str]
+    employer: str
+
+
+# --- enterprises -----------------------------------------------------------------------------------
+
+
+class EnterpriseOut(Output):
+    id: UUID
+    uscc: str
+    name: str
+    region: str
+    industry: str
+    profile: dict[str, Any]
+    consultant: str
+    version: int
+    size_class: str
+    warnings: list[str]
+
+
+class ProfileUpdate(Input):
+    """A new profile; ``version`` must be the one read (optimistic concurrency)."""
+
+    version: int
+    profile: Profile
+    consultant: str | None = Field(default=None, max_length=200)
+
+
+# --- assessments -----------------------------------------------------------------------------------
+
+
+class AnswersPatch(Input):
+    """A batch of answers; ``null`` clears an answer. ``version`` must be the one read."""
+
+    version: int
+    answers: dict[str, Answer | None] = Field(max_length=1000)
+
+
+class AssessmentOut(Output):
+    id: UUID
+    enterprise_id: UUID
+    fingerprint: str
+    packs: list[dict[str, str]]
+    answers: dict[str, Any]
+    version: int
+    result: dict[str, Any]
+
+
+# --- applications ----------------------------------------------------------------------------------
+
+
+class ActionIn(Input):
+    """A workflow action; ``version`` must be the one read."""
+
+    version: int
+    reason: str = Field(default="", max_length=4000, description="Required to return or reject.")
+    items: list[str] = Field(default_factory=list, description="Items reopened by a return.")
+    reviewer_ids: list[UUID] = Field(default_factory=list, description="For 'assign'.")
+
+
+class ReviewIn(Input):
+    """A reviewer's item-level scores for the current cycle (merged into earlier ones)."""
+
+    answers: dict[str, Answer | None] = Field(max_length=1000)
+
+
+class ApplicationOut(Output):
+    id: UUID
+    enterprise_id: UUID
+    assessment_id: UUID
+    region: str
+    industry: str
+    state: str
+    cycle: int
+    fingerprint: str
+    self_result: dict[str, Any]
+    review_result: dict[str, Any] | None
+    reasons: str
+    reopened_items: list[str]
+    submitted_on: date | None
+    due_on: date | None
+    overdue: bool
+    version: int
+    allowed_actions: list[str]
+    reviewers: list[UUID]
+
+
+class ItemDelta(Output):
+    item_id: str
+    self_status: str | None
+    self_earned: int
+    review_status: str | None
+    review_earned: int | None
+    delta: int | None
+
+
+class ComparisonOut(Output):
+    """Self-assessment against the reviewers' scores, item by item and in total."""
+
+    self_earned: int
+    self_applicable: int
+    self_percentage: str
+    review_earned: int | None
+    review_applicable: int | None
+    review_percentage: str | None
+    items: list[ItemDelta]
+
+
+class EventOut(Output):
+    id: UUID
+    created_at: datetime
+    enterprise_id: UUID | None
+    application_id: UUID | None
+    actor_id: UUID | None
+    action: str
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+
+
+class HazardOut(Output):
+    id: UUID
+    enterprise_id: UUID
+    application_id: UUID | None
+    item_id: str
+    source: str
+    level: str
+    state: str
+    description: str
+    owner: str
+    measures: str
+    deadline: date | None
+    evidence: list[str]
+
+
+class CertificateCheck(Output):
+    """What anyone may see of a certificate (public verification)."""
+
+    number: str
+    enterprise_name: str
+    grade: str
+    status: str
+    valid_until: date
+    valid: bool

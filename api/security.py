@@ -1,0 +1,89 @@
+"""Authentication (argon2 passwords, JWT bearer tokens, login throttling) and role guards.
+
+Per-object authorization lives in ``anbiao.api.access``: every lookup is scoped to what the
+caller may see, so a foreign object is simply not found (404).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from litestar.connection import ASGIConnection
+from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
+from litestar.handlers.base import BaseRouteHandler
+from litestar.security.jwt import JWTAuth, Token
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from anbiao.api.db import Role, User
+from anbiao.api.settings import Settings
+
+_hasher = PasswordHasher()
+# A hash to verify against when the account does not exist, so timing does not reveal accounts.
+_DUMMY_HASH = _hasher.hash("anbiao-dummy-password")
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def verify_password(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+async def authenticate(session: AsyncSession, settings: Settings, email: str, password: str) -> User:
+    """The user for these credentials; counts failures and locks the account for a while."""
+    user = await session.scalar(select(User).where(User.email == email.strip().lower()))
+    now = datetime.now(UTC)
+    if user is None:
+        verify_password(_DUMMY_HASH, password)
+        raise NotAuthorizedException("邮箱或密码错误 / wrong e-mail or password")
+    locked_until = user.locked_until
+    if locked_until is not None and locked_until.replace(tzinfo=locked_until.tzinfo or UTC) > now:
+        raise NotAuthorizedException(
+            "登录失败次数过多，请稍后再试 / too many failed log-ins, try again later"
+        )
+    if not verify_password(user.password_hash, password):
+        user.failed_logins += 1
+        if user.failed_logins >= settings.login_max_failures:
+            user.locked_until = now + timedelta(minutes=settings.login_lock_minutes)
+            user.failed_logins = 0
+        await session.commit()
+        raise NotAuthorizedException("邮箱或密码错误 / wrong e-mail or password")
+    if user.failed_logins or user.locked_until:
+        user.failed_logins, user.locked_until = 0, None
+        await session.commit()
+    return user
+
+
+async def _retrieve_user(token: Token, connection: ASGIConnection[Any, Any, Any, Any]) -> User | None:
+    async with connection.app.state.db_config.get_session() as session:
+        return await session.get(User, token.sub)
+
+
+def make_jwt_auth(settings: Settings) -> JWTAuth[User]:
+    return JWTAuth[User](
+        token_secret=settings.secret_key,
+        retrieve_user_handler=_retrieve_user,
+        default_token_expiration=timedelta(minutes=settings.token_minutes),
+        exclude_opt_key="exclude_from_auth",
+        exclude=["/schema"],
+    )
+
+
+def requires(*roles: Role):
+    """A guard admitting only the given roles (403 otherwise)."""
+
+    def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+        if connection.user.role not in roles:
+            raise PermissionDeniedException(
+                f"需要角色 / requires role: {', '.join(r.value for r in roles)}"
+            )
+
+    return guard

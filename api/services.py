@@ -1,0 +1,568 @@
+"""Domain operations of the service. The core engine decides every score; nothing here scores.
+
+Writes use optimistic concurrency: each row has a ``version``; an update names the version it
+read and fails with :class:`StaleVersion` (409 with the current state) when another write won.
+Every state change, answer change and decision appends an :class:`~anbiao.api.db.Event`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from anbiao.api.db import (
+    Application,
+    Assessment,
+    Assignment,
+    Certificate,
+    Enterprise,
+    Event,
+    Hazard,
+    Role,
+    User,
+)
+from anbiao.api.security import hash_password
+from anbiao.api.workdays import add_working_days
+from anbiao.api.workflow import TERMINAL, Action, State, next_state
+from anbiao.core.compose import ComposedChecklist
+from anbiao.core.engine import Engine
+from anbiao.core.errors import AnbiaoError
+from anbiao.core.models.answers import Answer, AnswerSheet
+from anbiao.core.models.profile import Profile
+from anbiao.core.report import result_to_dict
+from anbiao.core.result import AssessmentResult
+
+# Region procedure defaults (domain.md §2.2–2.3; [U]/[P] values): an overlay's `procedure` wins.
+DEFAULT_PROCEDURE = {
+    "acceptance_working_days": 10,
+    "review_working_days": 60,
+    "rectification_working_days": 20,
+    "publicity_working_days": 7,
+    "certificate_validity_years": 3,
+}
+MIN_REVIEWERS = 2
+
+
+class StaleVersion(AnbiaoError):
+    """The row changed since the caller read it; carries the current state."""
+
+    def __init__(self, current: dict[str, Any]) -> None:
+        self.current = current
+        super().__init__("数据已被他人修改，请刷新后重试 / changed by someone else: reload and retry")
+
+
+class Conflict(AnbiaoError):
+    """A request that contradicts the current state (409), e.g. a second active application."""
+
+
+class Rejected(AnbiaoError):
+    """A request the rules refuse (422), with the reasons."""
+
+    def __init__(self, message: str, reasons: list[str] | None = None) -> None:
+        self.reasons = reasons or []
+        super().__init__(message)
+
+
+def audit(
+    session: AsyncSession,
+    action: str,
+    actor: User | None,
+    *,
+    enterprise_id: UUID | None = None,
+    application_id: UUID | None = None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> None:
+    session.add(Event(action=action, actor_id=actor.id if actor else None, before=before,
+                      after=after, enterprise_id=enterprise_id, application_id=application_id))
+
+
+def procedure(composed: ComposedChecklist) -> dict[str, int]:
+    """The region's deadlines and validity: the overlay's values over the defaults."""
+    rules = composed.procedure.model_dump(exclude_none=True, exclude={"assumptions"})
+    return {**DEFAULT_PROCEDURE, **rules}
+
+
+# --- accounts and enterprises ----------------------------------------------------------------------
+
+
+def check_profile(engine: Engine, profile: Profile) -> list[str]:
+    """Warnings of a valid profile; errors raise :class:`Rejected`."""
+    issues = engine.check_profile(profile)
+    errors = [str(i) for i in issues if i.severity == "error"]
+    if errors:
+        raise Rejected("企业信息有误 / invalid profile", errors)
+    return [str(i) for i in issues if i.severity != "error"]
+
+
+async def create_user(
+    session: AsyncSession, *, email: str, password: str, name: str, role: Role, **fields: Any
+) -> User:
+    email = email.strip().lower()
+    if await session.scalar(select(User.id).where(User.email == email)) is not None:
+        raise Conflict(f"邮箱已注册 / e-mail already registered: {email}")
+    user = User(email=email, name=name, role=role.value, password_hash=hash_password(password),
+                **fields)
+    session.add(user)
+    await session.flush()
+    return user
+
+
+async def sign_up(session: AsyncSession, engine: Engine, data: Any) -> User:
+    """Register an enterprise with its first user."""
+    check_profile(engine, data.profile)
+    uscc = data.profile.uscc
+    if await session.scalar(select(Enterprise.id).where(Enterprise.uscc == uscc)) is not None:
+        raise Conflict(f"该统一社会信用代码已注册 / USCC already registered: {uscc}")
+    enterprise = Enterprise(uscc=uscc, name=data.profile.name, region=data.profile.region,
+                            industry=data.profile.industry, consultant=data.consultant,
+                            profile=data.profile.model_dump(mode="json"))
+    session.add(enterprise)
+    await session.flush()
+    user = await create_user(session, email=data.email, password=data.password, name=data.name,
+                             role=Role.enterprise, enterprise_id=enterprise.id)
+    audit(session, "enterprise.registered", user, enterprise_id=enterprise.id,
+          after={"uscc": uscc, "name": enterprise.name})
+    return user
+
+
+async def update_profile(
+    session: AsyncSession, engine: Engine, user: User, enterprise: Enterprise, data: Any
+) -> Enterprise:
+    """A new profile; applications already submitted keep the profile they froze."""
+    check_profile(engine, data.profile)
+    if data.profile.uscc != enterprise.uscc:
+        raise Rejected("统一社会信用代码不可修改 / the USCC cannot change")
+    before = enterprise.profile
+    values = {"profile": data.profile.model_dump(mode="json"), "name": data.profile.name,
+              "region": data.profile.region, "industry": data.profile.industry,
+              "version": data.version + 1}
+    if data.consultant is not None:
+        values["consultant"] = data.consultant
+    await _versioned_update(session, Enterprise, enterprise, data.version, values,
+                            lambda: enterprise_view(engine, enterprise))
+    audit(session, "enterprise.profile_changed", user, enterprise_id=enterprise.id,
+          before=before, after=values["profile"])
+    return enterprise
+
+
+def enterprise_view(engine: Engine, enterprise: Enterprise) -> dict[str, Any]:
+    profile = Profile.model_validate(enterprise.profile)
+    return {
+        "id": enterprise.id, "uscc": enterprise.uscc, "name": enterprise.name,
+        "region": enterprise.region, "industry": enterprise.industry,
+        "profile": enterprise.profile, "consultant": enterprise.consultant,
+        "version": enterprise.version, "size_class": profile.size_class().value,
+        "warnings": profile.warnings(),
+    }
+
+
+async def _versioned_update(session, model, row, version: int, values: dict[str, Any], current):
+    """UPDATE … WHERE id = … AND version = …; a lost race raises StaleVersion(current state)."""
+    result = await session.execute(
+        update(model).where(model.id == row.id, model.version == version).values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        await session.refresh(row)
+        raise StaleVersion(current())
+    await session.refresh(row)
+
+
+# --- assessments ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Scored:
+    composed: ComposedChecklist
+    result: AssessmentResult
+    profile: Profile
+
+
+def score_answers(engine: Engine, profile_data: dict[str, Any], answers: dict[str, Any]) -> Scored:
+    profile = Profile.model_validate(profile_data)
+    composed = engine.compose(profile)
+    sheet = AnswerSheet.model_validate({"answers": answers})
+    return Scored(composed, engine.score(composed, sheet, profile), profile)
+
+
+async def create_assessment(
+    session: AsyncSession, engine: Engine, user: User, enterprise: Enterprise
+) -> Assessment:
+    profile = Profile.model_validate(enterprise.profile)
+    composed = engine.compose(profile)
+    assessment = Assessment(
+        enterprise_id=enterprise.id, profile=enterprise.profile, fingerprint=composed.fingerprint,
+        packs=[{"id": p.id, "version": p.version, "kind": p.kind} for p in composed.packs],
+        answers={},
+    )
+    session.add(assessment)
+    await session.flush()
+    audit(session, "assessment.created", user, enterprise_id=enterprise.id,
+          after={"assessment": str(assessment.id), "fingerprint": composed.fingerprint})
+    return assessment
+
+
+def assessment_view(engine: Engine, assessment: Assessment) -> dict[str, Any]:
+    scored = score_answers(engine, assessment.profile, assessment.answers)
+    result = result_to_dict(scored.result, scored.composed)
+    result["checklist_current"] = scored.composed.fingerprint == assessment.fingerprint
+    return {"id": assessment.id, "enterprise_id": assessment.enterprise_id,
+            "fingerprint": assessment.fingerprint, "packs": assessment.packs,
+            "answers": assessment.answers, "version": assessment.version, "result": result}
+
+
+async def save_answers(
+    session: AsyncSession, engine: Engine, user: User, assessment: Assessment, patch: Any
+) -> Assessment:
+    """Merge a batch of answers (null clears one); validated by the engine; never a lost update."""
+    if await _frozen(session, assessment):
+        raise Conflict("自评已提交评审，不能修改 / the assessment is under an active application")
+    merged = dict(assessment.answers)
+    changed: dict[str, Any] = {}
+    for item_id, answer in patch.answers.items():
+        value = None if answer is None else answer.model_dump(mode="json", exclude_defaults=True)
+        if merged.get(item_id) != value:
+            changed[item_id] = value
+        if value is None:
+            merged.pop(item_id, None)
+        else:
+            merged[item_id] = value
+    scored = score_answers(engine, assessment.profile, merged)  # raises on bad answers
+    before = {k: assessment.answers.get(k) for k in changed}
+    await _versioned_update(session, Assessment, assessment, patch.version,
+                            {"answers": merged, "version": patch.version + 1},
+                            lambda: assessment_view(engine, assessment))
+    if changed:
+        audit(session, "assessment.answers_saved", user, enterprise_id=assessment.enterprise_id,
+              before=before, after=changed)
+        await sync_self_hazards(session, assessment.enterprise_id, scored)
+    return assessment
+
+
+async def sync_self_hazards(session: AsyncSession, enterprise_id: UUID, scored: Scored) -> None:
+    """Every failed item of the self-assessment has an open hazard; a fixed one awaits
+    verification (submitted) before it is closed by a reviewer or the authority."""
+    rows = await session.scalars(select(Hazard).where(
+        Hazard.enterprise_id == enterprise_id, Hazard.source == "self", Hazard.state != "closed"))
+    open_by_item = {h.item_id: h for h in rows}
+    failing = {f.item_id: f for f in scored.result.hazards}
+    for item_id, finding in failing.items():
+        if item_id not in open_by_item:
+            text = scored.composed.items[item_id].item.requirement.zh_CN
+            session.add(Hazard(enterprise_id=enterprise_id, item_id=item_id, source="self",
+                               level=finding.level.value, description=finding.note or text))
+        elif open_by_item[item_id].state == "submitted":
+            open_by_item[item_id].state = "rectifying"  # failing again: back in rectification
+    for item_id, hazard in open_by_item.items():
+        if item_id not in failing and hazard.state in ("open", "rectifying"):
+            hazard.state = "submitted"
+
+
+async def _frozen(session: AsyncSession, assessment: Assessment) -> bool:
+    """An assessment under a live application (submitted and not returned or ended) is frozen."""
+    live = [s.value for s in State if s not in TERMINAL and s not in (State.draft, State.returned)]
+    query = select(func.count()).select_from(Application).where(
+        Application.assessment_id == assessment.id, Application.state.in_(live))
+    return bool(await session.scalar(query))
+
+
+# --- applications --------------------------------------------------------------------------------
+
+
+async def create_application(
+    session: AsyncSession, engine: Engine, user: User, assessment: Assessment
+) -> Application:
+    active = [s.value for s in State if s not in TERMINAL and s is not State.certified]
+    query = select(Application.id).where(Application.enterprise_id == assessment.enterprise_id,
+                                         Application.state.in_(active))
+    if await session.scalar(query) is not None:
+        raise Conflict("已有进行中的评审申请 / an application is already in progress")
+    enterprise = await session.get_one(Enterprise, assessment.enterprise_id)
+    scored = score_answers(engine, assessment.profile, assessment.answers)
+    application = Application(
+        enterprise_id=enterprise.id, assessment_id=assessment.id, region=enterprise.region,
+        industry=enterprise.industry, state=State.draft.value, profile=assessment.profile,
+        fingerprint=assessment.fingerprint, answers=assessment.answers,
+        self_result=_summary(scored),
+    )
+    session.add(application)
+    await session.flush()
+    audit(session, "application.created", user, enterprise_id=enterprise.id,
+          application_id=application.id, after={"state": application.state})
+    return application
+
+
+def _summary(scored: Scored) -> dict[str, Any]:
+    r = scored.result
+    return {"earned": r.earned, "applicable": r.applicable, "percentage": str(r.percentage),
+            "passed": r.passed, "band": r.band.id if r.band else None, "vetoes": list(r.vetoes),
+            "complete": r.complete, "eligible": r.eligible,
+            "ineligible": [i.message for i in r.ineligible]}
+
+
+async def reviewers_of(session: AsyncSession, application: Application, cycle: int | None = None):
+    query = select(Assignment).where(Assignment.application_id == application.id)
+    if cycle is not None:
+        query = query.where(Assignment.cycle == cycle)
+    return list(await session.scalars(query))
+
+
+async def open_major_hazards(session: AsyncSession, enterprise_id: UUID) -> int:
+    query = select(func.count()).select_from(Hazard).where(
+        Hazard.enterprise_id == enterprise_id, Hazard.level == "major", Hazard.state != "closed")
+    return int(await session.scalar(query) or 0)
+
+
+@dataclass(slots=True)
+class Context:
+    """What a transition needs besides the application."""
+
+    session: AsyncSession
+    engine: Engine
+    user: User
+    today: date
+    body: Any
+
+
+async def transition(ctx: Context, application: Application, action: str) -> Application:
+    """Apply a workflow action with its rules and side effects, atomically and audited."""
+    role = Role(ctx.user.role)
+    state = State(application.state)
+    target = next_state(state, action, role)
+    before = {"state": state.value, "cycle": application.cycle, "version": application.version}
+    values: dict[str, Any] = {"state": target.value, "version": ctx.body.version + 1}
+    handler = _EFFECTS.get(Action(action))
+    if handler is not None:
+        values.update(await handler(ctx, application) or {})
+    await _versioned_update(ctx.session, Application, application, ctx.body.version, values,
+                            lambda: {"state": application.state, "version": application.version})
+    after = {k: (str(v) if isinstance(v, date) else v) for k, v in values.items()
+             if k in ("state", "cycle", "reasons", "reopened_items", "due_on", "version")}
+    if role is Role.reviewer and action.startswith("conclude"):
+        after["review_result"] = application.review_result
+    audit(ctx.session, f"application.{action}", ctx.user, enterprise_id=application.enterprise_id,
+          application_id=application.id, before=before, after=after)
+    return application
+
+
+def _deadline(ctx: Context, application: Application, key: str) -> date:
+    composed = ctx.engine.compose(Profile.model_validate(application.profile))
+    return add_working_days(ctx.today, procedure(composed)[key])
+
+
+def _need_reason(ctx: Context) -> str:
+    if not ctx.body.reason.strip():
+        raise Rejected("请说明原因 / a reason is required")
+    return ctx.body.reason.strip()
+
+
+async def _submit(ctx: Context, application: Application) -> dict[str, Any]:
+    assessment = await ctx.session.get_one(Assessment, application.assessment_id)
+    enterprise = await ctx.session.get_one(Enterprise, application.enterprise_id)
+    scored = score_answers(ctx.engine, enterprise.profile, assessment.answers)
+    reasons = [i.message for i in scored.result.ineligible]
+    if not reasons and scored.composed.fingerprint != assessment.fingerprint:
+        reasons.append("清单已更新，请重新自评 / the checklist changed: start a new self-assessment")
+    if await open_major_hazards(ctx.session, enterprise.id):
+        reasons.append("存在未销号的重大事故隐患 / open major hazards must be closed first")
+    if reasons:
+        raise Rejected("不满足申请条件 / not eligible to apply", reasons)
+    changed = sorted(k for k in {*application.answers, *assessment.answers}
+                     if application.answers.get(k) != assessment.answers.get(k))
+    return {
+        "profile": enterprise.profile, "answers": assessment.answers,
+        "fingerprint": assessment.fingerprint, "self_result": _summary(scored),
+        "submitted_on": ctx.today, "due_on": _deadline(ctx, application, "acceptance_working_days"),
+        "reopened_items": changed if application.state == State.returned else [],
+    }
+
+
+async def _return(ctx: Context, application: Application) -> dict[str, Any]:
+    reason = _need_reason(ctx)
+    composed = ctx.engine.compose(Profile.model_validate(application.profile))
+    unknown = [i for i in ctx.body.items if i not in composed.items]
+    if unknown:
+        raise Rejected("未知检查项 / unknown items", unknown)
+    return {"reasons": reason, "reopened_items": list(ctx.body.items), "due_on": None}
+
+
+async def _accept(ctx: Context, application: Application) -> dict[str, Any]:
+    return {"due_on": _deadline(ctx, application, "review_working_days"), "reasons": ""}
+
+
+async def _assign(ctx: Context, application: Application) -> dict[str, Any]:
+    ids = list(dict.fromkeys(ctx.body.reviewer_ids))
+    if len(ids) < MIN_REVIEWERS:
+        raise Rejected(f"至少指派 {MIN_REVIEWERS} 名评审员 / assign at least {MIN_REVIEWERS} reviewers")
+    enterprise = await ctx.session.get_one(Enterprise, application.enterprise_id)
+    earlier = select(Assignment.reviewer_id).join(
+        Application, Application.id == Assignment.application_id).where(
+        Application.enterprise_id == enterprise.id, Application.id != application.id)
+    reviewed_before = set(await ctx.session.scalars(earlier))
+    problems = []
+    for reviewer_id in ids:
+        reviewer = await ctx.session.get(User, reviewer_id)
+        if reviewer is None or reviewer.role != Role.reviewer:
+            problems.append(f"{reviewer_id}: 不是评审员 / not a reviewer")
+            continue
+        problems.extend(f"{reviewer.name}: {c}" for c in conflicts(reviewer, enterprise,
+                                                                    reviewed_before))
+    if problems:
+        raise Rejected("评审员不符合要求 / reviewers refused", problems)
+    for reviewer_id in ids:
+        ctx.session.add(Assignment(application_id=application.id, reviewer_id=reviewer_id,
+                                   cycle=application.cycle, answers={}))
+    return {}
+
+
+def conflicts(reviewer: User, enterprise: Enterprise, reviewed_before: set[UUID]) -> list[str]:
+    """Why a reviewer may not review this enterprise (domain mismatch, conflict of interest)."""
+    out = []
+    profile = enterprise.profile
+    if enterprise.industry not in reviewer.domains:
+        out.append(f"专业不匹配 / domain mismatch: needs {enterprise.industry}")
+    employer = reviewer.employer.strip()
+    if employer and employer in (enterprise.consultant.strip(), enterprise.name, enterprise.uscc):
+        out.append("利益冲突：与企业或其咨询机构同单位 / same employer as the enterprise or its "
+                   "consultant")
+    if reviewer.id in reviewed_before:
+        out.append("上一周期评审过该企业 / reviewed this enterprise in the last cycle")
+    if not str(profile.get("region", "")).startswith(reviewer.region_prefix):
+        out.append("不在评审员所属地区 / outside the reviewer's region")
+    return out
+
+
+async def review_scores(ctx: Context, application: Application) -> Scored:
+    """The review result: self answers overridden item by item by the reviewers' answers."""
+    merged = dict(application.answers)
+    for assignment in await reviewers_of(ctx.session, application, application.cycle):
+        merged.update(assignment.answers)
+    return score_answers(ctx.engine, application.profile, merged)
+
+
+async def _conclude(ctx: Context, application: Application, outcome: str) -> dict[str, Any]:
+    mine = [a for a in await reviewers_of(ctx.session, application, application.cycle)
+            if a.reviewer_id == ctx.user.id]
+    if not mine:
+        raise Conflict("未被指派本轮评审 / not assigned to this review")
+    scored = await review_scores(ctx, application)
+    summary = _summary(scored)
+    if outcome == "pass" and not scored.result.passed:
+        raise Rejected("评审结果未达标，不能结论为通过 / the review result does not pass",
+                       [i.message for i in scored.result.ineligible])
+    values: dict[str, Any] = {"review_result": summary, "due_on": None}
+    if outcome == "rectify":
+        await _raise_review_hazards(ctx, application, scored)
+        values["due_on"] = _deadline(ctx, application, "rectification_working_days")
+    application.review_result = summary
+    return values
+
+
+async def _raise_review_hazards(ctx: Context, application: Application, scored: Scored) -> None:
+    existing = set(await ctx.session.scalars(select(Hazard.item_id).where(
+        Hazard.application_id == application.id, Hazard.state != "closed")))
+    for finding in scored.result.hazards:
+        if finding.item_id in existing:
+            continue
+        text = scored.composed.items[finding.item_id].item.requirement.zh_CN
+        ctx.session.add(Hazard(
+            enterprise_id=application.enterprise_id, application_id=application.id,
+            item_id=finding.item_id, source="review", level=finding.level.value,
+            description=finding.note or text,
+            deadline=_deadline(ctx, application, "rectification_working_days")))
+
+
+async def _submit_rectification(ctx: Context, application: Application) -> dict[str, Any]:
+    query = select(func.count()).select_from(Hazard).where(
+        Hazard.application_id == application.id, Hazard.state.in_(("open", "rectifying")))
+    if pending := await ctx.session.scalar(query):
+        raise Rejected(f"还有 {pending} 项隐患未提交整改证据 / {pending} hazards lack evidence")
+    return {"cycle": application.cycle + 1,
+            "due_on": _deadline(ctx, application, "review_working_days")}
+
+
+async def _approve(ctx: Context, application: Application) -> dict[str, Any]:
+    return {"due_on": _deadline(ctx, application, "publicity_working_days")}
+
+
+async def _reject(ctx: Context, application: Application) -> dict[str, Any]:
+    return {"reasons": _need_reason(ctx), "due_on": None}
+
+
+async def _certify(ctx: Context, application: Application) -> dict[str, Any]:
+    if application.due_on is not None and ctx.today < application.due_on:
+        raise Conflict(f"公示期至 {application.due_on} 结束 / publicity runs until {application.due_on}")
+    composed = ctx.engine.compose(Profile.model_validate(application.profile))
+    years = procedure(composed)["certificate_validity_years"]
+    count = await ctx.session.scalar(select(func.count()).select_from(Certificate))
+    number = f"AB{application.region[:2]}-{ctx.today.year}-{int(count or 0) + 1:06d}"
+    result = application.review_result or application.self_result
+    band = next((b for b in composed.scoring.bands if b.id == result.get("band")), None)
+    ctx.session.add(Certificate(
+        number=number, application_id=application.id, enterprise_id=application.enterprise_id,
+        enterprise_name=str(application.profile.get("name", "")),
+        grade=band.title.zh_CN if band else "达标", issued_on=ctx.today,
+        valid_until=ctx.today.replace(year=ctx.today.year + years)))
+    return {"due_on": None, "reasons": ""}
+
+
+async def _end_certificate(ctx: Context, application: Application, status: str) -> dict[str, Any]:
+    certificate = await ctx.session.scalar(
+        select(Certificate).where(Certificate.application_id == application.id))
+    if certificate is None:
+        raise Conflict("没有证书 / no certificate")
+    if status == "expired" and certificate.valid_until > ctx.today:
+        raise Conflict(f"证书有效期至 {certificate.valid_until} / valid until {certificate.valid_until}")
+    certificate.status = status
+    if status == "revoked":
+        certificate.revoked_reason = _need_reason(ctx)
+        return {"reasons": certificate.revoked_reason}
+    return {}
+
+
+_EFFECTS = {
+    Action.submit: _submit,
+    Action.return_: _return,
+    Action.accept: _accept,
+    Action.assign: _assign,
+    Action.conclude_pass: lambda c, a: _conclude(c, a, "pass"),
+    Action.conclude_rectify: lambda c, a: _conclude(c, a, "rectify"),
+    Action.conclude_fail: lambda c, a: _conclude(c, a, "fail"),
+    Action.submit_rectification: _submit_rectification,
+    Action.approve: _approve,
+    Action.reject: _reject,
+    Action.certify: _certify,
+    Action.revoke: lambda c, a: _end_certificate(c, a, "revoked"),
+    Action.expire: lambda c, a: _end_certificate(c, a, "expired"),
+}
+
+
+async def save_review(ctx: Context, application: Application) -> Assignment:
+    """A reviewer's item scores for the current cycle, validated by the engine."""
+    if application.state != State.under_review:
+        raise Conflict(f"当前状态不能评分 / cannot score in state '{application.state}'")
+    mine = [a for a in await reviewers_of(ctx.session, application, application.cycle)
+            if a.reviewer_id == ctx.user.id]
+    if not mine:
+        raise Conflict("未被指派本轮评审 / not assigned to this review")
+    assignment = mine[0]
+    merged = dict(assignment.answers)
+    for item_id, answer in ctx.body.answers.items():
+        if answer is None:
+            merged.pop(item_id, None)
+        else:
+            merged[item_id] = Answer.model_dump(answer, mode="json", exclude_defaults=True)
+    score_answers(ctx.engine, application.profile, {**application.answers, **merged})
+    before = dict(assignment.answers)
+    assignment.answers = merged
+    audit(ctx.session, "review.scored", ctx.user, enterprise_id=application.enterprise_id,
+          application_id=application.id, before=before, after=merged)
+    return assignment
+
+

@@ -1,0 +1,36 @@
+"""Service settings, from ``ANBIAO_*`` environment variables (pydantic-settings)."""
+
+from __future__ import annotations
+
+import secrets
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Everything the service reads from its environment."""
+
+    model_config = SettingsConfigDict(env_prefix="ANBIAO_", extra="ignore")
+
+    database_url: str = Field(
+        default="sqlite+aiosqlite:///anbiao.sqlite3",
+        description="SQLAlchemy async URL; default an SQLite file in the working directory.",
+    )
+    secret_key: str = Field(
+        default_factory=lambda: secrets.token_urlsafe(32),
+        description="JWT signing key; set it for more than one worker or a restart-safe login.",
+    )
+    token_minutes: int = Field(default=8 * 60, description="JWT lifetime in minutes.")
+    upload_dir: Path = Field(default=Path("anbiao-uploads"), description="Evidence storage folder.")
+    max_upload_bytes: int = Field(default=10 * 1024 * 1024, description="Largest evidence file.")
+    login_max_failures: int = Field(default=5, description="Failed logins before a lock-out.")
+    login_lock_minutes: int = Field(default=15, description="Lock-out length after failures.")
+    debug: bool = False
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

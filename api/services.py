@@ -375,7 +375,9 @@ async def _submit(ctx: Context, application: Application) -> dict[str, Any]:
         raise Rejected("不满足申请条件 / not eligible to apply", reasons)
     changed = sorted(k for k in {*application.answers, *assessment.answers}
                      if application.answers.get(k) != assessment.answers.get(k))
+    reviewed = await reviewers_of(ctx.session, application, application.cycle)
     return {
+        "cycle": application.cycle + 1 if reviewed else application.cycle,  # a new review round
         "profile": enterprise.profile, "answers": assessment.answers,
         "fingerprint": assessment.fingerprint, "self_result": _summary(scored),
         "submitted_on": ctx.today, "due_on": _deadline(ctx, application, "acceptance_working_days"),
@@ -483,8 +485,8 @@ async def _submit_rectification(ctx: Context, application: Application) -> dict[
         Hazard.application_id == application.id, Hazard.state.in_(("open", "rectifying")))
     if pending := await ctx.session.scalar(query):
         raise Rejected(f"还有 {pending} 项隐患未提交整改证据 / {pending} hazards lack evidence")
-    return {"cycle": application.cycle + 1,
-            "due_on": _deadline(ctx, application, "review_working_days")}
+    # the same reviewers verify the rectification: the review round continues
+    return {"due_on": _deadline(ctx, application, "review_working_days")}
 
 
 async def _approve(ctx: Context, application: Application) -> dict[str, Any]:

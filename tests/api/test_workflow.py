@@ -2,44 +2,7 @@
 
 from __future__ import annotations
 
-from anbiao.api.db import Role
-
-FUZHOU = {"region": "350102", "uscc": "91350102MA00000152", "name": "福州示例机械厂"}
-
-
-def setup_authority(api) -> None:
-    api.user("admin@fz.gov", Role.admin, region_prefix="3501")
-    for n, employer in ((1, "甲咨询"), (2, "乙咨询"), (3, "示例咨询")):
-        api.user(f"r{n}@experts.cn", Role.reviewer, region_prefix="35", employer=employer,
-                 domains=["machinery", "dust_explosion"])
-
-
-def start(api, email="ent@fz.cn", **profile):
-    me = api.signup(email, **{**FUZHOU, **profile})
-    enterprise = me["enterprise_id"]
-    assessment = api.call("POST", f"/api/v1/enterprises/{enterprise}/assessments", email,
-                          expect=201)
-    return enterprise, assessment
-
-
-def answer_all(api, email, assessment, **overrides):
-    checklist = api.call("GET", f"/api/v1/assessments/{assessment['id']}/checklist", email)
-    ids = []
-
-    def walk(elements):
-        for element in elements:
-            ids.extend(i["id"] for i in element["items"])
-            walk(element["elements"])
-
-    walk(checklist["elements"])
-    answers = {i: {"status": "compliant"} for i in ids} | overrides
-    return api.call("PATCH", f"/api/v1/assessments/{assessment['id']}/answers", email,
-                    json={"version": assessment["version"], "answers": answers})
-
-
-def act(api, app, action, as_, expect=200, **body):
-    return api.call("POST", f"/api/v1/applications/{app['id']}/actions/{action}", as_,
-                    expect=expect, json={"version": app["version"], **body})
+from support_api import FUZHOU, act, answer_all, setup_authority, start
 
 
 def test_registration_to_certificate_and_verification(api, clock):
@@ -124,9 +87,51 @@ def _certificate_number(api, app) -> str:
 
 
 async def _numbers(api):
-    from sqlalchemy import select
-
     from anbiao.api.db import Certificate
+    from sqlalchemy import select
 
     async with api.client.app.state.db_config.get_session() as session:
         return list(await session.scalars(select(Certificate.number)))
+
+
+def test_rectification_loop_and_return_reopening(api):
+    setup_authority(api)
+    _, assessment = start(api)
+    saved = answer_all(api, "ent@fz.cn", assessment)
+    app = api.call("POST", f"/api/v1/assessments/{assessment['id']}/applications", "ent@fz.cn",
+                   expect=201)
+    app = act(api, app, "submit", "ent@fz.cn")
+    act(api, app, "return", "admin@fz.gov", expect=422)  # reasons are required
+    app = act(api, app, "return", "admin@fz.gov", reason="附件不全", items=["base.5-1-1.01"])
+    assert app["state"] == "returned" and app["reopened_items"] == ["base.5-1-1.01"]
+    saved = api.call("PATCH", f"/api/v1/assessments/{assessment['id']}/answers", "ent@fz.cn",
+                     json={"version": saved["version"], "answers": {
+                         "base.5-1-1.01": {"status": "compliant", "note": "补充了目标文件"}}})
+    app = act(api, app, "submit", "ent@fz.cn")
+    assert app["reopened_items"] == ["base.5-1-1.01"]  # the resubmission shows what changed
+    app = act(api, app, "accept", "admin@fz.gov")
+    ids = [c["id"] for c in api.call("GET", f"/api/v1/applications/{app['id']}/candidates",
+                                     "admin@fz.gov") if not c["conflicts"]][:2]
+    app = act(api, app, "assign", "admin@fz.gov", reviewer_ids=ids)
+    api.call("PUT", f"/api/v1/applications/{app['id']}/review", "r1@experts.cn",
+             json={"answers": {"base.5-4-4.02": {"status": "non_compliant", "note": "标志缺失"}}})
+    app = act(api, app, "conclude_rectify", "r1@experts.cn")
+    assert app["state"] == "rectification" and app["due_on"]
+    [hazard] = api.call("GET", "/api/v1/hazards", "ent@fz.cn", params={"state": "open"})["items"]
+    assert hazard["source"] == "review" and hazard["item_id"] == "base.5-4-4.02"
+    refused = act(api, app, "submit_rectification", "ent@fz.cn", expect=422)
+    assert "1" in refused["detail"]
+    path = f"/api/v1/hazards/{hazard['id']}"
+    api.call("PATCH", path, "ent@fz.cn", expect=422, json={"state": "submitted"})  # no evidence
+    api.call("PATCH", path, "r1@experts.cn", expect=422, json={"owner": "张三"})
+    api.call("PATCH", path, "ent@fz.cn", json={
+        "owner": "张三", "measures": "补设警示标志", "evidence": ["photo-1.jpg"],
+        "state": "submitted"})
+    app = act(api, app, "submit_rectification", "ent@fz.cn")
+    assert app["state"] == "under_review" and app["cycle"] == 1  # the same reviewers verify
+    api.call("PATCH", path, "r1@experts.cn", json={"state": "closed"})  # verified: 销号
+    assert api.call("GET", "/api/v1/hazards", "ent@fz.cn", params={"state": "closed"})["total"] == 1
+    api.call("PUT", f"/api/v1/applications/{app['id']}/review", "r1@experts.cn",
+             json={"answers": {"base.5-4-4.02": {"status": "compliant"}}})
+    app = act(api, app, "conclude_pass", "r1@experts.cn")
+    assert app["review_result"]["percentage"] == "100.0"

@@ -1,0 +1,139 @@
+"""Helpers for API tests: the authority, an enterprise and its way through the workflow."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+from anbiao.api.app import create_app
+from anbiao.api.db import Role
+from anbiao.api.settings import Settings
+from anbiao.core.engine import Engine
+from litestar.testing import TestClient
+from sqlalchemy.ext.asyncio import create_async_engine
+from support import make_profile
+
+FUZHOU = {"region": "350102", "uscc": "91350102MA00000152", "name": "福州示例机械厂"}
+
+
+def setup_authority(api) -> None:
+    api.user("admin@fz.gov", Role.admin, region_prefix="3501")
+    for n, employer in ((1, "甲咨询"), (2, "乙咨询"), (3, "示例咨询")):
+        api.user(f"r{n}@experts.cn", Role.reviewer, region_prefix="35", employer=employer,
+                 domains=["machinery", "dust_explosion"])
+
+
+def start(api, email="ent@fz.cn", **profile):
+    me = api.signup(email, **{**FUZHOU, **profile})
+    enterprise = me["enterprise_id"]
+    assessment = api.call("POST", f"/api/v1/enterprises/{enterprise}/assessments", email,
+                          expect=201)
+    return enterprise, assessment
+
+
+def answer_all(api, email, assessment, **overrides):
+    checklist = api.call("GET", f"/api/v1/assessments/{assessment['id']}/checklist", email)
+    ids = []
+
+    def walk(elements):
+        for element in elements:
+            ids.extend(i["id"] for i in element["items"])
+            walk(element["elements"])
+
+    walk(checklist["elements"])
+    answers = {i: {"status": "compliant"} for i in ids} | overrides
+    return api.call("PATCH", f"/api/v1/assessments/{assessment['id']}/answers", email,
+                    json={"version": assessment["version"], "answers": answers})
+
+
+def act(api, app, action, as_, expect=200, **body):
+    return api.call("POST", f"/api/v1/applications/{app['id']}/actions/{action}", as_,
+                    expect=expect, json={"version": app["version"], **body})
+
+
+PG_ENV = "ANBIAO_TEST_DATABASE_URL"
+PASSWORD = "correct-horse-battery"
+
+
+def fresh_database(folder: Path, tag: str) -> str:
+    """An empty database: an SQLite file in ``folder``, or a recreated PostgreSQL database."""
+    base = os.environ.get(PG_ENV)
+    if not base:
+        path = folder / f"{tag}.sqlite3"
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+        return f"sqlite+aiosqlite:///{path}"
+    name = f"anbiao_test_{tag}"
+    admin = create_async_engine(base, isolation_level="AUTOCOMMIT")
+
+    async def reset() -> None:
+        async with admin.connect() as conn:
+            await conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            await conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+        await admin.dispose()
+
+    asyncio.run(reset())
+    return base.rsplit("/", 1)[0] + f"/{name}"
+
+
+def make_app(url: str, engine: Engine, clock: Clock) -> Any:
+    settings = Settings(database_url=url, secret_key="test-secret-key-0123456789abcdef")
+    return create_app(settings, engine=engine, clock=clock, create_all=True)
+
+
+@dataclass
+class Clock:
+    today: date = field(default_factory=lambda: date(2026, 3, 2))
+
+    def __call__(self) -> date:
+        return self.today
+
+    def advance(self, days: int) -> None:
+        self.today += timedelta(days=days)
+
+
+class Api:
+    """A test client that remembers tokens per e-mail and raises on unexpected statuses."""
+
+    def __init__(self, client: TestClient[Any], clock: Clock) -> None:
+        self.client, self.clock = client, clock
+        self.tokens: dict[str, str] = {}
+
+    def login(self, email: str) -> dict[str, str]:
+        if email not in self.tokens:
+            r = self.client.post("/api/v1/auth/login", json={"email": email, "password": PASSWORD})
+            assert r.status_code == 201 or r.status_code == 200, r.text
+            self.tokens[email] = r.json()["access_token"]
+        return {"Authorization": f"Bearer {self.tokens[email]}"}
+
+    def call(self, method: str, path: str, as_: str | None = None, expect: int = 200, **kw: Any):
+        headers = self.login(as_) if as_ else {}
+        r = self.client.request(method, path, headers=headers, **kw)
+        assert r.status_code == expect, f"{method} {path} as {as_}: {r.status_code} {r.text}"
+        return r.json() if r.headers.get("content-type", "").endswith("json") else r.text
+
+    def signup(self, email: str, consultant: str = "", **profile: Any) -> dict[str, Any]:
+        body = {"email": email, "password": PASSWORD, "name": "安全员", "consultant": consultant,
+                "profile": make_profile(**profile).model_dump(mode="json")}
+        r = self.client.post("/api/v1/auth/signup", json=body)
+        assert r.status_code == 201, r.text
+        self.tokens[email] = r.json()["access_token"]
+        return self.call("GET", "/api/v1/auth/me", email)
+
+    def user(self, email: str, role: Role, **fields: Any) -> None:
+        """Create a reviewer or admin directly (as `anbiao users create` does)."""
+        from anbiao.api import services
+
+        async def create() -> None:
+            config = self.client.app.state.db_config
+            async with config.get_session() as session:
+                await services.create_user(session, email=email, password=PASSWORD,
+                                           name=email.split("@")[0], role=role, **fields)
+                await session.commit()
+
+        with self.client.portal() as portal:
+            portal.call(create)

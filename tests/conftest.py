@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from support import MINI_PACKS, make_profile
 
 pytest_plugins = ["anbiao.core.testing"]

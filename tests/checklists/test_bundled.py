@@ -7,7 +7,6 @@ from importlib.resources import files
 from pathlib import Path
 
 import pytest
-
 from anbiao.core.cases import load_case, run_case
 from anbiao.core.engine import Engine
 from anbiao.core.models.checklist import BaseChecklist, ModulePack, Overlay, iter_items

@@ -8,9 +8,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-from click.testing import CliRunner
-
 from anbiao.core.cli import main
+from click.testing import CliRunner
 from support import PACKS
 
 DEMO = Path(__file__).parents[2] / "core" / "data"

@@ -1,5 +1,4 @@
 import pytest
-
 from anbiao.core.catalog import PackEntry
 from anbiao.core.errors import CompositionError
 from anbiao.core.hookspecs import hookimpl

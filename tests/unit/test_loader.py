@@ -3,7 +3,6 @@
 from pathlib import Path
 
 import pytest
-
 from anbiao.core.errors import ChecklistValidationError
 from anbiao.core.lint import lint_paths
 from support import PACKS

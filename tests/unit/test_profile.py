@@ -1,8 +1,7 @@
 import pytest
-from pydantic import ValidationError
-
 from anbiao.core.errors import ProfileError
 from anbiao.core.size_class import SizeClass
+from pydantic import ValidationError
 from support import make_profile
 
 

@@ -1,7 +1,6 @@
 from decimal import Decimal
 
 import pytest
-
 from anbiao.core.errors import AssessmentError
 from anbiao.core.models.answers import AnswerSheet
 from anbiao.core.result import HazardLevel

@@ -3,7 +3,6 @@
 from decimal import Decimal
 
 import pytest
-
 from anbiao.core.size_class import SIZE_TABLE_2011, SizeClass, SizeSector, classify
 
 CASES = []

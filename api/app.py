@@ -31,8 +31,11 @@ from anbiao.api.routes.assessments import AssessmentController
 from anbiao.api.routes.auth import AuthController
 from anbiao.api.routes.certificates import verify_certificate
 from anbiao.api.routes.enterprises import EnterpriseController
+from anbiao.api.routes.evidence import EvidenceController
 from anbiao.api.routes.hazards import HazardController
+from anbiao.api.routes.statistics import StatisticsController
 from anbiao.api.routes.system import health, ready
+from anbiao.api.openapi import finish as finish_openapi
 from anbiao.api.security import make_jwt_auth
 from anbiao.api.services import Conflict, Rejected, StaleVersion
 from anbiao.api.settings import Settings, get_settings
@@ -112,7 +115,8 @@ def create_app(
     app = Litestar(
         route_handlers=[
             health, ready, verify_certificate, AuthController, EnterpriseController,
-            AssessmentController, ApplicationController, HazardController,
+            AssessmentController, ApplicationController, HazardController, StatisticsController,
+            EvidenceController,
             create_static_files_router(path="/static", directories=[HERE / "static"],
                                        opt={"exclude_from_auth": True}, include_in_schema=False),
         ],
@@ -139,6 +143,7 @@ def create_app(
         request_max_body_size=settings.max_upload_bytes,
         debug=settings.debug,
     )
+    finish_openapi(app, engine)
     app.state.settings = settings
     app.state.db_config = database
     app.state.jwt_auth = jwt_auth

@@ -148,3 +148,24 @@ class Event(UUIDv7AuditBase):
     action: Mapped[str] = mapped_column(String(64))
     before: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
     after: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+
+
+class Evidence(UUIDv7AuditBase):
+    """An evidence file (证据材料) for one checklist item of a self-assessment.
+
+    The bytes live in the evidence storage (``anbiao.api.storage``) under ``storage_key``,
+    content-addressed by SHA-256 within the enterprise; the row keeps what was sniffed.
+    """
+
+    __tablename__ = "evidence"
+
+    enterprise_id: Mapped[UUID] = mapped_column(ForeignKey("enterprise.id"), index=True)
+    assessment_id: Mapped[UUID] = mapped_column(ForeignKey("assessment.id"), index=True)
+    item_id: Mapped[str] = mapped_column(String(96), index=True)
+    filename: Mapped[str] = mapped_column(String(255))  # sanitised, extension fits the type
+    content_type: Mapped[str] = mapped_column(String(128))  # sniffed, never the client's
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    storage_key: Mapped[str] = mapped_column(String(255), index=True)
+    note: Mapped[str] = mapped_column(Text, default="")
+    uploaded_by: Mapped[UUID | None] = mapped_column(ForeignKey("user_account.id"), default=None)

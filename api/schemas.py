@@ -3,19 +3,35 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+)
 
+from anbiao.core.models._base import Integer
 from anbiao.core.models.answers import Answer
 from anbiao.core.models.profile import Profile
 
 T = TypeVar("T")
 
 
+MAX_BATCH = 1000
+
+
 class Input(BaseModel):
     model_config = ConfigDict(extra="forbid")
+
+
+def _bounded(answers: dict[str, Any]) -> dict[str, Any]:
+    if len(answers) > MAX_BATCH:
+        raise ValueError(f"一次最多 {MAX_BATCH} 项 / at most {MAX_BATCH} answers per batch")
+    return answers
 
 
 class Output(BaseModel):
@@ -37,7 +53,9 @@ class Page(Output, Generic[T]):
 class SignUp(Input):
     """Register an enterprise and its first user (企业注册)."""
 
-    email: str = Field(min_length=3, max_length=254, pattern=r"^[^@\s]+@[^@\s]+$")
+    email: Annotated[str, StringConstraints(
+        strip_whitespace=True, min_length=3, max_length=254,
+        pattern=r"^[^@\x00-\x20]+@[^@\x00-\x20]+$")]
     password: str = Field(min_length=10, max_length=200)
     name: str = Field(min_length=1, max_length=100)
     profile: Profile
@@ -78,7 +96,7 @@ class EnterpriseOut(Output):
     industry: str
     profile: dict[str, Any]
     consultant: str
-    version: int
+    version: Integer
     size_class: str
     warnings: list[str]
 
@@ -86,7 +104,7 @@ class EnterpriseOut(Output):
 class ProfileUpdate(Input):
     """A new profile; ``version`` must be the one read (optimistic concurrency)."""
 
-    version: int
+    version: Integer
     profile: Profile
     consultant: str | None = Field(default=None, max_length=200)
 
@@ -97,8 +115,13 @@ class ProfileUpdate(Input):
 class AnswersPatch(Input):
     """A batch of answers; ``null`` clears an answer. ``version`` must be the one read."""
 
-    version: int
-    answers: dict[str, Answer | None] = Field(max_length=1000)
+    version: Integer
+    answers: dict[str, Answer | None]
+
+    @field_validator("answers")
+    @classmethod
+    def _batch_size(cls, value: dict[str, Answer | None]) -> dict[str, Answer | None]:
+        return _bounded(value)
 
 
 class AssessmentOut(Output):
@@ -107,7 +130,7 @@ class AssessmentOut(Output):
     fingerprint: str
     packs: list[dict[str, str]]
     answers: dict[str, Any]
-    version: int
+    version: Integer
     result: dict[str, Any]
 
 
@@ -117,7 +140,7 @@ class AssessmentOut(Output):
 class ActionIn(Input):
     """A workflow action; ``version`` must be the one read."""
 
-    version: int
+    version: Integer
     reason: str = Field(default="", max_length=4000, description="Required to return or reject.")
     items: list[str] = Field(default_factory=list, description="Items reopened by a return.")
     reviewer_ids: list[UUID] = Field(default_factory=list, description="For 'assign'.")
@@ -126,7 +149,12 @@ class ActionIn(Input):
 class ReviewIn(Input):
     """A reviewer's item-level scores for the current cycle (merged into earlier ones)."""
 
-    answers: dict[str, Answer | None] = Field(max_length=1000)
+    answers: dict[str, Answer | None]
+
+    @field_validator("answers")
+    @classmethod
+    def _batch_size(cls, value: dict[str, Answer | None]) -> dict[str, Answer | None]:
+        return _bounded(value)
 
 
 class ApplicationOut(Output):
@@ -145,7 +173,7 @@ class ApplicationOut(Output):
     submitted_on: date | None
     due_on: date | None
     overdue: bool
-    version: int
+    version: Integer
     allowed_actions: list[str]
     reviewers: list[UUID]
 

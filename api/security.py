@@ -81,7 +81,12 @@ def requires(*roles: Role):
     """A guard admitting only the given roles (403 otherwise)."""
 
     def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
-        if connection.user.role not in roles:
+        if connection.scope.get("method") == "OPTIONS":
+            return  # CORS preflight / allowed-methods probe: no user, nothing disclosed
+        user = connection.scope.get("user")
+        if user is None:
+            raise NotAuthorizedException("请先登录 / log in first")
+        if user.role not in roles:
             raise PermissionDeniedException(
                 f"需要角色 / requires role: {', '.join(r.value for r in roles)}"
             )

@@ -337,6 +337,8 @@ async def transition(ctx: Context, application: Application, action: str) -> App
     target = next_state(state, action, role)
     before = {"state": state.value, "cycle": application.cycle, "version": application.version}
     values: dict[str, Any] = {"state": target.value, "version": ctx.body.version + 1}
+    if target in TERMINAL:
+        values["due_on"] = None  # no clock runs on an ended application
     handler = _EFFECTS.get(Action(action))
     if handler is not None:
         values.update(await handler(ctx, application) or {})

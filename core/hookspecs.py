@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from anbiao.core.models.checklist import Item
     from anbiao.core.models.profile import Profile
     from anbiao.core.result import AssessmentResult
+    from anbiao.core.risk import RegionFacts
 
 hookspec = pluggy.HookspecMarker("anbiao")
 hookimpl = pluggy.HookimplMarker("anbiao")
@@ -102,3 +103,17 @@ def assessment_scored(
     composed: ComposedChecklist, answers: AnswerSheet, profile: Profile, result: AssessmentResult
 ) -> None:
     """Notification after an assessment was scored; the return value is ignored."""
+
+
+# --- Statistics ----------------------------------------------------------------------------------
+
+
+@hookspec(firstresult=True)
+def region_risk_index(region: str, facts: RegionFacts) -> float | None:
+    """The safety risk index (安全风险指数) of ``region`` (a prefecture code prefix, e.g. "3501").
+
+    Called once per region by ``GET /api/v1/statistics/risk-ranking``; regions are ranked by it,
+    highest first. Return a number (0–100 by convention) or None for no opinion. The default
+    (``anbiao.plugins.default_risk``, trylast) is documented in docs/statistics.md. Stops at the
+    first non-None result.
+    """

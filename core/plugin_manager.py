@@ -25,6 +25,7 @@ DEFAULT_PLUGINS = (
     "anbiao.plugins.default_hazards",
     "anbiao.plugins.default_checklists",
     "anbiao.plugins.default_scoring",
+    "anbiao.plugins.default_risk",
     "anbiao.api.commands",
 )
 ALLOW_ENV = "ANBIAO_LOAD_PLUGINS"

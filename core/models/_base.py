@@ -5,7 +5,14 @@ from __future__ import annotations
 import re
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+)
 
 Slug = Annotated[
     str,
@@ -21,6 +28,16 @@ ItemId = Annotated[
 
 _CJK = r"\u3000-\u303f\u3400-\u9fff\uff00-\uffef"
 _CJK_GAP = re.compile(rf"(?<=[{_CJK}])\s+(?=[{_CJK}])")
+
+
+def _not_bool(value: object) -> object:
+    if isinstance(value, bool):
+        raise ValueError("须为整数，不能是布尔值 / must be an integer, not true/false")
+    return value
+
+
+Integer = Annotated[int, BeforeValidator(_not_bool)]
+"""An int that refuses booleans even when a caller validates leniently (JSON false is not 0)."""
 
 
 class ContentModel(BaseModel):

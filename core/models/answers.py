@@ -29,7 +29,9 @@ class Answer(BaseModel):
 
     status: Status | None = Field(description="None (null) means not answered yet.")
     deductions: dict[str, PositiveInt] = Field(
-        default_factory=dict, description="Chosen deductions: id → times (a list means once each)."
+        default_factory=dict,
+        description="Chosen deductions: id → times (a list means once each).",
+        json_schema_extra={"additionalProperties": {"type": "integer", "minimum": 1}},
     )
     note: str | None = Field(default=None, description="自评描述 / what was found.")
     evidence: tuple[str, ...] = Field(default=(), description="Evidence references (files, records).")

@@ -7,11 +7,18 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
+from anbiao.core.models._base import Integer
 from anbiao.core.region import region_error
 from anbiao.core.size_class import SizeClass, SizeSector, SizeTable, SIZE_TABLE_2011, classify
 from anbiao.core.uscc import check_uscc
 
-_Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")]
+# For clients and the OpenAPI document; the validators below give the friendlier messages.
+_C = "0-9A-HJ-NP-RTUWXYa-hj-np-rtuwxy"
+USCC_PATTERN = rf"^\s*[{_C}]{{2}}[0-9]{{6}}[{_C}]{{10}}\s*$"
+REGION_PATTERN = r"^(1[1-5]|2[1-3]|3[1-7]|4[1-6]|5[0-4]|6[1-5]|71|8[12])(0000|(0[1-9]|[1-9][0-9])[0-9]{2})$"
+
+_SLUG_PATTERN = r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$"
+_Slug = Annotated[str, StringConstraints(pattern=_SLUG_PATTERN)]
 
 
 class AccidentRecord(BaseModel):
@@ -19,8 +26,10 @@ class AccidentRecord(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    deaths: int = Field(default=0, ge=0, description="死亡人数 / deaths")
-    serious_injuries: int = Field(default=0, ge=0, description="重伤人数 / seriously injured")
+    deaths: Integer = Field(default=0, ge=0, description="死亡人数 / deaths")
+    serious_injuries: Integer = Field(
+        default=0, ge=0, description="重伤人数 / seriously injured"
+    )
     direct_loss_10k: Decimal = Field(
         default=Decimal(0), ge=0, description="直接经济损失（万元）/ direct loss in 10k CNY"
     )
@@ -31,14 +40,21 @@ class Profile(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    uscc: str = Field(description="统一社会信用代码 (18 characters, GB 32100)")
+    uscc: str = Field(
+        description="统一社会信用代码 (18 characters, GB 32100)",
+        json_schema_extra={"pattern": USCC_PATTERN},
+    )
     name: str = Field(min_length=1, description="企业名称 / registered name")
-    region: str = Field(description="行政区划代码 (6 digits, GB/T 2260), e.g. 350102")
+    region: str = Field(
+        description="行政区划代码 (6 digits, GB/T 2260), e.g. 350102",
+        json_schema_extra={"pattern": REGION_PATTERN},
+    )
     industry: _Slug = Field(description="行业: a registered industry id, e.g. machinery")
     hazards: frozenset[_Slug] = Field(
-        default=frozenset(), description="专项: registered hazard ids, e.g. dust_explosion"
+        default=frozenset(),
+        description="专项: registered hazard ids, e.g. dust_explosion",
     )
-    employees: int = Field(ge=0, description="从业人员 / employees")
+    employees: Integer = Field(ge=0, description="从业人员 / employees")
     annual_revenue_10k: Decimal = Field(ge=0, description="营业收入（万元）/ annual revenue, 10k CNY")
     size_sector: SizeSector = Field(
         default=SizeSector.industrial,
@@ -47,6 +63,13 @@ class Profile(BaseModel):
     accidents_12m: AccidentRecord = Field(
         default_factory=AccidentRecord, description="近 12 个月事故 / accidents of the last 12 months"
     )
+
+    @field_validator("hazards", mode="before")
+    @classmethod
+    def _no_repeats(cls, value: object) -> object:
+        if isinstance(value, list | tuple) and len(set(value)) != len(value):
+            raise ValueError("专项重复 / a hazard is listed twice")
+        return value
 
     @field_validator("uscc")
     @classmethod

@@ -14,6 +14,7 @@ VISIBLE = {
     "assessment": {"ent_a@x.cn", "admin_fz@gov.cn"},
     "application": {"ent_a@x.cn", "admin_fz@gov.cn", "r1@x.cn"},
     "hazard": {"ent_a@x.cn", "admin_fz@gov.cn"},
+    "evidence": {"ent_a@x.cn", "admin_fz@gov.cn", "r1@x.cn"},  # + reviewers of its application
 }
 # (method, path, object kind, body); a stale version keeps owners' writes from changing state
 ENDPOINTS = [
@@ -33,6 +34,10 @@ ENDPOINTS = [
     ("GET", "/api/v1/applications/{application}/candidates", "application", None),
     ("GET", "/api/v1/applications/{application}/events", "application", None),
     ("PATCH", "/api/v1/hazards/{hazard}", "hazard", {}),
+    ("POST", "/api/v1/assessments/{assessment}/evidence", "assessment", "upload"),
+    ("GET", "/api/v1/assessments/{assessment}/evidence", "evidence", None),
+    ("GET", "/api/v1/evidence/{evidence}", "evidence", None),
+    ("DELETE", "/api/v1/evidence/{evidence}", "evidence", None),
 ]
 LISTS = ["/api/v1/enterprises", "/api/v1/applications", "/api/v1/hazards"]
 PUBLIC = {("GET", "/api/v1/certificates/{number}"), ("POST", "/api/v1/auth/signup"),
@@ -81,22 +86,32 @@ def test_routes_are_all_in_the_matrix(api):
             assert (method, normalised) in covered, f"{method} {path} missing from the matrix"
 
 
-def test_no_foreign_object_is_ever_shown(api):
+def test_no_foreign_object_is_ever_shown(api, tmp_path):
+    from anbiao.api.storage import DiskStorage
+
+    api.client.app.state.evidence_storage = DiskStorage(tmp_path / "uploads")
     a = scenario(api)
     # a self-assessment hazard of A: make one item fail and fetch it
     api.call("PATCH", f"/api/v1/assessments/{a['assessment']}/answers", "ent_a@x.cn", expect=409,
              json={"version": a["assessment_version"], "answers": {}})  # frozen: submitted
     hazards = _seed_hazard(api, a)
-    ids = {**a, "hazard": hazards, "action": "accept"}
+    evidence = _seed_evidence(api, a)
+    ids = {**a, "hazard": hazards, "action": "accept", "evidence": evidence}
     secrets = {str(a["enterprise"]), str(a["assessment"]), str(a["application"]), hazards,
-               "ent_a@x.cn"}
+               "ent_a@x.cn", evidence}
     leaks = []
     for method, template, kind, body in ENDPOINTS:
         path = template.format(**ids)
         if body == "profile":
             body = {"version": 0, "profile": _profile(api, a)}
         for user in USERS:
-            r = api.client.request(method, path, headers=api.login(user), json=body)
+            if body == "upload":
+                r = api.client.request(method, path, headers=api.login(user),
+                                       data={"item_id": "base.5-1-1.01"},
+                                       files={"file": ("a.pdf", b"%PDF-1.4 test", "application/pdf")})
+                assert r.status_code != 201, f"{method} {path} as {user}: frozen, yet stored"
+            else:
+                r = api.client.request(method, path, headers=api.login(user), json=body)
             if user in VISIBLE[kind]:
                 assert r.status_code not in (401, 404), f"{method} {path} as {user}: {r.text}"
             else:
@@ -123,6 +138,25 @@ def _seed_hazard(api, a) -> str:
             session.add(hazard)
             await session.commit()
             return str((await session.scalars(select(Hazard.id))).first())
+
+    with api.client.portal() as portal:
+        return portal.call(create)
+
+
+def _seed_evidence(api, a) -> str:
+    """A's assessment is frozen (submitted), so the row and its file are put in directly."""
+    from anbiao.api.db import Evidence
+
+    async def create():
+        await api.client.app.state.evidence_storage.put(f"{a['enterprise']}/0", b"%PDF-1.4")
+        async with api.client.app.state.db_config.get_session() as session:
+            evidence = Evidence(enterprise_id=a["enterprise"], assessment_id=a["assessment"],
+                                item_id="base.5-1-1.01", filename="a.pdf",
+                                content_type="application/pdf", size=8, sha256="0" * 64,
+                                storage_key=f"{a['enterprise']}/0")
+            session.add(evidence)
+            await session.commit()
+            return str(evidence.id)
 
     with api.client.portal() as portal:
         return portal.call(create)

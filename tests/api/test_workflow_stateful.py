@@ -6,6 +6,7 @@ answer, match a model of the workflow, and the audit trail replays to the final 
 
 from __future__ import annotations
 
+import os
 import tempfile
 from pathlib import Path
 
@@ -35,7 +36,7 @@ class Workflow(RuleBasedStateMachine):
         super().__init__()
         self.folder = tempfile.TemporaryDirectory()
         self.clock = Clock()
-        url = fresh_database(Path(self.folder.name), "stateful")
+        url = fresh_database(Path(self.folder.name), f"stateful_{os.getpid()}")
         self.client = TestClient(make_app(url, ENGINE, self.clock)).__enter__()
         self.api = Api(self.client, self.clock)
         setup_authority(self.api)

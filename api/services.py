@@ -12,9 +12,6 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import func, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from anbiao.api.db import (
     Application,
     Assessment,
@@ -36,6 +33,8 @@ from anbiao.core.models.answers import Answer, AnswerSheet
 from anbiao.core.models.profile import Profile
 from anbiao.core.report import result_to_dict
 from anbiao.core.result import AssessmentResult
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
 
 # Region procedure defaults (domain.md §2.2–2.3; [U]/[P] values): an overlay's `procedure` wins.
 DEFAULT_PROCEDURE = {
@@ -405,24 +404,28 @@ async def _assign(ctx: Context, application: Application) -> dict[str, Any]:
     if len(ids) < MIN_REVIEWERS:
         raise Rejected(f"至少指派 {MIN_REVIEWERS} 名评审员 / assign at least {MIN_REVIEWERS} reviewers")
     enterprise = await ctx.session.get_one(Enterprise, application.enterprise_id)
-    earlier = select(Assignment.reviewer_id).join(
-        Application, Application.id == Assignment.application_id).where(
-        Application.enterprise_id == enterprise.id, Application.id != application.id)
-    reviewed_before = set(await ctx.session.scalars(earlier))
+    earlier = await reviewed_before(ctx.session, application)
     problems = []
     for reviewer_id in ids:
         reviewer = await ctx.session.get(User, reviewer_id)
         if reviewer is None or reviewer.role != Role.reviewer:
             problems.append(f"{reviewer_id}: 不是评审员 / not a reviewer")
             continue
-        problems.extend(f"{reviewer.name}: {c}" for c in conflicts(reviewer, enterprise,
-                                                                    reviewed_before))
+        problems.extend(f"{reviewer.name}: {c}" for c in conflicts(reviewer, enterprise, earlier))
     if problems:
         raise Rejected("评审员不符合要求 / reviewers refused", problems)
     for reviewer_id in ids:
         ctx.session.add(Assignment(application_id=application.id, reviewer_id=reviewer_id,
                                    cycle=application.cycle, answers={}))
     return {}
+
+
+async def reviewed_before(session: AsyncSession, application: Application) -> set[UUID]:
+    """Reviewers of the enterprise's other applications (earlier cycles)."""
+    query = select(Assignment.reviewer_id).join(
+        Application, Application.id == Assignment.application_id).where(
+        Application.enterprise_id == application.enterprise_id, Application.id != application.id)
+    return set(await session.scalars(query))
 
 
 def conflicts(reviewer: User, enterprise: Enterprise, reviewed_before: set[UUID]) -> list[str]:
@@ -451,10 +454,7 @@ async def review_scores(ctx: Context, application: Application) -> Scored:
 
 
 async def _conclude(ctx: Context, application: Application, outcome: str) -> dict[str, Any]:
-    mine = [a for a in await reviewers_of(ctx.session, application, application.cycle)
-            if a.reviewer_id == ctx.user.id]
-    if not mine:
-        raise Conflict("未被指派本轮评审 / not assigned to this review")
+    await _my_assignment(ctx, application)
     scored = await review_scores(ctx, application)
     summary = _summary(scored)
     if outcome == "pass" and not scored.result.passed:
@@ -466,6 +466,13 @@ async def _conclude(ctx: Context, application: Application, outcome: str) -> dic
         values["due_on"] = _deadline(ctx, application, "rectification_working_days")
     application.review_result = summary
     return values
+
+
+async def _my_assignment(ctx: Context, application: Application) -> Assignment:
+    for assignment in await reviewers_of(ctx.session, application, application.cycle):
+        if assignment.reviewer_id == ctx.user.id:
+            return assignment
+    raise Conflict("未被指派本轮评审 / not assigned to this review")
 
 
 async def _raise_review_hazards(ctx: Context, application: Application, scored: Scored) -> None:
@@ -551,11 +558,7 @@ async def save_review(ctx: Context, application: Application) -> Assignment:
     """A reviewer's item scores for the current cycle, validated by the engine."""
     if application.state != State.under_review:
         raise Conflict(f"当前状态不能评分 / cannot score in state '{application.state}'")
-    mine = [a for a in await reviewers_of(ctx.session, application, application.cycle)
-            if a.reviewer_id == ctx.user.id]
-    if not mine:
-        raise Conflict("未被指派本轮评审 / not assigned to this review")
-    assignment = mine[0]
+    assignment = await _my_assignment(ctx, application)
     merged = dict(assignment.answers)
     for item_id, answer in ctx.body.answers.items():
         if answer is None:

@@ -8,14 +8,13 @@ from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Annotated, Any, Literal, TypeAlias
 
+from anbiao.api.db import User
+from anbiao.api.schemas import Page
 from litestar import Request, Response
 from litestar.params import QueryParameter
 from pydantic import BaseModel
 from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
-
-from anbiao.api.db import User
-from anbiao.api.schemas import Page
 
 Format = Literal["json", "csv"]
 Limit: TypeAlias = Annotated[int, QueryParameter(ge=1, le=500, description="Page size.")]
@@ -72,3 +71,14 @@ def csv_response(rows: Sequence[dict[str, Any]], name: str) -> Response[str]:
         media_type="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
     )
+
+
+async def audit_trail(session: AsyncSession, condition: Any, limit: int, offset: int,
+                      fmt: Format) -> Any:
+    """A page of audit events (oldest first) matching ``condition``."""
+    from anbiao.api.db import Event
+    from anbiao.api.schemas import EventOut
+
+    query = select(Event).where(condition).order_by(Event.id)
+    data = await page(session, query, limit, offset, EventOut.model_validate)
+    return listing(data, Page[EventOut], fmt, "events")

@@ -6,12 +6,6 @@ from datetime import date
 from typing import Annotated, Any
 from uuid import UUID
 
-from litestar import Controller, Request, get, post, put
-from litestar.di import NamedDependency
-from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from anbiao.api import services
 from anbiao.api.access import get_application, scope_applications
 from anbiao.api.db import Application, Enterprise, Event, Role, User
@@ -21,6 +15,7 @@ from anbiao.api.routes._common import (
     Limit,
     Offset,
     Region,
+    audit_trail,
     listing,
     page,
 )
@@ -36,6 +31,11 @@ from anbiao.api.schemas import (
 from anbiao.api.security import requires
 from anbiao.api.workflow import State, allowed_actions
 from anbiao.core.engine import Engine
+from litestar import Controller, Request, get, post, put
+from litestar.di import NamedDependency
+from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 
 def _view(application: Application, role: Role, reviewers: list[UUID], today: date) -> dict:
@@ -167,9 +167,7 @@ class ApplicationController(Controller):
         application = await get_application(db_session, request.user, application_id)
         enterprise = await db_session.get_one(Enterprise, application.enterprise_id)
         query = select(User).where(User.role == Role.reviewer.value).order_by(User.name)
-        earlier = set(await db_session.scalars(select(services.Assignment.reviewer_id).join(
-            Application, Application.id == services.Assignment.application_id).where(
-            Application.enterprise_id == enterprise.id, Application.id != application.id)))
+        earlier = await services.reviewed_before(db_session, application)
         return [{"id": str(r.id), "name": r.name, "domains": r.domains, "employer": r.employer,
                  "conflicts": services.conflicts(r, enterprise, earlier)}
                 for r in await db_session.scalars(query)]
@@ -186,9 +184,8 @@ class ApplicationController(Controller):
     ) -> Page[EventOut]:
         """The audit trail of one application, oldest first."""
         application = await get_application(db_session, request.user, application_id)
-        query = select(Event).where(Event.application_id == application.id).order_by(Event.id)
-        data = await page(db_session, query, limit, offset, EventOut.model_validate)
-        return listing(data, Page[EventOut], fmt, "events")
+        return await audit_trail(db_session, Event.application_id == application.id, limit,
+                                 offset, fmt)
 
 
 async def _comparison(ctx: services.Context, application: Application) -> ComparisonOut:

@@ -5,12 +5,6 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from litestar import Controller, Request, get, post, put
-from litestar.di import NamedDependency
-from litestar.params import FromPath, JSONBody
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from anbiao.api import services
 from anbiao.api.access import get_enterprise, scope_enterprises
 from anbiao.api.db import Assessment, Enterprise, Event, Role, User
@@ -20,12 +14,18 @@ from anbiao.api.routes._common import (
     Limit,
     Offset,
     Region,
+    audit_trail,
     listing,
     page,
 )
 from anbiao.api.schemas import AssessmentOut, EnterpriseOut, EventOut, Page, ProfileUpdate
 from anbiao.api.security import requires
 from anbiao.core.engine import Engine
+from litestar import Controller, Request, get, post, put
+from litestar.di import NamedDependency
+from litestar.params import FromPath, JSONBody
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 
 class EnterpriseController(Controller):
@@ -125,6 +125,5 @@ class EnterpriseController(Controller):
     ) -> Page[EventOut]:
         """The audit trail of one enterprise, oldest first."""
         enterprise = await get_enterprise(db_session, request.user, enterprise_id)
-        query = select(Event).where(Event.enterprise_id == enterprise.id).order_by(Event.id)
-        data = await page(db_session, query, limit, offset, EventOut.model_validate)
-        return listing(data, Page[EventOut], fmt, "events")
+        return await audit_trail(db_session, Event.enterprise_id == enterprise.id, limit, offset,
+                                 fmt)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from functools import cached_property
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
@@ -35,8 +36,9 @@ def points_needed(target: float, applicable: int, decimals: int) -> int:
     return low
 
 
-@dataclass(frozen=True, slots=True)
-class DeductionApplied:
+class DeductionApplied(NamedTuple):
+    """A chosen deduction: how often, and the points it took in total."""
+
     id: str
     times: int
     points: int  # total points of this deduction (times × points each)
@@ -125,6 +127,9 @@ class Trace:
 
 @dataclass(frozen=True)
 class AssessmentResult:
+    """Totals are computed while scoring; the per-item trace, element scores, hazards, ranking and
+    improvement plan are derived from them on first access (pay for what you read)."""
+
     fingerprint: str
     earned: int
     applicable: int
@@ -137,10 +142,33 @@ class AssessmentResult:
     passed: bool  # band reached and no veto
     ineligible: tuple[Ineligibility, ...]
     trace: Trace
-    elements: tuple[ElementScore, ...]
-    hazards: tuple[HazardFinding, ...]
-    ranked: tuple[ItemScore, ...]  # failed items by recoverable points, most first
-    improvement: Improvement | None
+    totals: tuple[tuple[str, int, int], ...]  # (element code, earned, applicable), tree order
+    decimals: int
+    bands: tuple[GradeBand, ...] = field(repr=False)
+    hazard_rules: Mapping[str, tuple[HazardLevel, tuple[str, ...]]] = field(
+        repr=False, compare=False)  # item id → level and rendered basis
+
+    @cached_property
+    def elements(self) -> tuple[ElementScore, ...]:
+        return tuple(ElementScore(c, e, a, self.decimals) for c, e, a in self.totals if a or e)
+
+    @cached_property
+    def hazards(self) -> tuple[HazardFinding, ...]:
+        """One hazard (隐患) per failed item; major when veto, major-hazard or device-linked."""
+        rules = self.hazard_rules
+        return tuple(HazardFinding(s.item_id, *rules[s.item_id], s.note)
+                     for s in self.trace.failed.values())
+
+    @cached_property
+    def ranked(self) -> tuple[ItemScore, ...]:
+        """Failed items by recoverable points, most first (ties in checklist order)."""
+        return tuple(sorted(self.trace.failed.values(), key=lambda s: s.earned - s.max_score))
+
+    @cached_property
+    def improvement(self) -> Improvement | None:
+        """"What raises my grade": the smallest set of failed items reaching the next band."""
+        return plan_improvement(self.bands, self.band, self.vetoes, self.ranked, self.earned,
+                                self.applicable, self.decimals)
 
     @cached_property
     def items(self) -> tuple[ItemScore, ...]:
@@ -160,3 +188,25 @@ class AssessmentResult:
     def eligible(self) -> bool:
         """May apply for review (申请评审)."""
         return not self.ineligible
+
+
+def plan_improvement(bands, band, vetoes, ranked, earned, applicable, decimals) -> Improvement | None:
+    """Vetoes first, then failed items by recoverable points until the target band is reached;
+    taking the largest gains first gives the fewest items."""
+    if vetoes:
+        target = band or bands[0]
+    else:
+        higher = [b for b in bands if band is None or b.min_percentage > band.min_percentage]
+        if not higher:
+            return None
+        target = higher[0]
+    needed = points_needed(target.min_percentage, applicable, decimals) - earned
+    plan = [s for s in ranked if s.item_id in vetoes]
+    gained = sum(s.recoverable for s in plan)
+    for s in ranked:
+        if gained >= needed:
+            break
+        if s.item_id not in vetoes:
+            plan.append(s)
+            gained += s.recoverable
+    return Improvement(target, max(needed, 0), tuple(s.item_id for s in plan), gained >= needed)

@@ -10,6 +10,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from anbiao.core.compose import ComposedChecklist
 from anbiao.core.errors import AssessmentError
 from anbiao.core.models.answers import AnswerSheet, Status
@@ -17,15 +19,11 @@ from anbiao.core.models.profile import Profile
 from anbiao.core.result import (
     AssessmentResult,
     DeductionApplied,
-    ElementScore,
-    HazardFinding,
     HazardLevel,
-    Improvement,
     Ineligibility,
     ItemScore,
     Trace,
     percentage,
-    points_needed,
 )
 
 MAX_ERRORS_SHOWN = 10
@@ -121,6 +119,8 @@ def score(composed: ComposedChecklist, answers: AnswerSheet, profile: Profile) -
         statuses.append(status)
         if status is compliant and not chosen:
             earned = max_score
+        elif status is na and not chosen and rule.na_allowed:
+            earned = 0
         elif status is None:
             if chosen:
                 errors.append(f"{item_id}: deductions need a status")
@@ -160,9 +160,6 @@ def _conclude(composed, profile, trace, vetoes, totals, earned, applicable, full
     for candidate in scoring.bands:
         if pct >= candidate.min_percentage:
             band = candidate
-    rules = composed._index
-    failed = trace.failed.values()
-    ranked = tuple(sorted(failed, key=lambda s: s.earned - s.max_score))
     total = len(trace.ids)
     return AssessmentResult(
         fingerprint=composed.fingerprint,
@@ -177,16 +174,28 @@ def _conclude(composed, profile, trace, vetoes, totals, earned, applicable, full
         passed=band is not None and not vetoes,
         ineligible=_ineligibility(composed, profile, pct, vetoes, answered, total),
         trace=trace,
-        elements=tuple(
-            ElementScore(code, e, a, decimals) for code, (e, a) in totals.items() if a or e
-        ),
-        hazards=tuple(
-            HazardFinding(s.item_id, rules[s.item_id].level, rules[s.item_id].basis, s.note)
-            for s in failed
-        ),
-        ranked=ranked,
-        improvement=_improvement(scoring.bands, band, vetoes, ranked, earned, applicable, decimals),
+        totals=tuple((code, e, a) for code, (e, a) in totals.items()),
+        decimals=decimals,
+        bands=tuple(scoring.bands),
+        hazard_rules=_HazardRules(composed._index),
     )
+
+
+class _HazardRules(Mapping):
+    """Item id → (level, basis), read from the precomputed item rules."""
+
+    def __init__(self, rules: dict[str, _Rule]) -> None:
+        self._rules = rules
+
+    def __getitem__(self, item_id: str):
+        rule = self._rules[item_id]
+        return rule.level, rule.basis
+
+    def __iter__(self):
+        return iter(self._rules)
+
+    def __len__(self) -> int:
+        return len(self._rules)
 
 
 def _ineligibility(composed, profile, pct, vetoes, answered, total) -> tuple[Ineligibility, ...]:
@@ -211,23 +220,3 @@ def _ineligibility(composed, profile, pct, vetoes, answered, total) -> tuple[Ine
             reasons.append(Ineligibility(code, f"近 12 个月{label} {value}，超过 {limit} / "
                                          f"last 12 months {code.replace('_', ' ')} {value} > {limit}"))
     return tuple(reasons)
-
-
-def _improvement(bands, band, vetoes, ranked, earned, applicable, decimals) -> Improvement | None:
-    if vetoes:
-        target = band or bands[0]
-    else:
-        higher = [b for b in bands if band is None or b.min_percentage > band.min_percentage]
-        if not higher:
-            return None
-        target = higher[0]
-    needed = points_needed(target.min_percentage, applicable, decimals) - earned
-    plan = [s for s in ranked if s.item_id in vetoes]
-    gained = sum(s.recoverable for s in plan)
-    for s in ranked:
-        if gained >= needed:
-            break
-        if s.item_id not in vetoes:
-            plan.append(s)
-            gained += s.recoverable
-    return Improvement(target, max(needed, 0), tuple(s.item_id for s in plan), gained >= needed)

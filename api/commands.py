@@ -1,108 +1,18 @@
-"""``anbiao serve``, ``anbiao db …`` and ``anbiao users create``: a built-in plugin.
-
-Heavy imports (Litestar, SQLAlchemy) happen inside the commands, so the rest of the command
-line starts fast.
-"""
+"""Built-in plugin adding the service's commands to ``anbiao`` (imported only by the CLI)."""
 
 from __future__ import annotations
 
-import asyncio
-
-import click
+from typing import TYPE_CHECKING
 
 from anbiao.core.hookspecs import hookimpl
 
-ROLES = ("enterprise", "reviewer", "admin")
-
-
-def _alembic():
-    from advanced_alchemy.alembic.commands import AlembicCommands
-
-    from anbiao.api.app import db_config
-    from anbiao.api.settings import get_settings
-
-    return AlembicCommands(sqlalchemy_config=db_config(get_settings()))
-
-
-@click.group()
-def db() -> None:
-    """Database migrations (Alembic; ANBIAO_DATABASE_URL)."""
-
-
-@db.command()
-@click.argument("revision", default="head")
-def upgrade(revision: str) -> None:
-    """Migrate up to REVISION (default: the latest)."""
-    _alembic().upgrade(revision=revision)
-
-
-@db.command()
-@click.argument("revision", default="-1")
-def downgrade(revision: str) -> None:
-    """Migrate down to REVISION (default: one step)."""
-    _alembic().downgrade(revision=revision)
-
-
-@db.command()
-def current() -> None:
-    """Show the database's current revision."""
-    _alembic().current(verbose=True)
-
-
-@click.group()
-def users() -> None:
-    """Accounts of reviewers and the authority."""
-
-
-@users.command("create")
-@click.option("--role", type=click.Choice(ROLES), required=True)
-@click.option("--email", required=True)
-@click.option("--name", required=True)
-@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
-@click.option("--region", default="", help="Admin: region code prefix governed; reviewer: home.")
-@click.option("--domains", default="", help="Reviewer: comma-separated industries / hazards.")
-@click.option("--employer", default="", help="Reviewer: employer (for conflicts of interest).")
-@click.option("--enterprise-uscc", default="", help="Enterprise user: the enterprise's USCC.")
-def create_user(role, email, name, password, region, domains, employer, enterprise_uscc) -> None:
-    """Create an account (passwords are stored as argon2 hashes)."""
-    from anbiao.api.seed import create_account
-
-    user_id = asyncio.run(create_account(
-        role=role, email=email, name=name, password=password, region=region,
-        domains=[d.strip() for d in domains.split(",") if d.strip()], employer=employer,
-        enterprise_uscc=enterprise_uscc))
-    click.echo(f"created {role} {email} ({user_id})")
-
-
-@click.command()
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=8000, show_default=True, type=int)
-@click.option("--workers", default=1, show_default=True, type=int)
-@click.option("--demo", is_flag=True, help="Seed a demo region, enterprise, admin and reviewers.")
-def serve(host: str, port: int, workers: int, demo: bool) -> None:
-    """Run the API (Uvicorn); migrates the database first (ANBIAO_DATABASE_URL)."""
-    import os
-
-    import uvicorn
-
-    from anbiao.api.seed import seed_demo
-    from anbiao.api.settings import get_settings
-
-    settings = get_settings()
-    if workers > 1 and "ANBIAO_SECRET_KEY" not in os.environ:
-        os.environ["ANBIAO_SECRET_KEY"] = settings.secret_key  # one key for every worker
-    _alembic().upgrade(revision="head")
-    if demo:
-        for line in asyncio.run(seed_demo()):
-            click.echo(line)
-    click.echo(f"anbiao API on http://{host}:{port}  (docs: /schema/swagger, database: "
-               f"{settings.database_url})")
-    uvicorn.run("anbiao.api.app:create_app", factory=True, host=host, port=port, workers=workers,
-                log_level="warning")
+if TYPE_CHECKING:
+    import click
 
 
 @hookimpl
 def register_commands(cli: click.Group) -> None:
-    cli.add_command(serve)
-    cli.add_command(db)
-    cli.add_command(users)
+    from anbiao.api.cli import db, serve, users
+
+    for command in (serve, db, users):
+        cli.add_command(command)

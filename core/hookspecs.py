@@ -9,11 +9,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-import click
-
 import pluggy
 
 if TYPE_CHECKING:
+    import click
     from anbiao.core.catalog import Catalog, Hazard, Industry, PackSource, ProfileIssue
     from anbiao.core.compose import ComposedChecklist
     from anbiao.core.models.answers import AnswerSheet

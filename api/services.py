@@ -222,6 +222,7 @@ async def save_answers(
     """Merge a batch of answers (null clears one); validated by the engine; never a lost update."""
     if await _frozen(session, assessment):
         raise Conflict("自评已提交评审，不能修改 / the assessment is under an active application")
+    reopened = await _reopened(session, assessment)
     merged = dict(assessment.answers)
     changed: dict[str, Any] = {}
     for item_id, answer in patch.answers.items():
@@ -232,6 +233,9 @@ async def save_answers(
             merged.pop(item_id, None)
         else:
             merged[item_id] = value
+    if reopened is not None and (closed := sorted(set(changed) - reopened)):
+        raise Conflict("退回补正只可修改退回的检查项 / a returned application reopens only its items: "
+                       + ", ".join(closed))
     scored = score_answers(engine, assessment.profile, merged)  # raises on bad answers
     before = {k: assessment.answers.get(k) for k in changed}
     await _versioned_update(session, Assessment, assessment, patch.version,
@@ -261,6 +265,13 @@ async def sync_self_hazards(session: AsyncSession, enterprise_id: UUID, scored: 
     for item_id, hazard in open_by_item.items():
         if item_id not in failing and hazard.state in ("open", "rectifying"):
             hazard.state = "submitted"
+
+
+async def _reopened(session: AsyncSession, assessment: Assessment) -> set[str] | None:
+    """Items a return reopened, when the assessment's application is returned with a list."""
+    items = await session.scalar(select(Application.reopened_items).where(
+        Application.assessment_id == assessment.id, Application.state == State.returned.value))
+    return set(items) if items else None
 
 
 async def _frozen(session: AsyncSession, assessment: Assessment) -> bool:
@@ -502,6 +513,11 @@ async def _approve(ctx: Context, application: Application) -> dict[str, Any]:
     return {"due_on": _deadline(ctx, application, "publicity_working_days")}
 
 
+async def _objection(ctx: Context) -> dict[str, Any]:
+    """An objection received during publicity; its text goes into the audit trail."""
+    return {"reasons": _need_reason(ctx)}
+
+
 async def _reject(ctx: Context, application: Application) -> dict[str, Any]:
     return {"reasons": _need_reason(ctx), "due_on": None}
 
@@ -548,6 +564,7 @@ _EFFECTS = {
     Action.submit_rectification: _submit_rectification,
     Action.approve: _approve,
     Action.reject: _reject,
+    Action.record_objection: lambda c, a: _objection(c),
     Action.certify: _certify,
     Action.revoke: lambda c, a: _end_certificate(c, a, "revoked"),
     Action.expire: lambda c, a: _end_certificate(c, a, "expired"),

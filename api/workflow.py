@@ -40,6 +40,7 @@ class Action(StrEnum):
     conclude_fail = "conclude_fail"
     submit_rectification = "submit_rectification"
     approve = "approve"
+    record_objection = "record_objection"  # 公示异议: recorded, the state stays
     reject = "reject"
     certify = "certify"
     revoke = "revoke"
@@ -64,6 +65,7 @@ TRANSITIONS: dict[tuple[State, Action], tuple[State, Role]] = {
     (S.reviewed_pass, A.reject): (S.rejected, Role.admin),
     (S.reviewed_fail, A.reject): (S.rejected, Role.admin),
     (S.reviewed_fail, A.return_): (S.returned, Role.admin),
+    (S.publicity, A.record_objection): (S.publicity, Role.admin),
     (S.publicity, A.certify): (S.certified, Role.admin),
     (S.publicity, A.reject): (S.rejected, Role.admin),
     (S.certified, A.revoke): (S.revoked, Role.admin),

@@ -14,8 +14,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from anbiao.api.access import get_hazard, scope_hazards
-from anbiao.api.db import Hazard, Role, User
-from anbiao.api.routes._common import FormatQuery, Limit, Offset, listing, page
+from anbiao.api.db import Enterprise, Hazard, Role, User
+from anbiao.api.routes._common import FormatQuery, Limit, Offset, Region, listing, page
 from anbiao.api.schemas import HazardOut, Input, Page
 from anbiao.api.services import Rejected, audit
 
@@ -46,12 +46,19 @@ class HazardController(Controller):
         db_session: NamedDependency[AsyncSession],
         state_filter: Annotated[str | None, QueryParameter(name="state", max_length=16)] = None,
         level: Annotated[str | None, QueryParameter(max_length=16)] = None,
+        region: Region = None,
+        deadline_before: Annotated[date | None, QueryParameter(name="deadlineBefore")] = None,
         limit: Limit = 50,
         offset: Offset = 0,
         fmt: FormatQuery = "json",
     ) -> Page[HazardOut]:
-        """Hazards the caller may see (隐患清单), filtered by state and level."""
+        """Hazards the caller may see (隐患清单), filtered by state, level, region and deadline."""
         query = scope_hazards(select(Hazard), request.user).order_by(Hazard.id)
+        if region:
+            regional = select(Enterprise.id).where(Enterprise.region.startswith(region))
+            query = query.where(Hazard.enterprise_id.in_(regional))
+        if deadline_before:
+            query = query.where(Hazard.deadline < deadline_before)
         if state_filter:
             query = query.where(Hazard.state == state_filter)
         if level:

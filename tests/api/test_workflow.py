@@ -44,6 +44,9 @@ def test_registration_to_certificate_and_verification(api, clock):
 
     app = act(api, app, "approve", "admin@fz.gov")
     assert app["state"] == "publicity"
+    act(api, app, "record_objection", "admin@fz.gov", expect=422)  # the objection's text
+    app = act(api, app, "record_objection", "admin@fz.gov", reason="群众反映夜间违规作业，已核实不属实")
+    assert app["state"] == "publicity" and "不属实" in app["reasons"]
     refused = act(api, app, "certify", "admin@fz.gov", expect=409)
     assert "公示期" in refused["detail"]
     clock.advance(14)
@@ -54,7 +57,8 @@ def test_registration_to_certificate_and_verification(api, clock):
     actions = [e["action"] for e in events]
     assert actions == ["application.created", "application.submit", "application.accept",
                        "application.assign", "review.scored", "application.conclude_pass",
-                       "application.approve", "application.certify"]
+                       "application.approve", "application.record_objection",
+                       "application.certify"]
     state = None
     for e in events:  # the audit trail replays to the final state
         if e["before"] and "state" in e["before"]:
@@ -104,6 +108,10 @@ def test_rectification_loop_and_return_reopening(api):
     act(api, app, "return", "admin@fz.gov", expect=422)  # reasons are required
     app = act(api, app, "return", "admin@fz.gov", reason="附件不全", items=["base.5-1-1.01"])
     assert app["state"] == "returned" and app["reopened_items"] == ["base.5-1-1.01"]
+    refused = api.call("PATCH", f"/api/v1/assessments/{assessment['id']}/answers", "ent@fz.cn",
+                       expect=409, json={"version": saved["version"], "answers": {
+                           "base.5-1-2.01": {"status": "non_compliant"}}})
+    assert "base.5-1-2.01" in refused["detail"]  # only the reopened items may change
     saved = api.call("PATCH", f"/api/v1/assessments/{assessment['id']}/answers", "ent@fz.cn",
                      json={"version": saved["version"], "answers": {
                          "base.5-1-1.01": {"status": "compliant", "note": "补充了目标文件"}}})
@@ -119,6 +127,9 @@ def test_rectification_loop_and_return_reopening(api):
     assert app["state"] == "rectification" and app["due_on"]
     [hazard] = api.call("GET", "/api/v1/hazards", "ent@fz.cn", params={"state": "open"})["items"]
     assert hazard["source"] == "review" and hazard["item_id"] == "base.5-4-4.02"
+    listed = lambda **q: api.call("GET", "/api/v1/hazards", "admin@fz.gov", params=q)["total"]  # noqa: E731
+    assert listed(region="350102") == 1 and listed(region="350103") == 0
+    assert listed(deadlineBefore=hazard["deadline"]) == 0 and listed(deadlineBefore="2099-01-01") == 1
     refused = act(api, app, "submit_rectification", "ent@fz.cn", expect=422)
     assert "1" in refused["detail"]
     path = f"/api/v1/hazards/{hazard['id']}"

@@ -7,16 +7,12 @@ Create Date: 2026-11-29 15:06:06.525789
 """
 
 import warnings
-from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from alembic import op
 from advanced_alchemy.types import GUID, Bool, DateTimeUTC, JsonB
 from sqlalchemy import Text  # noqa: F401
 
-
-if TYPE_CHECKING:
-    pass
 
 __all__ = ("downgrade", "upgrade", "schema_upgrades", "schema_downgrades", "data_upgrades", "data_downgrades")
 

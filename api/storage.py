@@ -19,6 +19,7 @@ backends still refuse keys that could leave their root.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import tempfile
@@ -26,10 +27,9 @@ from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
 import anyio.to_thread
+from anbiao.api.settings import Settings
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
-
-from anbiao.api.settings import Settings
 
 _KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*(/[A-Za-z0-9][A-Za-z0-9._-]*)*$")
 
@@ -128,10 +128,8 @@ class ObjectStorage:
     async def delete(self, key: str) -> None:
         import obstore
 
-        try:
+        with contextlib.suppress(FileNotFoundError):  # deleting is idempotent
             await obstore.delete_async(self.store, check_key(key))
-        except FileNotFoundError:
-            pass
 
 
 class StorageSettings(BaseSettings):

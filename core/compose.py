@@ -6,7 +6,7 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from anbiao.core.catalog import Catalog, PackEntry
 from anbiao.core.errors import CompositionError
@@ -92,7 +92,7 @@ class ComposedChecklist:
     item_elements: tuple[str, ...] = ()  # the element code of every item, in order
     max_scores: tuple[int, ...] = ()  # the max score of every item, in order
     element_parents: tuple[tuple[str, str], ...] = ()  # (二级 code, its 一级 code), deepest first
-    _index: dict[str, tuple] = field(default_factory=dict, repr=False, compare=False)
+    _index: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)  # scoring's rules
 
     def cite(self, pack: str, ref: Reference) -> str:
         """A reference rendered for people: document code or title, then the clause."""

@@ -23,6 +23,7 @@ GROUP = "anbiao"
 DEFAULT_PLUGINS = (
     "anbiao.plugins.default_industries",
     "anbiao.plugins.default_hazards",
+    "anbiao.plugins.default_profile",
     "anbiao.plugins.default_checklists",
     "anbiao.plugins.default_scoring",
     "anbiao.plugins.default_risk",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from anbiao.core.catalog import Hazard, ProfileIssue
+from anbiao.core.catalog import Hazard
 from anbiao.core.hookspecs import hookimpl
 from anbiao.core.models._base import LocalizedText
 
@@ -20,18 +20,3 @@ HAZARDS = (
 def register_hazards(register: Callable[[Hazard], None]) -> None:
     for slug, zh, en, basis in HAZARDS:
         register(Hazard(id=slug, title=LocalizedText(zh_CN=zh, en=en), basis=basis))
-
-
-@hookimpl
-def validate_profile(profile, catalog) -> list[ProfileIssue]:
-    """Industry and hazard ids must be registered; 商贸 firms must pick a trade size sector."""
-    issues = []
-    if profile.industry not in catalog.industries:
-        known = ", ".join(sorted(catalog.industries))
-        issues.append(ProfileIssue("industry", f"未知行业 / unknown industry '{profile.industry}' "
-                                   f"(expected one of: {known})"))
-    for hazard in sorted(profile.hazards - catalog.hazards.keys()):
-        known = ", ".join(sorted(catalog.hazards))
-        issues.append(ProfileIssue("hazards", f"未知专项 / unknown hazard '{hazard}' "
-                                   f"(expected any of: {known})"))
-    return issues

@@ -5,12 +5,10 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Callable, Sequence
-from datetime import date
 from typing import Annotated, Any, Literal, TypeAlias
 
-from anbiao.api.db import User
 from anbiao.api.schemas import Page
-from litestar import Request, Response
+from litestar import Response
 from litestar.params import QueryParameter
 from pydantic import BaseModel
 from sqlalchemy import Select, func, select
@@ -28,13 +26,6 @@ Region: TypeAlias = Annotated[
 Industry: TypeAlias = Annotated[str | None, QueryParameter(max_length=64)]
 
 
-def current_user(request: Request[User, Any, Any]) -> User:
-    return request.user
-
-
-def today(request: Request[Any, Any, Any]) -> date:
-    """Today's date as the service sees it (the app's clock; tests may set it)."""
-    return request.app.state.clock()
 
 
 async def page(

@@ -1,0 +1,1 @@
+"""Browser UI: server-rendered pages (Jinja + htmx), cookie sessions with CSRF, reports."""

@@ -32,13 +32,16 @@ from anbiao.api.routes.auth import AuthController
 from anbiao.api.routes.certificates import verify_certificate
 from anbiao.api.routes.enterprises import EnterpriseController
 from anbiao.api.routes.evidence import EvidenceController
+from anbiao.api.routes.findings import FindingController
 from anbiao.api.routes.hazards import HazardController
+from anbiao.api.routes.reports import REPORT_HANDLERS
 from anbiao.api.routes.statistics import StatisticsController
 from anbiao.api.routes.system import health, ready
 from anbiao.api.openapi import finish as finish_openapi
 from anbiao.api.security import make_jwt_auth
 from anbiao.api.services import Conflict, Rejected, StaleVersion
 from anbiao.api.settings import Settings, get_settings
+from anbiao.api.ui.reports import shutdown_report_pool
 from anbiao.api.workflow import IllegalTransition
 from anbiao.core.engine import Engine
 from anbiao.core.errors import AnbiaoError
@@ -116,7 +119,7 @@ def create_app(
         route_handlers=[
             health, ready, verify_certificate, AuthController, EnterpriseController,
             AssessmentController, ApplicationController, HazardController, StatisticsController,
-            EvidenceController,
+            EvidenceController, FindingController, *REPORT_HANDLERS,
             create_static_files_router(path="/static", directories=[HERE / "static"],
                                        opt={"exclude_from_auth": True}, include_in_schema=False),
         ],
@@ -126,6 +129,7 @@ def create_app(
                 enable_for_all_http_exceptions=True, exception_to_problem_detail_map=problem_map)),
         ],
         on_app_init=[jwt_auth.on_app_init],
+        on_shutdown=[shutdown_report_pool],
         dependencies={"engine": Provide(lambda: engine, use_cache=True, sync_to_thread=False)},
         exception_handlers={Exception: _internal_error},
         openapi_config=OpenAPIConfig(

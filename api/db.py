@@ -169,3 +169,25 @@ class Evidence(UUIDv7AuditBase):
     storage_key: Mapped[str] = mapped_column(String(255), index=True)
     note: Mapped[str] = mapped_column(Text, default="")
     uploaded_by: Mapped[UUID | None] = mapped_column(ForeignKey("user_account.id"), default=None)
+
+
+class Finding(UUIDv7AuditBase):
+    """A reviewer's finding (评审发现的问题) in one review round, optionally tied to an item or
+    element. It is not yet a hazard: when the review concludes it is raised as one (``hazard_id``)
+    and goes through the hazard closed loop; until then its author may withdraw it."""
+
+    __tablename__ = "finding"
+
+    application_id: Mapped[UUID] = mapped_column(ForeignKey("application.id"), index=True)
+    enterprise_id: Mapped[UUID] = mapped_column(ForeignKey("enterprise.id"), index=True)
+    cycle: Mapped[int] = mapped_column(Integer)  # the review round it was found in
+    author_id: Mapped[UUID] = mapped_column(ForeignKey("user_account.id"))
+    item_id: Mapped[str] = mapped_column(String(96), default="")  # "" = not tied to an item
+    element: Mapped[str] = mapped_column(String(32), default="")  # element code, e.g. 5.5.3
+    text: Mapped[str] = mapped_column(Text)
+    level: Mapped[str] = mapped_column(String(16))  # general | major
+    location: Mapped[str] = mapped_column(String(200), default="")
+    evidence: Mapped[list[str]] = mapped_column(JSON, default=list)  # photo / evidence references
+    state: Mapped[str] = mapped_column(String(16), default="open")  # open | withdrawn | raised
+    hazard_id: Mapped[UUID | None] = mapped_column(ForeignKey("hazard.id"), default=None)
+    version: Mapped[int] = mapped_column(Integer, default=1)

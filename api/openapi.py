@@ -70,12 +70,19 @@ def finish(app: Litestar, engine: Engine) -> None:
             responses = operation.responses or {}
             for code in codes:  # replaces Litestar's default 400 (documented as plain JSON)
                 responses[code] = OpenAPIResponse(description=ERRORS[code], content=problem)
-            if any(p.name == "format" for p in operation.parameters or () if hasattr(p, "name")):
+            if any(_offers_csv(p) for p in operation.parameters or ()):
                 ok = responses.get("200")
                 if isinstance(ok, OpenAPIResponse) and ok.content is not None:
                     ok.content["text/csv"] = OpenAPIMediaType(
                         schema=Schema(type=OpenAPIType.STRING, description="CSV (UTF-8, BOM)"))
             operation.responses = responses
+
+
+def _offers_csv(parameter: Any) -> bool:
+    """A ``format`` query parameter with ``csv`` among its values (reports offer pdf/xlsx)."""
+    schema = getattr(parameter, "schema", None)
+    return getattr(parameter, "name", None) == "format" and "csv" in (
+        getattr(schema, "enum", None) or ())
 
 
 def _registered_vocabulary(schemas: dict[str, Any], engine: Engine) -> None:

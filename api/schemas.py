@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, Literal, TypeVar
 from uuid import UUID
 
 from pydantic import (
@@ -223,6 +223,44 @@ class HazardOut(Output):
     measures: str
     deadline: date | None
     evidence: list[str]
+
+
+class FindingIn(Input):
+    """A reviewer's finding (评审发现的问题), optionally tied to a checklist item or element."""
+
+    text: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
+    level: Literal["general", "major"] = Field(
+        default="general", description="Hazard level: 一般 general or 重大 major.")
+    item_id: str = Field(default="", max_length=96, description="The item it concerns, if any.")
+    element: str = Field(default="", max_length=32,
+                         description="The element code it concerns (e.g. 5.5.3); implied by the item.")
+    location: str = Field(default="", max_length=200, description="Where on site (位置).")
+    evidence: list[Annotated[str, StringConstraints(max_length=255)]] = Field(
+        default_factory=list, max_length=20, description="Photo or evidence references.")
+
+
+class FindingWithdraw(Input):
+    """Withdraw a finding; ``version`` must be the one read."""
+
+    version: Integer
+
+
+class FindingOut(Output):
+    id: UUID
+    application_id: UUID
+    enterprise_id: UUID
+    cycle: int
+    author_id: UUID
+    item_id: str
+    element: str
+    text: str
+    level: str
+    location: str
+    evidence: list[str]
+    state: str = Field(description="open, withdrawn, or raised (now the hazard `hazard_id`).")
+    hazard_id: UUID | None
+    version: Integer
+    created_at: datetime
 
 
 class CertificateCheck(Output):

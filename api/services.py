@@ -7,6 +7,7 @@ Every state change, answer change and decision appends an :class:`~anbiao.api.db
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -19,6 +20,7 @@ from anbiao.api.db import (
     Certificate,
     Enterprise,
     Event,
+    Finding,
     Hazard,
     Role,
     User,
@@ -99,14 +101,26 @@ def check_profile(engine: Engine, profile: Profile) -> list[str]:
     return [str(i) for i in issues if i.severity != "error"]
 
 
+async def _hash(password: str) -> str:
+    """argon2 is slow by design: hash in a thread (the event loop keeps serving) and before the
+    transaction begins (on SQLite it would hold the write lock meanwhile)."""
+    return await asyncio.to_thread(hash_password, password)
+
+
 async def create_user(
     session: AsyncSession, *, email: str, password: str, name: str, role: Role, **fields: Any
+) -> User:
+    return await _add_user(session, email=email, password_hash=await _hash(password), name=name,
+                           role=role, **fields)
+
+
+async def _add_user(
+    session: AsyncSession, *, email: str, password_hash: str, name: str, role: Role, **fields: Any
 ) -> User:
     email = email.strip().lower()
     if await session.scalar(select(User.id).where(User.email == email)) is not None:
         raise Conflict(f"邮箱已注册 / e-mail already registered: {email}")
-    user = User(email=email, name=name, role=role.value, password_hash=hash_password(password),
-                **fields)
+    user = User(email=email, name=name, role=role.value, password_hash=password_hash, **fields)
     session.add(user)
     await session.flush()
     return user
@@ -115,6 +129,7 @@ async def create_user(
 async def sign_up(session: AsyncSession, engine: Engine, data: Any) -> User:
     """Register an enterprise with its first user."""
     check_profile(engine, data.profile)
+    password_hash = await _hash(data.password)
     uscc = data.profile.uscc
     if await session.scalar(select(Enterprise.id).where(Enterprise.uscc == uscc)) is not None:
         raise Conflict(f"该统一社会信用代码已注册 / USCC already registered: {uscc}")
@@ -123,8 +138,8 @@ async def sign_up(session: AsyncSession, engine: Engine, data: Any) -> User:
                             profile=data.profile.model_dump(mode="json"))
     session.add(enterprise)
     await session.flush()
-    user = await create_user(session, email=data.email, password=data.password, name=data.name,
-                             role=Role.enterprise, enterprise_id=enterprise.id)
+    user = await _add_user(session, email=data.email, password_hash=password_hash, name=data.name,
+                           role=Role.enterprise, enterprise_id=enterprise.id)
     audit(session, "enterprise.registered", user, enterprise_id=enterprise.id,
           after={"uscc": uscc, "name": enterprise.name})
     return user
@@ -207,8 +222,11 @@ async def create_assessment(
     return assessment
 
 
-def assessment_view(engine: Engine, assessment: Assessment) -> dict[str, Any]:
-    scored = score_answers(engine, assessment.profile, assessment.answers)
+def assessment_view(
+    engine: Engine, assessment: Assessment, scored: Scored | None = None
+) -> dict[str, Any]:
+    """The assessment with its live result (``scored``: its answers' score, when known)."""
+    scored = scored or score_answers(engine, assessment.profile, assessment.answers)
     result = result_to_dict(scored.result, scored.composed)
     result["checklist_current"] = scored.composed.fingerprint == assessment.fingerprint
     return {"id": assessment.id, "enterprise_id": assessment.enterprise_id,
@@ -218,8 +236,9 @@ def assessment_view(engine: Engine, assessment: Assessment) -> dict[str, Any]:
 
 async def save_answers(
     session: AsyncSession, engine: Engine, user: User, assessment: Assessment, patch: Any
-) -> Assessment:
-    """Merge a batch of answers (null clears one); validated by the engine; never a lost update."""
+) -> Scored:
+    """Merge a batch of answers (null clears one); validated by the engine; never a lost update.
+    Returns the score of the saved answers."""
     if await _frozen(session, assessment):
         raise Conflict("自评已提交评审，不能修改 / the assessment is under an active application")
     reopened = await _reopened(session, assessment)
@@ -245,7 +264,7 @@ async def save_answers(
         audit(session, "assessment.answers_saved", user, enterprise_id=assessment.enterprise_id,
               before=before, after=changed)
         await sync_self_hazards(session, assessment.enterprise_id, scored)
-    return assessment
+    return scored
 
 
 async def sync_self_hazards(session: AsyncSession, enterprise_id: UUID, scored: Scored) -> None:
@@ -464,6 +483,43 @@ async def review_scores(ctx: Context, application: Application) -> Scored:
     return score_answers(ctx.engine, application.profile, merged)
 
 
+@dataclass(frozen=True, slots=True)
+class Comparison:
+    """Self-assessment against the reviewers' scores (current cycle); ``review`` None before any
+    reviewer is assigned. ``items`` in composition order, each with its self/review status,
+    earned points and the delta (review − self)."""
+
+    own: Scored
+    review: Scored | None
+    items: list[dict[str, Any]]
+
+    def totals(self) -> dict[str, Any]:
+        own, review = self.own.result, self.review.result if self.review else None
+        return {"self_earned": own.earned, "self_applicable": own.applicable,
+                "self_percentage": str(own.percentage),
+                "review_earned": review.earned if review else None,
+                "review_applicable": review.applicable if review else None,
+                "review_percentage": str(review.percentage) if review else None}
+
+
+async def compare(session: AsyncSession, engine: Engine, application: Application) -> Comparison:
+    """Item by item: the frozen self-assessment and the review result of the current cycle."""
+    own = score_answers(engine, application.profile, application.answers)
+    review = None
+    if await reviewers_of(session, application, application.cycle):
+        reading = Context(session, engine, None, None, None)  # type: ignore[arg-type]
+        review = await review_scores(reading, application)
+    by_id = {s.item_id: s for s in review.result.items} if review else {}
+    items = []
+    for s in own.result.items:
+        r = by_id.get(s.item_id)
+        items.append({"item_id": s.item_id, "self_status": s.status, "self_earned": s.earned,
+                      "review_status": r.status if r else None,
+                      "review_earned": r.earned if r else None,
+                      "delta": (r.earned - s.earned) if r else None})
+    return Comparison(own, review, items)
+
+
 async def _conclude(ctx: Context, application: Application, outcome: str) -> dict[str, Any]:
     await _my_assignment(ctx, application)
     scored = await review_scores(ctx, application)
@@ -471,10 +527,15 @@ async def _conclude(ctx: Context, application: Application, outcome: str) -> dic
     if outcome == "pass" and not scored.result.passed:
         raise Rejected("评审结果未达标，不能结论为通过 / the review result does not pass",
                        [i.message for i in scored.result.ineligible])
+    if outcome == "pass" and (blocking := await _major_open(ctx.session, application)):
+        raise Rejected("存在未整改的重大隐患，不能结论为通过 / open major findings or hazards: "
+                       "the review cannot pass", blocking)
     values: dict[str, Any] = {"review_result": summary, "due_on": None}
     if outcome == "rectify":
         await _raise_review_hazards(ctx, application, scored)
         values["due_on"] = _deadline(ctx, application, "rectification_working_days")
+    else:  # every finding becomes a hazard, whatever the outcome (rectify: in the call above)
+        await raise_findings(ctx, application)
     application.review_result = summary
     return values
 
@@ -487,8 +548,12 @@ async def _my_assignment(ctx: Context, application: Application) -> Assignment:
 
 
 async def _raise_review_hazards(ctx: Context, application: Application, scored: Scored) -> None:
+    """Each failed item of the review and each open finding becomes a hazard of the application."""
+    from_findings = select(Finding.hazard_id).where(
+        Finding.application_id == application.id, Finding.hazard_id.is_not(None))
     existing = set(await ctx.session.scalars(select(Hazard.item_id).where(
-        Hazard.application_id == application.id, Hazard.state != "closed")))
+        Hazard.application_id == application.id, Hazard.state != "closed",
+        Hazard.id.not_in(from_findings))))
     for finding in scored.result.hazards:
         if finding.item_id in existing:
             continue
@@ -498,6 +563,7 @@ async def _raise_review_hazards(ctx: Context, application: Application, scored: 
             item_id=finding.item_id, source="review", level=finding.level.value,
             description=finding.note or text,
             deadline=_deadline(ctx, application, "rectification_working_days")))
+    await raise_findings(ctx, application)
 
 
 async def _submit_rectification(ctx: Context, application: Application) -> dict[str, Any]:
@@ -590,3 +656,102 @@ async def save_review(ctx: Context, application: Application) -> Assignment:
     return assignment
 
 
+
+
+# --- reviewer findings (评审发现的问题) ---------------------------------------------------------------
+
+
+def finding_facts(finding: Finding) -> dict[str, Any]:
+    """A finding as the audit trail (and a 409's ``current``) shows it."""
+    return {"id": str(finding.id), "cycle": finding.cycle, "item_id": finding.item_id,
+            "element": finding.element, "text": finding.text, "level": finding.level,
+            "location": finding.location, "evidence": list(finding.evidence),
+            "state": finding.state, "version": finding.version,
+            "hazard_id": str(finding.hazard_id) if finding.hazard_id else None}
+
+
+def _finding_target(composed: ComposedChecklist, item_id: str, element: str) -> tuple[str, str]:
+    """The item and element a finding concerns, checked against the application's checklist;
+    an item implies its own element."""
+    if item_id:
+        if item_id not in composed.items:
+            raise Rejected("未知检查项 / unknown item", [item_id])
+        own = dict(zip(composed.items, composed.item_elements, strict=True))[item_id]
+        if element and own != element and not own.startswith(element + "."):
+            raise Rejected(f"检查项不属于要素 {element} / the item is not in element {element}",
+                           [item_id])
+        return item_id, own
+    if element and element not in composed.element_codes:
+        raise Rejected("未知要素 / unknown element", [element])
+    return "", element
+
+
+async def record_finding(ctx: Context, application: Application) -> Finding:
+    """A finding of the current review round, by one of the round's assigned reviewers."""
+    if application.state != State.under_review:
+        raise Conflict(f"当前状态不能记录问题 / cannot record findings in state '{application.state}'")
+    await _my_assignment(ctx, application)
+    data = ctx.body
+    composed = ctx.engine.compose(Profile.model_validate(application.profile))
+    item_id, element = _finding_target(composed, data.item_id.strip(), data.element.strip())
+    finding = Finding(application_id=application.id, enterprise_id=application.enterprise_id,
+                      cycle=application.cycle, author_id=ctx.user.id, item_id=item_id,
+                      element=element, text=data.text, level=data.level,
+                      location=data.location.strip(), evidence=list(data.evidence),
+                      state="open", version=1)
+    ctx.session.add(finding)
+    await ctx.session.flush()
+    audit(ctx.session, "finding.recorded", ctx.user, enterprise_id=application.enterprise_id,
+          application_id=application.id, after={"finding": finding_facts(finding)})
+    return finding
+
+
+async def withdraw_finding(ctx: Context, application: Application, finding: Finding) -> Finding:
+    """Its author takes an open finding back while the review is under way (``ctx.body.version``)."""
+    if application.state != State.under_review or finding.state != "open":
+        raise Conflict("只能撤回评审中尚未转为隐患的问题 / only an open finding of a review under way "
+                       "can be withdrawn")
+    before = finding_facts(finding)
+    await _versioned_update(ctx.session, Finding, finding, ctx.body.version,
+                            {"state": "withdrawn", "version": ctx.body.version + 1},
+                            lambda: finding_facts(finding))
+    audit(ctx.session, "finding.withdrawn", ctx.user, enterprise_id=application.enterprise_id,
+          application_id=application.id, before={"finding": before},
+          after={"finding": finding_facts(finding)})
+    return finding
+
+
+async def raise_findings(ctx: Context, application: Application) -> None:
+    """Every open finding becomes a review hazard of the application, with the rectification
+    deadline, so that the enterprise rectifies it and a reviewer verifies it (the closed loop)."""
+    findings = list(await ctx.session.scalars(select(Finding).where(
+        Finding.application_id == application.id, Finding.state == "open").order_by(Finding.id)))
+    if not findings:
+        return
+    deadline = _deadline(ctx, application, "rectification_working_days")
+    hazards = [Hazard(enterprise_id=application.enterprise_id, application_id=application.id,
+                      item_id=f.item_id, source="review", level=f.level, deadline=deadline,
+                      description=f.text + (f"（位置 / location: {f.location}）" if f.location else ""))
+               for f in findings]
+    ctx.session.add_all(hazards)
+    await ctx.session.flush()
+    for finding, hazard in zip(findings, hazards, strict=True):
+        await _versioned_update(ctx.session, Finding, finding, finding.version,
+                                {"state": "raised", "hazard_id": hazard.id,
+                                 "version": finding.version + 1},
+                                lambda f=finding: finding_facts(f))
+        audit(ctx.session, "finding.raised", ctx.user, enterprise_id=application.enterprise_id,
+              application_id=application.id, after={"finding": finding_facts(finding)})
+
+
+async def _major_open(session: AsyncSession, application: Application) -> list[str]:
+    """Why a review cannot pass: open major findings and major hazards of the application not
+    closed (重大事故隐患 must be rectified first)."""
+    findings = await session.scalars(select(Finding.text).where(
+        Finding.application_id == application.id, Finding.state == "open",
+        Finding.level == "major").order_by(Finding.id))
+    hazards = await session.scalars(select(Hazard.description).where(
+        Hazard.application_id == application.id, Hazard.level == "major",
+        Hazard.state != "closed").order_by(Hazard.id))
+    return ([f"重大问题未整改 / open major finding: {t}" for t in findings]
+            + [f"重大隐患未销号 / major hazard not closed: {t}" for t in hazards])

@@ -28,6 +28,10 @@ class Settings(BaseSettings):
     max_upload_bytes: int = Field(default=10 * 1024 * 1024, description="Largest evidence file.")
     login_max_failures: int = Field(default=5, description="Failed logins before a lock-out.")
     login_lock_minutes: int = Field(default=15, description="Lock-out length after failures.")
+    cookie_secure: bool = Field(
+        default=False, description="Send session cookies over HTTPS only (set it in production).")
+    public_url: str = Field(default="http://127.0.0.1:8000",
+                            description="Where the public reaches the service (certificate QR codes).")
     debug: bool = False
 
 

@@ -4,11 +4,17 @@ from __future__ import annotations
 
 import asyncio
 import os
+import socket
+import tempfile
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+import uvicorn
 from anbiao.api.app import create_app
 from anbiao.api.db import Role
 from anbiao.api.settings import Settings
@@ -55,6 +61,19 @@ def act(api, app, action, as_, expect=200, **body):
                     expect=expect, json={"version": app["version"], **body})
 
 
+def under_review(api):
+    """An application under review by r1 and r2 (r3 is not assigned)."""
+    setup_authority(api)
+    _, assessment = start(api)
+    answer_all(api, "ent@fz.cn", assessment)
+    ent, admin = "ent@fz.cn", "admin@fz.gov"
+    app = api.call("POST", f"/api/v1/assessments/{assessment['id']}/applications", ent, expect=201)
+    app = act(api, act(api, app, "submit", ent), "accept", admin)
+    reviewers = {c["name"]: c["id"] for c in api.call(
+        "GET", f"/api/v1/applications/{app['id']}/candidates", admin)}
+    return act(api, app, "assign", admin, reviewer_ids=[reviewers["r1"], reviewers["r2"]])
+
+
 PG_ENV = "ANBIAO_TEST_DATABASE_URL"
 PASSWORD = "correct-horse-battery"
 
@@ -80,8 +99,31 @@ def fresh_database(folder: Path, tag: str) -> str:
     return base.rsplit("/", 1)[0] + f"/{name}"
 
 
+@contextmanager
+def serve(app: Any) -> Iterator[str]:
+    """Serve ``app`` with uvicorn on a free loopback port; yields its base URL."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    started = threading.Event()
+    while not started.wait(0.05):  # until uvicorn reports it is serving (bounded below)
+        if server.started:
+            started.set()
+        elif not thread.is_alive():
+            raise RuntimeError("uvicorn did not start")
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
 def make_app(url: str, engine: Engine, clock: Clock) -> Any:
-    settings = Settings(database_url=url, secret_key="test-secret-key-0123456789abcdef")
+    settings = Settings(database_url=url, secret_key="test-secret-key-0123456789abcdef",
+                        upload_dir=Path(tempfile.mkdtemp(prefix="anbiao-uploads-")))
     return create_app(settings, engine=engine, clock=clock, create_all=True)
 
 

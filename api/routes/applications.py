@@ -59,6 +59,17 @@ async def application_view(
     return ApplicationOut.model_validate(_view(application, Role(user.role), reviewers, today))
 
 
+async def reviewer_candidates(session: AsyncSession, application: Application
+                              ) -> list[dict[str, Any]]:
+    """Every reviewer with the conflicts that would refuse them for this application."""
+    enterprise = await session.get_one(Enterprise, application.enterprise_id)
+    query = select(User).where(User.role == Role.reviewer.value).order_by(User.name)
+    earlier = await services.reviewed_before(session, application)
+    return [{"id": str(r.id), "name": r.name, "domains": r.domains, "employer": r.employer,
+             "conflicts": services.conflicts(r, enterprise, earlier)}
+            for r in await session.scalars(query)]
+
+
 class ApplicationController(Controller):
     path = "/api/v1/applications"
     tags = ["applications"]
@@ -165,12 +176,7 @@ class ApplicationController(Controller):
     ) -> list[dict[str, Any]]:
         """Reviewers of the region with the conflicts that would refuse them."""
         application = await get_application(db_session, request.user, application_id)
-        enterprise = await db_session.get_one(Enterprise, application.enterprise_id)
-        query = select(User).where(User.role == Role.reviewer.value).order_by(User.name)
-        earlier = await services.reviewed_before(db_session, application)
-        return [{"id": str(r.id), "name": r.name, "domains": r.domains, "employer": r.employer,
-                 "conflicts": services.conflicts(r, enterprise, earlier)}
-                for r in await db_session.scalars(query)]
+        return await reviewer_candidates(db_session, application)
 
     @get("/{application_id:uuid}/events", operation_id="listApplicationEvents")
     async def events(
@@ -189,20 +195,6 @@ class ApplicationController(Controller):
 
 
 async def _comparison(ctx: services.Context, application: Application) -> ComparisonOut:
-    own = services.score_answers(ctx.engine, application.profile, application.answers).result
-    reviewed = None
-    if await services.reviewers_of(ctx.session, application, application.cycle):
-        reviewed = (await services.review_scores(ctx, application)).result
-    review_items = {s.item_id: s for s in reviewed.items} if reviewed else {}
-    items = []
-    for s in own.items:
-        r = review_items.get(s.item_id)
-        items.append(ItemDelta(
-            item_id=s.item_id, self_status=s.status, self_earned=s.earned,
-            review_status=r.status if r else None, review_earned=r.earned if r else None,
-            delta=(r.earned - s.earned) if r else None))
-    return ComparisonOut(
-        self_earned=own.earned, self_applicable=own.applicable, self_percentage=str(own.percentage),
-        review_earned=reviewed.earned if reviewed else None,
-        review_applicable=reviewed.applicable if reviewed else None,
-        review_percentage=str(reviewed.percentage) if reviewed else None, items=items)
+    compared = await services.compare(ctx.session, ctx.engine, application)
+    return ComparisonOut(**compared.totals(),
+                         items=[ItemDelta.model_validate(d) for d in compared.items])

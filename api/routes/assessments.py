@@ -16,7 +16,7 @@ from anbiao.api.db import Role, User
 from anbiao.api.routes.applications import application_view
 from anbiao.api.schemas import AnswersPatch, ApplicationOut, AssessmentOut
 from anbiao.api.security import requires
-from anbiao.core.compose import ComposedElement
+from anbiao.core.compose import ComposedChecklist, ComposedElement
 from anbiao.core.engine import Engine
 from anbiao.core.models.profile import Profile
 
@@ -39,6 +39,23 @@ def _elements(composed, elements: tuple[ComposedElement, ...], lang: str) -> lis
         out.append({"code": element.code, "title": element.title.get(lang), "items": items,
                     "elements": _elements(composed, element.elements, lang)})
     return out
+
+
+_CHECKLISTS: dict[tuple[str, str], dict[str, Any]] = {}  # (fingerprint, lang) → checklist
+
+
+def _checklist(composed: ComposedChecklist, lang: str) -> dict[str, Any]:
+    """The checklist to answer, built once per composition and language: the fingerprint covers
+    the packs' digests and the items, so an equal key means equal content."""
+    key = (composed.fingerprint, lang)
+    if (found := _CHECKLISTS.get(key)) is None:
+        if len(_CHECKLISTS) >= 256:
+            _CHECKLISTS.clear()
+        found = _CHECKLISTS[key] = {
+            "fingerprint": composed.fingerprint,
+            "packs": [{"id": p.id, "version": p.version} for p in composed.packs],
+            "elements": _elements(composed, composed.elements, lang)}
+    return found
 
 
 class AssessmentController(Controller):
@@ -69,10 +86,7 @@ class AssessmentController(Controller):
     ) -> dict[str, Any]:
         """The composed checklist to answer: elements, items, deductions, N/A rules."""
         assessment = await get_assessment(db_session, request.user, assessment_id)
-        composed = engine.compose(Profile.model_validate(assessment.profile))
-        return {"fingerprint": composed.fingerprint,
-                "packs": [{"id": p.id, "version": p.version} for p in composed.packs],
-                "elements": _elements(composed, composed.elements, lang)}
+        return _checklist(engine.compose(Profile.model_validate(assessment.profile)), lang)
 
     @patch("/{assessment_id:uuid}/answers", operation_id="saveAnswers",
            guards=[requires(Role.enterprise)])
@@ -86,8 +100,8 @@ class AssessmentController(Controller):
     ) -> AssessmentOut:
         """Save a batch of answers; a stale version gets 409 with the current state."""
         assessment = await get_assessment(db_session, request.user, assessment_id)
-        await services.save_answers(db_session, engine, request.user, assessment, data)
-        return AssessmentOut.model_validate(services.assessment_view(engine, assessment))
+        scored = await services.save_answers(db_session, engine, request.user, assessment, data)
+        return AssessmentOut.model_validate(services.assessment_view(engine, assessment, scored))
 
     @post("/{assessment_id:uuid}/applications", operation_id="createApplication",
           guards=[requires(Role.enterprise)], status_code=201)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Any
 
 from litestar import Request, get
@@ -23,10 +24,17 @@ async def verify_certificate(
     number: Annotated[str, PathParameter(max_length=40)],
 ) -> CertificateCheck:
     """Validity, grade, status and enterprise name of a certificate, for anyone."""
-    certificate = await db_session.scalar(select(Certificate).where(Certificate.number == number))
-    if certificate is None:
+    check = await certificate_check(db_session, number, request.app.state.clock())
+    if check is None:
         raise not_found("证书 certificate")
-    today = request.app.state.clock()
+    return check
+
+
+async def certificate_check(session: AsyncSession, number: str, today: date) -> CertificateCheck | None:
+    """What the public may know of certificate ``number`` today (None: no such certificate)."""
+    certificate = await session.scalar(select(Certificate).where(Certificate.number == number))
+    if certificate is None:
+        return None
     valid = certificate.status == "valid" and certificate.valid_until >= today
     status = "expired" if certificate.status == "valid" and not valid else certificate.status
     return CertificateCheck(number=certificate.number, enterprise_name=certificate.enterprise_name,

@@ -145,9 +145,9 @@ def clean_filename(name: str | None, content_type: str) -> str:
     return stem[: MAX_FILENAME - len(ext)] + ext.lower()
 
 
-def content_disposition(filename: str) -> str:
+def content_disposition(filename: str, fallback: str | None = None) -> str:
     """``attachment`` with an ASCII fallback and the UTF-8 name (RFC 6266 / RFC 5987)."""
-    fallback = filename.encode("ascii", "replace").decode("ascii").replace("?", "_")
+    fallback = fallback or filename.encode("ascii", "replace").decode("ascii").replace("?", "_")
     return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
 
 
@@ -245,6 +245,60 @@ def _unavailable() -> ProblemDetailsException:
         status_code=503, detail="证据存储暂不可用，请稍后再试 / evidence storage is unavailable")
 
 
+async def store_evidence(
+    session: AsyncSession, storage: Storage, engine: Engine, user: User, assessment: Assessment,
+    *, item_id: str, note: str, filename: str | None, content: bytes, limit: int,
+) -> Evidence:
+    """Check, store and record one evidence file (committed), or raise and keep nothing."""
+    if await services._frozen(session, assessment):
+        raise services.Conflict(
+            "自评已提交评审，不能修改证据 / the assessment is under an active application")
+    item_id = item_id.strip()
+    composed = engine.compose(Profile.model_validate(assessment.profile))
+    if item_id not in composed.items:
+        raise services.Rejected(f"检查项不在本次自评中 / unknown item: {item_id[:96]}")
+    note = note.strip()
+    if len(note) > 2000:
+        raise services.Rejected("备注过长（最多 2000 字）/ the note is too long (max 2000)")
+    if len(content) > limit:
+        raise ProblemDetailsException(
+            status_code=413, detail=f"文件过大（上限 {limit} 字节）/ file too large "
+                                    f"(limit {limit} bytes)", extra={"max_bytes": limit})
+    if not content:
+        raise services.Rejected("文件为空 / the file is empty")
+    content_type = sniff(content)
+    if content_type is None:
+        raise ProblemDetailsException(
+            status_code=415,
+            detail=f"不支持的文件类型，仅限 PDF、JPEG、PNG、WebP、Word (.docx)、Excel (.xlsx) "
+                   f"和 UTF-8 文本（按文件内容判断）/ unsupported file type: allowed are "
+                   f"{ALLOWED}, judged by content",
+            extra={"allowed": sorted(EXTENSIONS)})
+    digest = hashlib.sha256(content).hexdigest()
+    key = f"{assessment.enterprise_id}/{digest}"
+    evidence = Evidence(
+        enterprise_id=assessment.enterprise_id, assessment_id=assessment.id, item_id=item_id,
+        filename=clean_filename(filename, content_type), content_type=content_type,
+        size=len(content), sha256=digest, storage_key=key, note=note, uploaded_by=user.id)
+    try:
+        await storage.put(key, content)
+    except Exception as exc:
+        log.exception("evidence storage failed to store %s", key)
+        raise _unavailable() from exc
+    try:  # the file is stored; the row and its audit event commit here or the file goes
+        session.add(evidence)
+        await session.flush()
+        services.audit(session, "evidence.uploaded", user,
+                       enterprise_id=assessment.enterprise_id, after=_facts(evidence))
+        await session.commit()
+    except BaseException:
+        with anyio.CancelScope(shield=True):
+            await session.rollback()
+        await _discard_unreferenced(session, storage, key)
+        raise
+    return evidence
+
+
 def provide_storage(request: Request[Any, Any, Any]) -> Storage:
     return storage_for(request.app)
 
@@ -273,57 +327,14 @@ class EvidenceController(Controller):
         Allowed by content: PDF, JPEG, PNG, WebP, .docx, .xlsx, UTF-8 text (else 415); at most
         the service's upload limit (else 413); the item must be in the checklist (else 422); not
         while the assessment is under an active application (409)."""
-        user = request.user
-        assessment = await get_assessment(db_session, user, assessment_id)
-        if await services._frozen(db_session, assessment):
-            raise services.Conflict(
-                "自评已提交评审，不能修改证据 / the assessment is under an active application")
-        item_id = data.item_id.strip()
-        composed = engine.compose(Profile.model_validate(assessment.profile))
-        if item_id not in composed.items:
-            raise services.Rejected(f"检查项不在本次自评中 / unknown item: {item_id[:96]}")
-        note = data.note.strip()
-        if len(note) > 2000:
-            raise services.Rejected("备注过长（最多 2000 字）/ the note is too long (max 2000)")
+        assessment = await get_assessment(db_session, request.user, assessment_id)
         limit = request.app.state.settings.max_upload_bytes
         content = await data.file.read(limit + 1)
         await data.file.close()
-        if len(content) > limit:
-            raise ProblemDetailsException(
-                status_code=413, detail=f"文件过大（上限 {limit} 字节）/ file too large "
-                                        f"(limit {limit} bytes)", extra={"max_bytes": limit})
-        if not content:
-            raise services.Rejected("文件为空 / the file is empty")
-        content_type = sniff(content)
-        if content_type is None:
-            raise ProblemDetailsException(
-                status_code=415,
-                detail=f"不支持的文件类型，仅限 PDF、JPEG、PNG、WebP、Word (.docx)、Excel (.xlsx) "
-                       f"和 UTF-8 文本（按文件内容判断）/ unsupported file type: allowed are "
-                       f"{ALLOWED}, judged by content",
-                extra={"allowed": sorted(EXTENSIONS)})
-        digest = hashlib.sha256(content).hexdigest()
-        key = f"{assessment.enterprise_id}/{digest}"
-        evidence = Evidence(
-            enterprise_id=assessment.enterprise_id, assessment_id=assessment.id, item_id=item_id,
-            filename=clean_filename(data.file.filename, content_type), content_type=content_type,
-            size=len(content), sha256=digest, storage_key=key, note=note, uploaded_by=user.id)
-        try:
-            await storage.put(key, content)
-        except Exception as exc:
-            log.exception("evidence storage failed to store %s", key)
-            raise _unavailable() from exc
-        try:  # the file is stored; the row and its audit event commit here or the file goes
-            db_session.add(evidence)
-            await db_session.flush()
-            services.audit(db_session, "evidence.uploaded", user,
-                           enterprise_id=assessment.enterprise_id, after=_facts(evidence))
-            await db_session.commit()
-        except BaseException:
-            with anyio.CancelScope(shield=True):
-                await db_session.rollback()
-            await _discard_unreferenced(db_session, storage, key)
-            raise
+        evidence = await store_evidence(
+            db_session, storage, engine, request.user, assessment,
+            item_id=data.item_id, note=data.note, filename=data.file.filename, content=content,
+            limit=limit)
         return EvidenceOut.model_validate(evidence)
 
     @get("/assessments/{assessment_id:uuid}/evidence", operation_id="listEvidence")
@@ -400,4 +411,4 @@ class EvidenceController(Controller):
         await _discard_unreferenced(db_session, storage, key)
 
 
-__all__ = ["EvidenceController", "clean_filename", "scope_evidence", "sniff"]
+__all__ = ["EvidenceController", "clean_filename", "scope_evidence", "sniff", "store_evidence"]

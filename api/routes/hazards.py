@@ -35,6 +35,29 @@ class HazardUpdate(Input):
     state: Literal["open", "rectifying", "submitted", "closed"] | None = None
 
 
+async def update_hazard(session: AsyncSession, user: User, hazard: Hazard, data: HazardUpdate
+                        ) -> Hazard:
+    """Record rectification facts (the enterprise) or move the hazard along its loop; audited."""
+    before = HazardOut.model_validate(hazard).model_dump(mode="json")
+    fields = data.model_dump(exclude_unset=True, exclude={"state"})
+    if fields and user.role != Role.enterprise:
+        raise Rejected("只有企业可填写整改信息 / only the enterprise records rectification")
+    for key, value in fields.items():
+        setattr(hazard, key, value)
+    if data.state is not None and data.state != hazard.state:
+        if (hazard.state, data.state) not in MOVES[Role(user.role)]:
+            raise Rejected(f"不能从 {hazard.state} 变为 {data.state} / move not allowed")
+        if data.state == "submitted" and not hazard.evidence:
+            raise Rejected("请先上传整改证据 / evidence is required")
+        hazard.state = data.state
+        if data.state == "closed":
+            hazard.verified_by = user.id
+    after = HazardOut.model_validate(hazard).model_dump(mode="json")
+    audit(session, "hazard.updated", user, enterprise_id=hazard.enterprise_id,
+          application_id=hazard.application_id, before=before, after=after)
+    return hazard
+
+
 class HazardController(Controller):
     path = "/api/v1/hazards"
     tags = ["hazards"]
@@ -75,23 +98,6 @@ class HazardController(Controller):
         db_session: NamedDependency[AsyncSession],
     ) -> HazardOut:
         """Record owner, measures, deadline and evidence; submit, verify or reopen."""
-        user = request.user
-        hazard = await get_hazard(db_session, user, hazard_id)
-        before = HazardOut.model_validate(hazard).model_dump(mode="json")
-        fields = data.model_dump(exclude_unset=True, exclude={"state"})
-        if fields and user.role != Role.enterprise:
-            raise Rejected("只有企业可填写整改信息 / only the enterprise records rectification")
-        for key, value in fields.items():
-            setattr(hazard, key, value)
-        if data.state is not None and data.state != hazard.state:
-            if (hazard.state, data.state) not in MOVES[Role(user.role)]:
-                raise Rejected(f"不能从 {hazard.state} 变为 {data.state} / move not allowed")
-            if data.state == "submitted" and not hazard.evidence:
-                raise Rejected("请先上传整改证据 / evidence is required")
-            hazard.state = data.state
-            if data.state == "closed":
-                hazard.verified_by = user.id
-        after = HazardOut.model_validate(hazard).model_dump(mode="json")
-        audit(db_session, "hazard.updated", user, enterprise_id=hazard.enterprise_id,
-              application_id=hazard.application_id, before=before, after=after)
+        hazard = await get_hazard(db_session, request.user, hazard_id)
+        await update_hazard(db_session, request.user, hazard, data)
         return HazardOut.model_validate(hazard)

@@ -24,6 +24,7 @@ from anbiao.api.schemas_statistics import OverdueOut, RiskRow, StatisticsOut
 from anbiao.api.security import requires
 from anbiao.api.workdays import working_days_between
 from anbiao.api.workflow import TERMINAL, State
+from anbiao.core.engine import Engine
 from anbiao.core.risk import RegionFacts
 from litestar import Controller, Request, get
 from litestar.di import NamedDependency
@@ -205,6 +206,25 @@ def _overdue_query(user: User, today: date, kind: str | None, region: str | None
     return select(union).order_by(union.c.due_on, union.c.kind, union.c.id)
 
 
+async def risk_ranking(session: AsyncSession, user: User, f: Filters, today: date,
+                       engine: Engine) -> list[RiskRow]:
+    """Prefectures in scope ranked by the ``region_risk_index`` hook."""
+    facts = await region_facts(session, user, f, today)
+    hook = engine.pm.hook.region_risk_index
+    return rank([(code, _number(hook(region=code, facts=v)), v) for code, v in facts.items()])
+
+
+async def overdue_page(session: AsyncSession, user: User, today: date, kind: str | None,
+                       region: str | None, limit: int, offset: int) -> dict[str, Any]:
+    """A page of overdue applications and hazards with the delay in working days."""
+    query = _overdue_query(user, today, kind, region)
+    total = await session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    rows = (await session.execute(query.limit(limit).offset(offset))).all()
+    items = [{**row._asdict(), "working_days_overdue": working_days_between(row.due_on, today),
+              "calendar_days_overdue": (today - row.due_on).days} for row in rows]
+    return {"items": items, "total": int(total or 0), "limit": limit, "offset": offset}
+
+
 class StatisticsController(Controller):
     path = "/api/v1"
     tags = ["statistics"]
@@ -237,10 +257,8 @@ class StatisticsController(Controller):
         fmt: FormatQuery = "json",
     ) -> list[RiskRow]:
         """Prefectures ranked by the safety risk index (hook ``region_risk_index``)."""
-        today = request.app.state.clock()
-        facts = await region_facts(db_session, request.user, Filters(region, industry), today)
-        hook = request.app.state.engine.pm.hook.region_risk_index
-        rows = rank([(code, _number(hook(region=code, facts=f)), f) for code, f in facts.items()])
+        rows = await risk_ranking(db_session, request.user, Filters(region, industry),
+                                  request.app.state.clock(), request.app.state.engine)
         if fmt == "json":
             return rows
         return csv_response([{"rank": r.rank, "region": r.region, "index": r.index,
@@ -260,14 +278,8 @@ class StatisticsController(Controller):
         """Applications and open hazards past their deadline, most overdue first, with the
         delay in Chinese working days. Admins: their region; reviewers: their assignments;
         enterprises: their own."""
-        today = request.app.state.clock()
-        query = _overdue_query(request.user, today, kind, region)
-        total = await db_session.scalar(select(func.count()).select_from(
-            query.order_by(None).subquery()))
-        rows = (await db_session.execute(query.limit(limit).offset(offset))).all()
-        items = [{**row._asdict(), "working_days_overdue": working_days_between(row.due_on, today),
-                  "calendar_days_overdue": (today - row.due_on).days} for row in rows]
-        data = {"items": items, "total": int(total or 0), "limit": limit, "offset": offset}
+        data = await overdue_page(db_session, request.user, request.app.state.clock(), kind,
+                                  region, limit, offset)
         return listing(data, Page[OverdueOut], fmt, "overdue")
 
 

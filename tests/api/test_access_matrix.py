@@ -15,6 +15,7 @@ VISIBLE = {
     "application": {"ent_a@x.cn", "admin_fz@gov.cn", "r1@x.cn"},
     "hazard": {"ent_a@x.cn", "admin_fz@gov.cn"},
     "evidence": {"ent_a@x.cn", "admin_fz@gov.cn", "r1@x.cn"},  # + reviewers of its application
+    "certificate": {"ent_a@x.cn", "admin_fz@gov.cn"},  # the PDF; the public gets the JSON check
 }
 # (method, path, object kind, body); a stale version keeps owners' writes from changing state
 ENDPOINTS = [
@@ -34,6 +35,13 @@ ENDPOINTS = [
     ("GET", "/api/v1/applications/{application}/candidates", "application", None),
     ("GET", "/api/v1/applications/{application}/events", "application", None),
     ("PATCH", "/api/v1/hazards/{hazard}", "hazard", {}),
+    ("GET", "/api/v1/assessments/{assessment}/report?format=xlsx", "assessment", None),
+    ("GET", "/api/v1/applications/{application}/report?format=xlsx", "application", None),
+    ("GET", "/api/v1/certificates/{number}/pdf", "certificate", None),
+    ("POST", "/api/v1/applications/{application}/findings", "application", {"text": "问题"}),
+    ("GET", "/api/v1/applications/{application}/findings", "application", None),
+    ("POST", "/api/v1/applications/{application}/findings/{finding}/withdraw", "application",
+     {"version": 0}),
     ("POST", "/api/v1/assessments/{assessment}/evidence", "assessment", "upload"),
     ("GET", "/api/v1/assessments/{assessment}/evidence", "evidence", None),
     ("GET", "/api/v1/evidence/{evidence}", "evidence", None),
@@ -74,7 +82,7 @@ def _hazard_of(api, email):
 
 
 def test_routes_are_all_in_the_matrix(api):
-    covered = {(m, p) for m, p, _, _ in ENDPOINTS} | PUBLIC
+    covered = {(m, p.split("?")[0]) for m, p, _, _ in ENDPOINTS} | PUBLIC
     for route in api.client.app.routes:
         path = re.sub(r"\{(\w+):\w+\}", r"{\1}", route.path)
         if not path.startswith("/api/") or "{" not in path and path not in LISTS:
@@ -96,9 +104,13 @@ def test_no_foreign_object_is_ever_shown(api, tmp_path):
              json={"version": a["assessment_version"], "answers": {}})  # frozen: submitted
     hazards = _seed_hazard(api, a)
     evidence = _seed_evidence(api, a)
-    ids = {**a, "hazard": hazards, "action": "accept", "evidence": evidence}
+    finding = api.call("POST", f"/api/v1/applications/{a['application']}/findings", "r1@x.cn",
+                       expect=201, json={"text": "测试问题"})["id"]
+    ids = {**a, "hazard": hazards, "action": "accept", "evidence": evidence, "finding": finding}
     secrets = {str(a["enterprise"]), str(a["assessment"]), str(a["application"]), hazards,
-               "ent_a@x.cn", evidence}
+               "ent_a@x.cn", evidence, finding}
+    ids["number"] = _seed_certificate(api, a)
+    secrets.add(ids["number"])
     leaks = []
     for method, template, kind, body in ENDPOINTS:
         path = template.format(**ids)
@@ -138,6 +150,25 @@ def _seed_hazard(api, a) -> str:
             session.add(hazard)
             await session.commit()
             return str((await session.scalars(select(Hazard.id))).first())
+
+    with api.client.portal() as portal:
+        return portal.call(create)
+
+
+def _seed_certificate(api, a) -> str:
+    """A certificate of A, put in directly (the scenario stops under review)."""
+    from datetime import date
+
+    from anbiao.api.db import Certificate
+
+    async def create():
+        async with api.client.app.state.db_config.get_session() as session:
+            session.add(Certificate(number="AB35-2026-000001", application_id=a["application"],
+                                    enterprise_id=a["enterprise"], enterprise_name="ent_a@x.cn",
+                                    grade="达标", issued_on=date(2026, 3, 2),
+                                    valid_until=date(2029, 3, 2)))
+            await session.commit()
+        return "AB35-2026-000001"
 
     with api.client.portal() as portal:
         return portal.call(create)

@@ -3,29 +3,20 @@ no 5xx, no response that violates the schema, every status documented."""
 
 from __future__ import annotations
 
-import socket
-import threading
 from collections.abc import Iterator
 
 import pytest
 import schemathesis
 from schemathesis.checks import negative_data_rejection
 from schemathesis.specs.openapi.checks import allow_header_conformance
-import uvicorn
 from hypothesis import HealthCheck, settings
 from litestar.testing import TestClient
 
 from anbiao.api.db import Role
 from anbiao.core.engine import Engine
-from support_api import Api, Clock, answer_all, fresh_database, make_app, start
+from support_api import Api, Clock, answer_all, fresh_database, make_app, serve, start
 
 TOKENS: dict[str, dict[str, str]] = {}
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -42,21 +33,9 @@ def base_url(tmp_path_factory, core_engine, worker_id) -> Iterator[str]:
         for role, email in (("enterprise", "ent@fz.cn"), ("admin", "admin@fz.gov"),
                             ("reviewer", "r1@x.cn")):
             TOKENS[role] = api.login(email)
-    port = _free_port()
     served = make_app(url, core_engine, clock)  # a fresh app: its own engine for uvicorn's loop
-    server = uvicorn.Server(uvicorn.Config(served, host="127.0.0.1", port=port,
-                                           log_level="error"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    started = threading.Event()
-    while not started.wait(0.05):  # until uvicorn reports it is serving (bounded below)
-        if server.started:
-            started.set()
-        elif not thread.is_alive():
-            raise RuntimeError("uvicorn did not start")
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serve(served) as base:
+        yield base
 
 
 # the document as the app serves it (generating it needs no database)

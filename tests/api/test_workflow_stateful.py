@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import (
     RuleBasedStateMachine,
     invariant,
+    precondition,
     rule,
     run_state_machine_as_test,
 )
@@ -84,6 +85,17 @@ class Workflow(RuleBasedStateMachine):
             if action in (Action.certify, Action.expire):
                 self.time_passes(30 if action is Action.certify else 1200)
             self.take(action, role)
+
+    @precondition(lambda self: self.model is State.under_review)
+    @rule(level=st.sampled_from(["general", "major"]))
+    def record_a_finding(self, level: str) -> None:
+        """A reviewer records a finding during the review and withdraws it again at once: the
+        workflow goes on unchanged (findings that stay are in tests/api/test_findings.py)."""
+        path = f"/api/v1/applications/{self.app['id']}/findings"
+        finding = self.api.call("POST", path, ACTORS[Role.reviewer], expect=201,
+                                json={"text": "评审发现的问题", "level": level})
+        self.api.call("POST", f"{path}/{finding['id']}/withdraw", ACTORS[Role.reviewer],
+                      json={"version": finding["version"]})
 
     @rule(days=st.sampled_from([1, 15, 400, 1200]))
     def time_passes(self, days: int) -> None:

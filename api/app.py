@@ -41,7 +41,10 @@ from anbiao.api.openapi import finish as finish_openapi
 from anbiao.api.security import make_jwt_auth
 from anbiao.api.services import Conflict, Rejected, StaleVersion
 from anbiao.api.settings import Settings, get_settings
+from anbiao.api.ui.auth import csrf_config, session_config
+from anbiao.api.ui.render import template_config
 from anbiao.api.ui.reports import shutdown_report_pool
+from anbiao.api.ui.router import ui_router
 from anbiao.api.workflow import IllegalTransition
 from anbiao.core.engine import Engine
 from anbiao.core.errors import AnbiaoError
@@ -119,8 +122,9 @@ def create_app(
         route_handlers=[
             health, ready, verify_certificate, AuthController, EnterpriseController,
             AssessmentController, ApplicationController, HazardController, StatisticsController,
-            EvidenceController, FindingController, *REPORT_HANDLERS,
-            create_static_files_router(path="/static", directories=[HERE / "static"],
+            EvidenceController, FindingController, *REPORT_HANDLERS, ui_router(),
+            create_static_files_router(path="/static", directories=[HERE / "static",
+                                                                    HERE / "ui" / "static"],
                                        opt={"exclude_from_auth": True}, include_in_schema=False),
         ],
         plugins=[
@@ -144,6 +148,9 @@ def create_app(
                 favicon="",
             )],
         ),
+        middleware=[session_config(settings).middleware],
+        template_config=template_config(),
+        csrf_config=csrf_config(settings),
         request_max_body_size=settings.max_upload_bytes,
         debug=settings.debug,
     )

@@ -1,0 +1,77 @@
+"""Authority (admin) pages: the application queue, statistics with the risk ranking, overdue."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from anbiao.api.db import Role, User
+from anbiao.api.routes.statistics import Filters, overdue_page, risk_ranking, statistics
+from anbiao.api.ui.auth import signed_in
+from anbiao.api.ui.i18n import negotiate, t
+from anbiao.api.ui.pages.public import catalog_choices
+from anbiao.api.ui.pages.review import (
+    QueueFilters,
+    RegionQuery,
+    TextQuery,
+    provide_filters,
+    queue_page,
+)
+from anbiao.api.ui.render import page
+from anbiao.core.engine import Engine
+from litestar import Request, get
+from litestar.di import NamedDependency, Provide
+from litestar.response import Template
+from sqlalchemy.ext.asyncio import AsyncSession
+
+ADMIN = [signed_in(Role.admin)]
+# States where the authority acts next (受理、指派、审定、公示、发证).
+WAITING = ("submitted", "accepted", "reviewed_pass", "reviewed_fail", "publicity")
+
+
+@get("/admin", guards=ADMIN, dependencies={"filters": Provide(provide_filters,
+                                                                sync_to_thread=False)})
+async def queue(request: Request[Any, Any, Any], viewer: NamedDependency[User],
+                db_session: NamedDependency[AsyncSession], engine: NamedDependency[Engine],
+                filters: NamedDependency[QueueFilters]) -> Template:
+    """Applications of the region; by default those waiting for the authority."""
+    return await queue_page(request, db_session, engine, viewer, filters, "admin/queue.html",
+                            waiting=WAITING)
+
+
+def _bars(counts: dict[str, int]) -> list[tuple[str, int, float]]:
+    """(key, count, share of the largest in %) for a bar chart, largest first."""
+    top = max(counts.values(), default=0) or 1
+    return [(k, n, round(100 * n / top, 1)) for k, n in sorted(counts.items(),
+                                                               key=lambda kv: (-kv[1], kv[0]))]
+
+
+@get("/admin/statistics", guards=ADMIN)
+async def statistics_page(request: Request[Any, Any, Any], viewer: NamedDependency[User],
+                          db_session: NamedDependency[AsyncSession],
+                          engine: NamedDependency[Engine], region: RegionQuery = None,
+                          industry: TextQuery = None) -> Template:
+    """Counts by region, industry, state and month as bar charts; the region risk ranking."""
+    f, lang = Filters(region or None, industry or None), negotiate(request)
+    stats = await statistics(db_session, viewer, f)
+    ranking = await risk_ranking(db_session, viewer, f, request.app.state.clock(), engine)
+    top = max((r.index or 0 for r in ranking), default=0) or 1
+    return page(request, "admin/statistics.html", stats=stats, ranking=ranking, top=top,
+                charts=[(t(lang, "按地区"), _bars(stats.applications_by_region), False),
+                        (t(lang, "按行业"), _bars(stats.applications_by_industry), False),
+                        (t(lang, "按状态"), _bars(stats.applications_by_state), True),
+                        (t(lang, "按月份"), sorted(_bars(stats.applications_by_month)), False)],
+                filters={"region": region or "", "industry": industry or ""},
+                **catalog_choices(engine))
+
+
+@get("/admin/overdue", guards=ADMIN)
+async def overdue(request: Request[Any, Any, Any], viewer: NamedDependency[User],
+                  db_session: NamedDependency[AsyncSession], region: RegionQuery = None
+                  ) -> Template:
+    """Applications and hazards past their deadlines, most overdue first."""
+    data = await overdue_page(db_session, viewer, request.app.state.clock(), None,
+                              region or None, 200, 0)
+    return page(request, "admin/overdue.html", data=data, region=region or "")
+
+
+HANDLERS = [queue, statistics_page, overdue]

@@ -1,0 +1,212 @@
+"""Pages every role opens in its own scope: an application with its actions, hazards, evidence."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from anbiao.api import services
+from anbiao.api.access import get_application, get_hazard, scope_hazards
+from anbiao.api.db import (
+    Application,
+    Certificate,
+    Enterprise,
+    Event,
+    Finding,
+    Hazard,
+    Role,
+    User,
+)
+from anbiao.api.routes.applications import reviewer_candidates
+from anbiao.api.routes.evidence import content_disposition, get_evidence
+from anbiao.api.routes.hazards import HazardUpdate, update_hazard
+from anbiao.api.schemas import ActionIn, FindingIn, FindingWithdraw
+from anbiao.api.storage import storage_for
+from anbiao.api.ui import i18n
+from anbiao.api.ui.auth import signed_in
+from anbiao.api.ui.forms import as_list, error_lines, form_data, validate
+from anbiao.api.ui.pages.public import safe_next
+from anbiao.api.ui.render import page, see_other
+from anbiao.api.workflow import State, allowed_actions
+from anbiao.core.engine import Engine
+from anbiao.core.errors import AnbiaoError
+from litestar import Request, Response, get, post
+from litestar.di import NamedDependency
+from litestar.exceptions import NotFoundException, PermissionDeniedException
+from litestar.params import FromPath
+from litestar.response import Redirect, Template
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+ANYONE = [signed_in()]
+# Actions whose form asks for a reason (required by the rules, or recorded with it).
+WITH_REASON = {"return", "reject", "revoke", "record_objection", "conclude_fail", "withdraw"}
+
+
+async def application_page(request: Request[Any, Any, Any], session: AsyncSession, engine: Engine,
+                           viewer: User, application: Application, *, status_code: int = 200,
+                           errors: list[str] | None = None) -> Template:
+    """The application as ``viewer`` may see it, with the actions their role may take now."""
+    enterprise = await session.get_one(Enterprise, application.enterprise_id)
+    assignments = await services.reviewers_of(session, application, application.cycle)
+    people = {u.id: u for u in await session.scalars(select(User).where(
+        User.id.in_({a.reviewer_id for a in assignments})))}
+    comparison = await services.compare(session, engine, application)
+    hazards = (await session.scalars(scope_hazards(select(Hazard), viewer).where(
+        Hazard.application_id == application.id).order_by(Hazard.created_at))).all()
+    events = (await session.scalars(select(Event).where(Event.application_id == application.id)
+                                    .order_by(Event.id))).all()
+    actors = {u.id: u.name for u in await session.scalars(select(User).where(
+        User.id.in_({e.actor_id for e in events if e.actor_id})))}
+    findings = (await session.scalars(select(Finding).where(
+        Finding.application_id == application.id).order_by(Finding.id))).all()
+    certificate = await session.scalar(select(Certificate).where(
+        Certificate.application_id == application.id))
+    role = Role(viewer.role)
+    candidates = (await reviewer_candidates(session, application)
+                  if role is Role.admin and application.state == State.accepted else [])
+    return page(request, "shared/application.html", status_code=status_code,
+                application=application, enterprise=enterprise,
+                reviewers=[people[a.reviewer_id] for a in assignments if a.reviewer_id in people],
+                comparison=comparison, hazards=hazards, events=events, actors=actors,
+                certificate=certificate, candidates=candidates, errors=errors or [],
+                findings=findings, levels=("general", "major"),
+                actions=allowed_actions(State(application.state), role),
+                with_reason=WITH_REASON, today=request.app.state.clock(),
+                composed=comparison.own.composed)
+
+
+@get("/applications/{application_id:uuid}", guards=ANYONE)
+async def application(request: Request[Any, Any, Any], application_id: FromPath[UUID],
+                      viewer: NamedDependency[User], db_session: NamedDependency[AsyncSession],
+                      engine: NamedDependency[Engine]) -> Template:
+    found = await get_application(db_session, viewer, application_id)
+    return await application_page(request, db_session, engine, viewer, found)
+
+
+@post("/applications/{application_id:uuid}/act/{action:str}", guards=ANYONE, status_code=303)
+async def act(request: Request[Any, Any, Any], application_id: FromPath[UUID], action: FromPath[str],
+              viewer: NamedDependency[User], db_session: NamedDependency[AsyncSession],
+              engine: NamedDependency[Engine]) -> Redirect | Template:
+    """Take a workflow action from the page; a refusal is shown on the page, nothing changes."""
+    found = await get_application(db_session, viewer, application_id)
+    form = await form_data(request)
+    lang = i18n.negotiate(request)
+    body, errors = validate(ActionIn, {
+        "version": int(form.get("version") or 0), "reason": form.get("reason", ""),
+        "items": [i for i in str(form.get("items", "")).replace("，", ",").replace("\n", ",")
+                  .split(",") if i.strip()],
+        "reviewer_ids": as_list(form.get("reviewer_ids"))}, lang)
+    if body is not None:
+        try:
+            await services.transition(services.Context(
+                db_session, engine, viewer, request.app.state.clock(), body), found, action)
+            await db_session.commit()
+            return see_other(f"/applications/{found.id}")
+        except AnbiaoError as exc:
+            await db_session.rollback()
+            await db_session.refresh(found)
+            errors = error_lines(exc, lang)
+    return await application_page(request, db_session, engine, viewer, found, status_code=409,
+                                  errors=errors)
+
+
+@post("/applications/{application_id:uuid}/findings", guards=[signed_in(Role.reviewer)],
+      status_code=303)
+async def record_finding(request: Request[Any, Any, Any], application_id: FromPath[UUID],
+                         viewer: NamedDependency[User], db_session: NamedDependency[AsyncSession],
+                         engine: NamedDependency[Engine]) -> Redirect | Template:
+    """A reviewer's finding (评审发现的问题), tied to an item or element or not at all."""
+    found = await get_application(db_session, viewer, application_id)
+    form = await form_data(request)
+    lang = i18n.negotiate(request)
+    body, errors = validate(FindingIn, {
+        "text": form.get("text", ""), "level": form.get("level", "general"),
+        "item_id": form.get("item_id", ""), "location": form.get("location", "")}, lang)
+    if body is not None:
+        try:
+            await services.record_finding(services.Context(
+                db_session, engine, viewer, request.app.state.clock(), body), found)
+            await db_session.commit()
+            return see_other(f"/applications/{found.id}#findings")
+        except AnbiaoError as exc:
+            await db_session.rollback()
+            errors = error_lines(exc, lang)
+    return await application_page(request, db_session, engine, viewer, found, status_code=422,
+                                  errors=errors)
+
+
+@post("/applications/{application_id:uuid}/findings/{finding_id:uuid}/withdraw",
+      guards=[signed_in(Role.reviewer)], status_code=303)
+async def withdraw_finding(request: Request[Any, Any, Any], application_id: FromPath[UUID],
+                           finding_id: FromPath[UUID], viewer: NamedDependency[User],
+                           db_session: NamedDependency[AsyncSession],
+                           engine: NamedDependency[Engine]) -> Redirect:
+    """Its author withdraws an open finding while the review is under way."""
+    found = await get_application(db_session, viewer, application_id)
+    finding = await db_session.scalar(select(Finding).where(
+        Finding.id == finding_id, Finding.application_id == found.id))
+    if finding is None:
+        raise NotFoundException("问题 不存在 / not found")
+    if finding.author_id != viewer.id:
+        raise PermissionDeniedException("只有记录人可撤回 / only its author may withdraw it")
+    form = await form_data(request)
+    body = FindingWithdraw(version=int(form.get("version") or 0))
+    await services.withdraw_finding(services.Context(
+        db_session, engine, viewer, request.app.state.clock(), body), found, finding)
+    await db_session.commit()
+    return see_other(f"/applications/{found.id}#findings")
+
+
+@get("/hazards", guards=ANYONE)
+async def hazards(request: Request[Any, Any, Any], viewer: NamedDependency[User],
+                  db_session: NamedDependency[AsyncSession]) -> Template:
+    """The hazards the viewer may see, open ones first, with their closed loop."""
+    rows = (await db_session.scalars(scope_hazards(select(Hazard), viewer).order_by(
+        Hazard.state == "closed", Hazard.level.desc(), Hazard.deadline, Hazard.created_at))).all()
+    return page(request, "shared/hazards.html", hazards=rows, errors=[],
+                today=request.app.state.clock())
+
+
+@post("/hazards/{hazard_id:uuid}", guards=ANYONE, status_code=303)
+async def hazard_update(request: Request[Any, Any, Any], hazard_id: FromPath[UUID],
+                        viewer: NamedDependency[User], db_session: NamedDependency[AsyncSession]
+                        ) -> Redirect | Template:
+    """The enterprise records rectification and submits it; a reviewer or admin verifies."""
+    hazard = await get_hazard(db_session, viewer, hazard_id)
+    form = await form_data(request)
+    lang = i18n.negotiate(request)
+    data: dict[str, Any] = {"state": form.get("state") or None}
+    if viewer.role == Role.enterprise:
+        data |= {"owner": form.get("owner", ""), "measures": form.get("measures", ""),
+                 "deadline": form.get("deadline") or None,
+                 "evidence": [e.strip() for e in str(form.get("evidence", "")).splitlines()
+                              if e.strip()]}
+    body, errors = validate(HazardUpdate, data, lang)
+    if body is not None:
+        try:
+            await update_hazard(db_session, viewer, hazard, body)
+            await db_session.commit()
+            return see_other(safe_next(form.get("back"), "/hazards"))
+        except AnbiaoError as exc:
+            await db_session.rollback()
+            errors = error_lines(exc, lang)
+    rows = (await db_session.scalars(scope_hazards(select(Hazard), viewer))).all()
+    return page(request, "shared/hazards.html", status_code=422, hazards=rows, errors=errors,
+                today=request.app.state.clock())
+
+
+@get("/evidence/{evidence_id:uuid}", guards=ANYONE)
+async def evidence_file(request: Request[Any, Any, Any], evidence_id: FromPath[UUID],
+                        viewer: NamedDependency[User], db_session: NamedDependency[AsyncSession]
+                        ) -> Response[bytes]:
+    """An evidence file, for those who may read its assessment."""
+    evidence = await get_evidence(db_session, viewer, evidence_id)
+    content = await storage_for(request.app).get(evidence.storage_key)
+    return Response(content, media_type=evidence.content_type.split(";")[0], headers={
+        "Content-Disposition": content_disposition(evidence.filename),
+        "X-Content-Type-Options": "nosniff", "Cache-Control": "private, no-store"})
+
+
+HANDLERS = [application, act, record_finding, withdraw_finding, hazards, hazard_update,
+            evidence_file]

@@ -1,0 +1,197 @@
+"""The whole journey in Debian's chromium (Playwright, headless): an enterprise signs up on a
+375 px phone screen, fills its checklist and applies; the authority accepts and assigns; a
+reviewer scores and concludes; the authority certifies; the public page verifies. No request
+may leave localhost; screenshots of the main pages go to ``build/screenshots``."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from litestar.testing import TestClient
+from support_api import Api, Clock, fresh_database, make_app, serve, setup_authority
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "build" / "screenshots"
+FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+PASSWORD = "correct-horse-battery"
+
+playwright_api = pytest.importorskip("playwright.sync_api")
+pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium missing")
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory, worker_id) -> Iterator[tuple[str, Clock]]:
+    from anbiao.core.engine import Engine
+
+    clock = Clock()
+    engine = Engine.from_plugins(load_entrypoints=False)
+    url = fresh_database(tmp_path_factory.mktemp("browser"), f"browser_{worker_id}")
+    with TestClient(make_app(url, engine, clock)) as client:
+        setup_authority(Api(client, clock))  # the authority and three reviewers
+    with serve(make_app(url, engine, clock)) as base:
+        yield base, clock
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    with playwright_api.sync_playwright() as p:
+        launched = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
+        yield launched
+        launched.close()
+
+
+class Journey:
+    """One browser context (one person) with every request it makes recorded."""
+
+    def __init__(self, browser, base: str, width: int = 1280) -> None:
+        self.base = base
+        self.context = browser.new_context(viewport={"width": width, "height": 900},
+                                           locale="zh-CN")
+        self.requests: list[str] = []
+        self.context.on("request", lambda r: self.requests.append(r.url))
+        self.page = self.context.new_page()
+        self.page.set_default_timeout(15_000)
+
+    def open(self, path: str) -> None:
+        self.page.goto(self.base + path)
+
+    def shot(self, name: str) -> None:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        self.page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+    def fits(self) -> bool:
+        """No horizontal scrolling: the page fits its viewport."""
+        return self.page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+    def log_in(self, email: str) -> None:
+        self.open("/login")
+        self.page.get_by_label("电子邮箱").fill(email)
+        self.page.get_by_label("密码").fill(PASSWORD)
+        self.page.get_by_label("密码").press("Enter")  # keyboard only
+        self.page.wait_for_url(re.compile(r"/(admin|review|enterprise)$"))
+
+    def act(self, action_label: str) -> None:
+        form = self.page.locator("form", has=self.page.get_by_role("button", name=action_label))
+        form.get_by_role("button", name=action_label).click()
+        self.page.wait_for_load_state()
+
+    def close(self) -> list[str]:
+        self.context.close()
+        return [u for u in self.requests if urlsplit(u).hostname not in ("127.0.0.1", "localhost")]
+
+
+def test_enterprise_to_certificate_in_the_browser(site, browser, capsys):
+    base, clock = site
+    foreign: list[str] = []
+
+    ent = Journey(browser, base, width=375)  # a phone
+    ent.open("/signup")
+    page = ent.page
+    page.get_by_label("联系人姓名").fill("王安全")
+    page.get_by_label("电子邮箱").fill("ent@fz.cn")
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_label("企业名称").fill("福州示例机械厂")
+    page.get_by_label("统一社会信用代码").fill("91350102MA00000152")
+    page.get_by_label("行政区划代码").fill("350102")
+    page.get_by_label("行业", exact=True).select_option("machinery")
+    page.get_by_label("粉尘涉爆").check()
+    page.get_by_label("从业人员").fill("20")
+    page.get_by_label("营业收入（万元）").fill("500")
+    page.get_by_label("营业收入（万元）").blur()
+    page.locator("#profile-check").get_by_text("企业规模").wait_for()  # live check (htmx)
+    assert ent.fits()
+    ent.shot("01-signup-375px")
+    page.get_by_role("button", name="注册").click()
+    page.wait_for_url(re.compile(r"/enterprise$"))
+    ent.shot("02-enterprise-dashboard")
+
+    page.get_by_role("button", name="开始新的自评").click()
+    page.wait_for_url(re.compile(r"/assessments/[0-9a-f-]+$"))
+    assert "粉尘涉爆" in page.content()
+    ent.shot("03-assessment-overview")
+    assert ent.fits()
+    page.get_by_role("link", name="开始填写").click()
+    first = True
+    while True:
+        radios = page.locator('input[type=radio][value="compliant"]')
+        for i in range(radios.count()):
+            radios.nth(i).check()
+        page.locator("#save-status").get_by_text("已保存").wait_for()
+        page.wait_for_load_state("networkidle")  # the queued autosaves have all been answered
+        if first:
+            assert ent.fits()
+            ent.shot("04-fill-element-375px")
+            first = False
+        following = page.get_by_role("link", name="下一要素 →")
+        if not following.count():
+            break
+        following.click()
+        page.wait_for_load_state()
+    page.get_by_role("link", name="查看结果").click()
+    assert "100.0%" in page.content()
+    ent.shot("05-result")
+    page.get_by_role("button", name="申请评审").click()
+    page.wait_for_url(re.compile(r"/applications/[0-9a-f-]+$"))
+    application = urlsplit(page.url).path
+    assert "已提交" in page.content()
+    foreign += ent.close()
+
+    admin = Journey(browser, base)
+    admin.log_in("admin@fz.gov")
+    admin.page.get_by_role("link", name="福州示例机械厂").click()
+    admin.act("受理")
+    boxes = admin.page.locator('input[name="reviewer_ids"]:not([disabled])')
+    boxes.nth(0).check()
+    boxes.nth(1).check()
+    admin.shot("06-admin-assign")
+    admin.act("指派评审员")
+    assert "评审中" in admin.page.content()
+    reviewer_names = admin.page.locator("th:has-text('评审员') + td").inner_text()
+    foreign += admin.close()
+
+    email = next(e for e, name in (("r1@experts.cn", "r1"), ("r2@experts.cn", "r2"),
+                                   ("r3@experts.cn", "r3")) if name in reviewer_names)
+    rev = Journey(browser, base)
+    rev.log_in(email)
+    rev.page.get_by_role("link", name="福州示例机械厂").click()
+    rev.page.get_by_role("link", name="现场评分").click()
+    rev.page.locator('input[type=radio][value="compliant"]').first.check()
+    rev.page.locator("#save-status").get_by_text("已保存").wait_for()
+    rev.shot("07-review-scoring")
+    rev.page.get_by_role("link", name="完成评分，去下结论").click()
+    rev.act("评审结论：通过")
+    assert "评审通过" in rev.page.content()
+    foreign += rev.close()
+
+    admin = Journey(browser, base)
+    admin.log_in("admin@fz.gov")
+    admin.open(application)
+    admin.act("审定通过并公示")
+    clock.advance(30)  # the publicity period has run
+    admin.open(application)
+    admin.act("发证")
+    number = admin.page.locator("a[href^='/verify/']").first.inner_text()
+    admin.shot("08-certified")
+    admin.open("/admin/statistics")
+    assert "地区安全风险指数排序" in admin.page.content()
+    admin.shot("09-statistics")
+    foreign += admin.close()
+
+    public = Journey(browser, base, width=375)
+    public.open("/verify")
+    public.page.get_by_label("证书编号").fill(number)
+    public.page.get_by_role("button", name="查询").click()
+    public.page.get_by_text("证书有效").wait_for()
+    assert "福州示例机械厂" in public.page.content()
+    public.shot("10-verify-375px")
+    foreign += public.close()
+
+    assert foreign == [], f"requests left localhost: {foreign}"
+    with capsys.disabled():
+        print(f"\nbrowser screenshots: {SCREENSHOTS}")

@@ -37,6 +37,7 @@ from anbiao.api.routes.hazards import HazardController
 from anbiao.api.routes.reports import REPORT_HANDLERS
 from anbiao.api.routes.statistics import StatisticsController
 from anbiao.api.routes.system import health, ready
+from anbiao.api.db import READ_ONLY
 from anbiao.api.openapi import finish as finish_openapi
 from anbiao.api.security import make_jwt_auth
 from anbiao.api.services import Conflict, Rejected, StaleVersion
@@ -68,7 +69,8 @@ def db_config(settings: Settings, *, create_all: bool = False) -> SQLAlchemyAsyn
 
 
 def _sqlite_tuning(engine: SyncEngine) -> None:
-    """WAL, a busy timeout and BEGIN IMMEDIATE: concurrent writers wait instead of failing."""
+    """WAL, a busy timeout and BEGIN IMMEDIATE for writers (they wait instead of failing);
+    read-only work (``READ_ONLY``) begins deferred and never waits for the write lock."""
 
     @event.listens_for(engine, "connect")
     def _connect(dbapi_connection: Any, _: Any) -> None:
@@ -81,7 +83,16 @@ def _sqlite_tuning(engine: SyncEngine) -> None:
 
     @event.listens_for(engine, "begin")
     def _begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        connection.exec_driver_sql("BEGIN" if READ_ONLY.get() else "BEGIN IMMEDIATE")
+
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+async def _mark_reads(request: Request[Any, Any, Any]) -> None:
+    """Safe requests only read: their SQLite transactions take no write lock (async: the
+    context variable must be set in the request's own task, not in a worker thread)."""
+    READ_ONLY.set(request.method in SAFE_METHODS)
 
 
 def _problem(status: int, *, extra: Callable[[Any], dict[str, Any]] | None = None):
@@ -134,6 +145,7 @@ def create_app(
         ],
         on_app_init=[jwt_auth.on_app_init],
         on_shutdown=[shutdown_report_pool],
+        before_request=_mark_reads,
         dependencies={"engine": Provide(lambda: engine, use_cache=True, sync_to_thread=False)},
         exception_handlers={Exception: _internal_error},
         openapi_config=OpenAPIConfig(

@@ -7,6 +7,7 @@ profile and checklist fingerprint it was judged on, whatever changes later.
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
@@ -15,6 +16,11 @@ from uuid import UUID
 from advanced_alchemy.base import UUIDv7AuditBase
 from sqlalchemy import JSON, Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
+
+
+# A hint for SQLite: a transaction that only reads begins deferred (no write lock, WAL readers
+# never wait); every other one begins IMMEDIATE. Set for safe requests and the token's user lookup.
+READ_ONLY: ContextVar[bool] = ContextVar("anbiao_read_only", default=False)
 
 
 class Role(StrEnum):

@@ -18,7 +18,7 @@ from litestar.security.jwt import JWTAuth, Token
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from anbiao.api.db import Role, User
+from anbiao.api.db import READ_ONLY, Role, User
 from anbiao.api.settings import Settings
 
 _hasher = PasswordHasher()
@@ -63,8 +63,12 @@ async def authenticate(session: AsyncSession, settings: Settings, email: str, pa
 
 
 async def _retrieve_user(token: Token, connection: ASGIConnection[Any, Any, Any, Any]) -> User | None:
-    async with connection.app.state.db_config.get_session() as session:
-        return await session.get(User, token.sub)
+    reading = READ_ONLY.set(True)
+    try:
+        async with connection.app.state.db_config.get_session() as session:
+            return await session.get(User, token.sub)
+    finally:
+        READ_ONLY.reset(reading)
 
 
 def make_jwt_auth(settings: Settings) -> JWTAuth[User]:

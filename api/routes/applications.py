@@ -35,6 +35,7 @@ from litestar import Controller, Request, get, post, put
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from sqlalchemy import select
+from sqlalchemy.orm import defer
 from sqlalchemy.ext.asyncio import AsyncSession
 
 
@@ -92,6 +93,7 @@ class ApplicationController(Controller):
         """Applications the caller may see: a reviewer's queue, an authority's region."""
         today = request.app.state.clock()
         query = scope_applications(select(Application), request.user).order_by(Application.id)
+        query = query.options(defer(Application.answers), defer(Application.profile))  # unlisted
         if state_filter:
             query = query.where(Application.state == state_filter)
         if region:

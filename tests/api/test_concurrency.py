@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import sqlite3
 from concurrent.futures import ThreadPoolExecutor
 
+import pytest
+
 from support_api import FUZHOU, start
+from support_ui import Pages
 
 WRITERS = 8
 ROUNDS = 3
@@ -50,3 +54,25 @@ def test_concurrent_writers_lose_nothing(api):
                       "ent@fz.cn", params={"limit": 500})["items"]
     saves = [e for e in events if e["action"] == "assessment.answers_saved"]
     assert len(saves) == len(jobs)
+
+
+def test_reads_do_not_wait_for_a_writer_on_sqlite(api, database_url):
+    """A safe request (and its token's user lookup) takes no write lock: while another
+    connection holds SQLite's write lock, reading still answers (it used to wait for
+    busy_timeout and fail with "database is locked")."""
+    if not database_url.startswith("sqlite"):
+        pytest.skip("PostgreSQL readers never wait for writers")
+    _, assessment = start(api, **FUZHOU)
+    api.login("ent@fz.cn")
+    pages = Pages(api.client)
+    pages.sign_in("ent@fz.cn")
+    writer = sqlite3.connect(database_url.split("///", 1)[1], isolation_level=None)
+    writer.execute("PRAGMA busy_timeout=0")
+    writer.execute("BEGIN IMMEDIATE")  # holds the write lock until rolled back
+    try:
+        read = api.call("GET", f"/api/v1/assessments/{assessment['id']}", "ent@fz.cn")
+        assert read["version"] == assessment["version"]
+        assert FUZHOU["name"] in pages.get("/enterprise")  # a page (viewer lookup included)
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()

@@ -92,7 +92,7 @@ def serve(host: str, port: int, workers: int, demo: bool) -> None:
     if demo:
         for line in asyncio.run(seed_demo()):
             click.echo(line)
-    click.echo(f"anbiao API on http://{host}:{port}  (docs: /schema/swagger, database: "
+    click.echo(f"anbiao on http://{host}:{port}/  (pages: /, API docs: /schema/swagger, database: "
                f"{settings.database_url})")
     uvicorn.run("anbiao.api.app:create_app", factory=True, host=host, port=port, workers=workers,
                 log_level="warning")

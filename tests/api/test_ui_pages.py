@@ -38,7 +38,7 @@ def start_assessment(pages: Pages) -> str:
     return r.headers["location"].rsplit("/", 1)[1]
 
 
-def test_sign_up_to_certificate_through_the_pages(pages, api, clock):
+def test_sign_up_to_certificate_through_the_pages(pages, api, clock, core_engine):
     pages.sign_up("ent@fz.cn")
     dashboard = pages.get("/enterprise")
     size = make_profile(region="350102", employees=20, annual_revenue_10k=500).size_class()
@@ -88,6 +88,10 @@ def test_sign_up_to_certificate_through_the_pages(pages, api, clock):
     certificate = pages.client.get(f"/certificates/{number}/pdf")
     assert certificate.headers["content-type"] == "application/pdf"
     assert certificate.content.startswith(b"%PDF")
+
+    statistics = pages.get("/admin/statistics")
+    assert "地区安全风险指数排序" in statistics and core_engine.catalog.industries["machinery"].title.zh_CN in statistics and "已发证" in statistics
+    assert "没有超期事项" in pages.get("/admin/overdue")
 
     pages.client.cookies.clear()
     verified = pages.get(f"/verify/{number}")

@@ -56,10 +56,10 @@ async def statistics_page(request: Request[Any, Any, Any], viewer: NamedDependen
     ranking = await risk_ranking(db_session, viewer, f, request.app.state.clock(), engine)
     top = max((r.index or 0 for r in ranking), default=0) or 1
     return page(request, "admin/statistics.html", stats=stats, ranking=ranking, top=top,
-                charts=[(t(lang, "按地区"), _bars(stats.applications_by_region), False),
-                        (t(lang, "按行业"), _bars(stats.applications_by_industry), False),
-                        (t(lang, "按状态"), _bars(stats.applications_by_state), True),
-                        (t(lang, "按月份"), sorted(_bars(stats.applications_by_month)), False)],
+                charts=[(t(lang, "按地区"), _bars(stats.applications_by_region), "code"),
+                        (t(lang, "按行业"), _bars(stats.applications_by_industry), "industry"),
+                        (t(lang, "按状态"), _bars(stats.applications_by_state), "state"),
+                        (t(lang, "按月份"), sorted(_bars(stats.applications_by_month)), "code")],
                 filters={"region": region or "", "industry": industry or ""},
                 **catalog_choices(engine))
 

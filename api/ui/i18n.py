@@ -36,6 +36,44 @@ def t(lang: str, message: str, **values: Any) -> str:
     return text.format(**values) if values else text
 
 
+# Display names of codes (Chinese; English through the catalog like any other message).
+NAMES: dict[str, str] = {
+    # application states (申请状态)
+    "draft": "草稿", "submitted": "已提交", "returned": "退回补正", "withdrawn": "已撤回",
+    "accepted": "已受理", "under_review": "评审中", "rectification": "整改中",
+    "reviewed_pass": "评审通过", "reviewed_fail": "评审不通过", "publicity": "公示中",
+    "certified": "已发证", "rejected": "不予通过", "expired": "已过期", "revoked": "已撤销",
+    # actions
+    "submit": "提交申请", "withdraw": "撤回申请", "accept": "受理", "return": "退回补正",
+    "assign": "指派评审员", "conclude_pass": "评审结论：通过", "conclude_rectify": "评审结论：限期整改",
+    "conclude_fail": "评审结论：不通过", "submit_rectification": "提交整改",
+    "approve": "审定通过并公示", "record_objection": "记录公示异议", "reject": "不予通过",
+    "certify": "发证", "revoke": "撤销证书", "expire": "证书到期",
+    # answers (自评结果)
+    "compliant": "符合", "partial": "部分符合", "non_compliant": "不符合", "na": "不涉及",
+    # hazards (隐患)
+    "open": "待整改", "rectifying": "整改中", "closed": "已销号", "valid": "有效", "general": "一般隐患", "major": "重大隐患",
+    "self": "自查", "review": "评审", "raised": "已转为隐患",
+    # size-rule sectors (划型行业)
+    "industrial": "工业", "wholesale": "批发业", "retail": "零售业", "warehousing": "仓储业",
+    "transport": "交通运输业", "accommodation_catering": "住宿业、餐饮业",
+    # checklist packs (清单类型) and audit-trail actions not named above
+    "base": "基础清单", "industry": "行业清单", "hazard_module": "专项清单", "overlay": "地方细则",
+    "created": "创建申请", "scored": "评审评分",
+    # roles
+    "enterprise": "企业", "reviewer": "评审员", "admin": "主管部门",
+    # size classes (企业规模)
+    "large": "大型", "medium": "中型", "small": "小型", "micro": "微型",
+}
+
+
+
+def name(lang: str, code: str) -> str:
+    """A code's display name: states, actions (``application.submit`` → submit), levels…"""
+    key = code.rsplit(".", 1)[-1]
+    return t(lang, NAMES[key]) if key in NAMES else key.replace("_", " ")
+
+
 def bilingual(text: str, lang: str) -> str:
     """The ``lang`` half of a service message written as "中文 / English"."""
     zh, sep, en = text.partition(" / ")

@@ -39,7 +39,7 @@ from anbiao.api.db import (
     Hazard,
     User,
 )
-from anbiao.api.ui.i18n import bilingual
+from anbiao.api.ui.i18n import bilingual, name
 from anbiao.core.compose import ComposedChecklist, ComposedElement
 from anbiao.core.engine import Engine
 from anbiao.core.models.profile import Profile
@@ -126,62 +126,14 @@ LABELS: dict[str, dict[str, str]] = {
         "value": "Value", "yes": "yes", "no": "no", "unanswered": "unanswered",
     },
 }
-# code → label, per language: size classes, hazard levels/sources/states, application states,
-# audit actions and certificate states
-NAMES: dict[str, dict[str, str]] = {
-    "zh-CN": {
-        "large": "大型", "medium": "中型", "small": "小型", "micro": "微型",
-        "general": "一般隐患", "major": "重大隐患", "self": "自评", "review": "评审",
-        "open": "待整改", "rectifying": "整改中", "submitted": "待验收", "closed": "已销号",
-        "draft": "草稿", "returned": "退回补正", "withdrawn": "已撤回", "accepted": "已受理",
-        "under_review": "评审中", "rectification": "整改中", "reviewed_pass": "评审通过",
-        "reviewed_fail": "评审不通过", "publicity": "公示中", "certified": "已发证",
-        "rejected": "不予通过", "expired": "已过期", "revoked": "已撤销", "valid": "有效",
-        "base": "基础清单", "industry": "行业清单", "hazard_module": "专项清单",
-        "overlay": "地方细则",
-        "application.created": "创建申请", "application.submit": "提交申请",
-        "application.withdraw": "撤回申请", "application.accept": "受理",
-        "application.return": "退回补正", "application.assign": "指派评审员",
-        "review.scored": "评审评分", "application.conclude_pass": "评审结论：通过",
-        "application.conclude_rectify": "评审结论：整改", "application.conclude_fail":
-        "评审结论：不通过", "application.submit_rectification": "提交整改",
-        "application.approve": "审核通过，公示", "application.record_objection": "记录公示异议",
-        "application.reject": "不予通过", "application.certify": "发证",
-        "application.revoke": "撤销证书", "application.expire": "证书到期",
-    },
-    "en": {
-        "general": "general", "major": "major", "self": "self-assessment", "review": "review",
-        "open": "open", "rectifying": "rectifying", "submitted": "awaiting verification",
-        "closed": "closed", "returned": "returned", "under_review": "under review",
-        "reviewed_pass": "review passed", "reviewed_fail": "review failed",
-        "hazard_module": "hazard module", "application.created": "application created",
-        "application.submit": "submitted", "application.withdraw": "withdrawn",
-        "application.accept": "accepted", "application.return": "returned for correction",
-        "application.assign": "reviewers assigned", "review.scored": "review scores saved",
-        "application.conclude_pass": "concluded: pass",
-        "application.conclude_rectify": "concluded: rectify",
-        "application.conclude_fail": "concluded: fail",
-        "application.submit_rectification": "rectification submitted",
-        "application.approve": "approved for publicity",
-        "application.record_objection": "objection recorded", "application.reject": "rejected",
-        "application.certify": "certified", "application.revoke": "certificate revoked",
-        "application.expire": "certificate expired",
-    },
-}
-
-
 def labels(lang: str) -> dict[str, str]:
     """The report's labels in ``lang`` (zh-CN or en)."""
     return LABELS["en" if lang == "en" else "zh-CN"]
 
 
 def name_of(code: str | None, lang: str) -> str:
-    """A code's label (an English label falls back to the code with spaces)."""
-    if code is None:
-        return ""
-    if lang == "en":
-        return NAMES["en"].get(code, code.replace("_", " "))
-    return NAMES["zh-CN"].get(code, code)
+    """A code's label (the pages' names, :data:`anbiao.api.ui.i18n.NAMES`)."""
+    return "" if code is None else name(lang, code)
 
 
 # --- gathering ------------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from anbiao.api.ui import i18n
 from anbiao.api.ui.forms import FIELD_LABELS
-from anbiao.api.ui.render import LABELS, TEMPLATES, environment
+from anbiao.api.ui.render import TEMPLATES, environment
 
 UI = Path(i18n.__file__).parent
 
@@ -37,7 +37,7 @@ def code_messages() -> set[str]:
 
 
 def all_messages() -> set[str]:
-    return template_messages() | code_messages() | set(LABELS.values()) | set(FIELD_LABELS.values())
+    return template_messages() | code_messages() | set(i18n.NAMES.values()) | set(FIELD_LABELS.values())
 
 
 def test_every_message_has_an_english_translation():

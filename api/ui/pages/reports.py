@@ -5,11 +5,6 @@ from __future__ import annotations
 from typing import Any, Literal
 from uuid import UUID
 
-from litestar import Request, Response, get
-from litestar.di import NamedDependency
-from litestar.params import FromPath
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from anbiao.api.db import Role, User
 from anbiao.api.routes.reports import (
     application_download,
@@ -19,6 +14,10 @@ from anbiao.api.routes.reports import (
 from anbiao.api.ui.auth import signed_in
 from anbiao.api.ui.i18n import negotiate
 from anbiao.core.engine import Engine
+from litestar import Request, Response, get
+from litestar.di import NamedDependency
+from litestar.params import FromPath
+from sqlalchemy.ext.asyncio import AsyncSession
 
 Format = Literal["pdf", "xlsx"]
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 from uuid import UUID
 
@@ -76,6 +77,27 @@ async def application_page(request: Request[Any, Any, Any], session: AsyncSessio
                 composed=comparison.own.composed)
 
 
+async def _on_application(
+    request: Request[Any, Any, Any], session: AsyncSession, engine: Engine, viewer: User,
+    found: Application, body: Any, errors: list[str],
+    operation: Callable[[services.Context], Awaitable[Any]], anchor: str = "",
+) -> Redirect | Template:
+    """Run a service operation on a valid form and go back to the application; a refusal
+    (or the form's errors) is shown on the application page and nothing is kept."""
+    if body is not None:
+        try:
+            await operation(services.Context(session, engine, viewer, request.app.state.clock(),
+                                             body))
+            await session.commit()
+            return see_other(f"/applications/{found.id}{anchor}")
+        except AnbiaoError as exc:
+            await session.rollback()
+            await session.refresh(found)
+            errors = error_lines(exc, i18n.negotiate(request))
+    return await application_page(request, session, engine, viewer, found, status_code=409,
+                                  errors=errors)
+
+
 @get("/applications/{application_id:uuid}", guards=ANYONE)
 async def application(request: Request[Any, Any, Any], application_id: FromPath[UUID],
                       viewer: NamedDependency[User], db_session: NamedDependency[AsyncSession],
@@ -97,18 +119,8 @@ async def act(request: Request[Any, Any, Any], application_id: FromPath[UUID], a
         "items": [i for i in str(form.get("items", "")).replace("，", ",").replace("\n", ",")
                   .split(",") if i.strip()],
         "reviewer_ids": as_list(form.get("reviewer_ids"))}, lang)
-    if body is not None:
-        try:
-            await services.transition(services.Context(
-                db_session, engine, viewer, request.app.state.clock(), body), found, action)
-            await db_session.commit()
-            return see_other(f"/applications/{found.id}")
-        except AnbiaoError as exc:
-            await db_session.rollback()
-            await db_session.refresh(found)
-            errors = error_lines(exc, lang)
-    return await application_page(request, db_session, engine, viewer, found, status_code=409,
-                                  errors=errors)
+    return await _on_application(request, db_session, engine, viewer, found, body, errors,
+                                 lambda ctx: services.transition(ctx, found, action))
 
 
 @post("/applications/{application_id:uuid}/findings", guards=[signed_in(Role.reviewer)],
@@ -123,17 +135,8 @@ async def record_finding(request: Request[Any, Any, Any], application_id: FromPa
     body, errors = validate(FindingIn, {
         "text": form.get("text", ""), "level": form.get("level", "general"),
         "item_id": form.get("item_id", ""), "location": form.get("location", "")}, lang)
-    if body is not None:
-        try:
-            await services.record_finding(services.Context(
-                db_session, engine, viewer, request.app.state.clock(), body), found)
-            await db_session.commit()
-            return see_other(f"/applications/{found.id}#findings")
-        except AnbiaoError as exc:
-            await db_session.rollback()
-            errors = error_lines(exc, lang)
-    return await application_page(request, db_session, engine, viewer, found, status_code=422,
-                                  errors=errors)
+    return await _on_application(request, db_session, engine, viewer, found, body, errors,
+                                 lambda ctx: services.record_finding(ctx, found), "#findings")
 
 
 @post("/applications/{application_id:uuid}/findings/{finding_id:uuid}/withdraw",

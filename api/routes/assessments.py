@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-from litestar import Controller, Request, get, patch, post
+from litestar import Controller, MediaType, Request, Response, get, patch, post
 from litestar.di import NamedDependency
+from litestar.openapi import ResponseSpec
 from litestar.params import FromPath, FromQuery, JSONBody
+from litestar.serialization import encode_json
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from anbiao.api import services
@@ -41,21 +44,39 @@ def _elements(composed, elements: tuple[ComposedElement, ...], lang: str) -> lis
     return out
 
 
-_CHECKLISTS: dict[tuple[str, str], dict[str, Any]] = {}  # (fingerprint, lang) → checklist
+@dataclass(frozen=True, slots=True)
+class EncodedChecklist:
+    """A checklist as sent: its JSON bytes and the entity tag naming them."""
+
+    body: bytes
+    etag: str
 
 
-def _checklist(composed: ComposedChecklist, lang: str) -> dict[str, Any]:
-    """The checklist to answer, built once per composition and language: the fingerprint covers
-    the packs' digests and the items, so an equal key means equal content."""
+_CHECKLISTS: dict[tuple[str, str], EncodedChecklist] = {}  # (fingerprint, lang) → encoded
+
+
+def _checklist(composed: ComposedChecklist, lang: str) -> EncodedChecklist:
+    """The checklist to answer, built and encoded once per composition and language: the
+    fingerprint covers the packs' digests and the items, so an equal key means equal content."""
+    lang = "en" if lang == "en" else "zh-CN"  # every other value reads Chinese
     key = (composed.fingerprint, lang)
     if (found := _CHECKLISTS.get(key)) is None:
         if len(_CHECKLISTS) >= 256:
             _CHECKLISTS.clear()
-        found = _CHECKLISTS[key] = {
+        body = encode_json({
             "fingerprint": composed.fingerprint,
             "packs": [{"id": p.id, "version": p.version} for p in composed.packs],
-            "elements": _elements(composed, composed.elements, lang)}
+            "elements": _elements(composed, composed.elements, lang)})
+        found = _CHECKLISTS[key] = EncodedChecklist(body, f'"{composed.fingerprint}-{lang}"')
     return found
+
+
+def _matches(if_none_match: str | None, etag: str) -> bool:
+    """RFC 9110 §13.1.2: ``*`` or any listed tag (weak comparison)."""
+    if not if_none_match:
+        return False
+    tags = {t.strip().removeprefix("W/") for t in if_none_match.split(",")}
+    return "*" in tags or etag in tags
 
 
 class AssessmentController(Controller):
@@ -75,7 +96,9 @@ class AssessmentController(Controller):
         assessment = await get_assessment(db_session, request.user, assessment_id)
         return AssessmentOut.model_validate(services.assessment_view(engine, assessment))
 
-    @get("/{assessment_id:uuid}/checklist", operation_id="getAssessmentChecklist")
+    @get("/{assessment_id:uuid}/checklist", operation_id="getAssessmentChecklist",
+         responses={304: ResponseSpec(None, description="Not modified: the checklist named by "
+                                                         "If-None-Match is current")})
     async def checklist(
         self,
         request: Request[User, Any, Any],
@@ -83,10 +106,17 @@ class AssessmentController(Controller):
         db_session: NamedDependency[AsyncSession],
         engine: NamedDependency[Engine],
         lang: FromQuery[str] = "zh-CN",
-    ) -> dict[str, Any]:
-        """The composed checklist to answer: elements, items, deductions, N/A rules."""
+    ) -> Response[dict[str, Any]]:
+        """The composed checklist to answer: elements, items, deductions, N/A rules.
+
+        Its ``ETag`` names the composition and language: send it back in ``If-None-Match`` and
+        an unchanged checklist is answered 304 without a body."""
         assessment = await get_assessment(db_session, request.user, assessment_id)
-        return _checklist(engine.compose(Profile.model_validate(assessment.profile)), lang)
+        found = _checklist(engine.compose(Profile.model_validate(assessment.profile)), lang)
+        headers = {"ETag": found.etag, "Cache-Control": "private, no-cache"}
+        if _matches(request.headers.get("if-none-match"), found.etag):
+            return Response(None, status_code=304, headers=headers)
+        return Response(found.body, media_type=MediaType.JSON, headers=headers)
 
     @patch("/{assessment_id:uuid}/answers", operation_id="saveAnswers",
            guards=[requires(Role.enterprise)])

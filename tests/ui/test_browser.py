@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from litestar.testing import TestClient
+from playwright.sync_api import sync_playwright
 from support_api import Api, Clock, fresh_database, make_app, serve, setup_authority
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -21,8 +22,6 @@ FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
          "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
 PASSWORD = "correct-horse-battery"
 
-playwright_api = pytest.importorskip("playwright.sync_api")
-pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium missing")
 
 
 @pytest.fixture(scope="module")
@@ -40,7 +39,8 @@ def site(tmp_path_factory, worker_id) -> Iterator[tuple[str, Clock]]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
-    with playwright_api.sync_playwright() as p:
+    assert Path(CHROMIUM).exists(), "Debian's chromium is missing: `bash .ci/setup --test` installs it"
+    with sync_playwright() as p:
         launched = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
         yield launched
         launched.close()

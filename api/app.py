@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import AsyncGenerator, Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -14,7 +14,7 @@ from advanced_alchemy.extensions.litestar import (
     SQLAlchemyPlugin,
 )
 from litestar import Litestar, Request, Response
-from litestar.di import Provide
+from litestar.di import NamedDependency, Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.plugins.problem_details import (
@@ -25,6 +25,7 @@ from litestar.plugins.problem_details import (
 from litestar.static_files import create_static_files_router
 from sqlalchemy import event
 from sqlalchemy.engine import Engine as SyncEngine
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from anbiao.api.routes.applications import ApplicationController
 from anbiao.api.routes.assessments import AssessmentController
@@ -58,6 +59,7 @@ def db_config(settings: Settings, *, create_all: bool = False) -> SQLAlchemyAsyn
     config = SQLAlchemyAsyncConfig(
         connection_string=settings.database_url,
         before_send_handler="autocommit",
+        session_dependency_key="request_session",  # wrapped by provide_db_session below
         session_config=AsyncSessionConfig(expire_on_commit=False),
         create_all=create_all,
         alembic_config=AlembicAsyncConfig(script_location=str(MIGRATIONS),
@@ -93,6 +95,17 @@ async def _mark_reads(request: Request[Any, Any, Any]) -> None:
     """Safe requests only read: their SQLite transactions take no write lock (async: the
     context variable must be set in the request's own task, not in a worker thread)."""
     READ_ONLY.set(request.method in SAFE_METHODS)
+
+
+async def provide_db_session(
+    request_session: NamedDependency[AsyncSession],
+) -> AsyncGenerator[AsyncSession, None]:
+    """The request's session. Once the handler has succeeded, its pending writes are flushed
+    before the response is sent: a write the database refuses (a unique number taken by a
+    concurrent request, a broken reference) becomes an error response, never a success whose
+    changes are then silently rolled back. The autocommit handler commits 2xx/3xx after that."""
+    yield request_session
+    await request_session.flush()
 
 
 def _problem(status: int, *, extra: Callable[[Any], dict[str, Any]] | None = None):
@@ -146,7 +159,8 @@ def create_app(
         on_app_init=[jwt_auth.on_app_init],
         on_shutdown=[shutdown_report_pool],
         before_request=_mark_reads,
-        dependencies={"engine": Provide(lambda: engine, use_cache=True, sync_to_thread=False)},
+        dependencies={"engine": Provide(lambda: engine, use_cache=True, sync_to_thread=False),
+                      "db_session": Provide(provide_db_session)},
         exception_handlers={Exception: _internal_error},
         openapi_config=OpenAPIConfig(
             title="anbiao 安标 API",

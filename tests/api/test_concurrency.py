@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 from concurrent.futures import ThreadPoolExecutor
+from uuid import uuid4
 
 import pytest
 
@@ -76,3 +77,25 @@ def test_reads_do_not_wait_for_a_writer_on_sqlite(api, database_url):
     finally:
         writer.execute("ROLLBACK")
         writer.close()
+
+
+def test_a_write_refused_by_the_database_is_an_error_not_a_lost_success(api, monkeypatch):
+    """Pending writes are flushed before the response: one the database refuses (here the last
+    write of the request, a row with a broken reference, which no later query would autoflush)
+    answers 500 and nothing is half-saved — not 200 followed by a silent rollback."""
+    from anbiao.api import services
+    from anbiao.api.db import Event
+
+    _, assessment = start(api, **FUZHOU)
+
+    async def broken(session, enterprise_id, scored):
+        session.add(Event(action="test.broken", application_id=uuid4()))  # no such application
+
+    monkeypatch.setattr(services, "sync_self_hazards", broken)
+    path = f"/api/v1/assessments/{assessment['id']}"
+    r = api.client.patch(f"{path}/answers", headers=api.login("ent@fz.cn"), json={
+        "version": 1, "answers": {"base.5-1-1.01": {"status": "compliant"}}})
+    assert r.status_code == 500 and "Traceback" not in r.text
+    monkeypatch.undo()
+    after = api.call("GET", path, "ent@fz.cn")
+    assert after["version"] == 1 and after["answers"] == {}

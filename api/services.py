@@ -239,9 +239,9 @@ async def save_answers(
 ) -> Scored:
     """Merge a batch of answers (null clears one); validated by the engine; never a lost update.
     Returns the score of the saved answers."""
-    if await _frozen(session, assessment):
+    if await is_frozen(session, assessment):
         raise Conflict("自评已提交评审，不能修改 / the assessment is under an active application")
-    reopened = await _reopened(session, assessment)
+    reopened = await reopened_items(session, assessment)
     merged = dict(assessment.answers)
     changed: dict[str, Any] = {}
     for item_id, answer in patch.answers.items():
@@ -286,14 +286,14 @@ async def sync_self_hazards(session: AsyncSession, enterprise_id: UUID, scored: 
             hazard.state = "submitted"
 
 
-async def _reopened(session: AsyncSession, assessment: Assessment) -> set[str] | None:
+async def reopened_items(session: AsyncSession, assessment: Assessment) -> set[str] | None:
     """Items a return reopened, when the assessment's application is returned with a list."""
     items = await session.scalar(select(Application.reopened_items).where(
         Application.assessment_id == assessment.id, Application.state == State.returned.value))
     return set(items) if items else None
 
 
-async def _frozen(session: AsyncSession, assessment: Assessment) -> bool:
+async def is_frozen(session: AsyncSession, assessment: Assessment) -> bool:
     """An assessment under a live application (submitted and not returned or ended) is frozen."""
     live = [s.value for s in State if s not in TERMINAL and s not in (State.draft, State.returned)]
     query = select(func.count()).select_from(Application).where(

@@ -250,7 +250,7 @@ async def store_evidence(
     *, item_id: str, note: str, filename: str | None, content: bytes, limit: int,
 ) -> Evidence:
     """Check, store and record one evidence file (committed), or raise and keep nothing."""
-    if await services._frozen(session, assessment):
+    if await services.is_frozen(session, assessment):
         raise services.Conflict(
             "自评已提交评审，不能修改证据 / the assessment is under an active application")
     item_id = item_id.strip()
@@ -400,7 +400,7 @@ class EvidenceController(Controller):
         user = request.user
         evidence = await get_evidence(db_session, user, evidence_id)
         assessment = await db_session.get_one(Assessment, evidence.assessment_id)
-        if await services._frozen(db_session, assessment):
+        if await services.is_frozen(db_session, assessment):
             raise services.Conflict(
                 "自评已提交评审，不能删除证据 / the assessment is under an active application")
         facts, key = _facts(evidence), evidence.storage_key

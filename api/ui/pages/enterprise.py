@@ -139,7 +139,7 @@ async def overview(request: Request[Any, Any, Any], assessment_id: FromPath[UUID
     assessment = await _assessment(db_session, viewer, assessment_id)
     view = services.assessment_view(engine, assessment)
     return page(request, "enterprise/assessment.html", assessment=assessment,
-                result=view["result"], frozen=await services._frozen(db_session, assessment),
+                result=view["result"], frozen=await services.is_frozen(db_session, assessment),
                 **_overview(engine, assessment, i18n.negotiate(request)))
 
 
@@ -154,11 +154,11 @@ async def _section_page(request: Request[Any, Any, Any], session: AsyncSession, 
     by_item: dict[str, list[Evidence]] = {}
     for e in evidence:
         by_item.setdefault(e.item_id, []).append(e)
-    reopened = await services._reopened(session, assessment)
+    reopened = await services.reopened_items(session, assessment)
     result = services.assessment_view(engine, assessment)["result"]
     return page(request, "enterprise/fill.html", assessment=assessment, section=section,
                 evidence=by_item, reopened=reopened, result=result,
-                frozen=await services._frozen(session, assessment), **data, **extra)
+                frozen=await services.is_frozen(session, assessment), **data, **extra)
 
 
 @get("/assessments/{assessment_id:uuid}/fill/{code:str}", guards=ENTERPRISE)

@@ -15,7 +15,6 @@ import argparse
 import json
 import os
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -25,6 +24,7 @@ import time
 from pathlib import Path
 
 import httpx
+from bench_service import free_port, wait_ready  # a sibling script in benchmarks/
 
 ROOT = Path(__file__).parents[1]
 MODES = ("inline", "thread", "process")
@@ -99,12 +99,6 @@ async def _certificate_number(app) -> str:
         return (await session.scalars(select(Certificate.number))).one()
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
@@ -113,22 +107,13 @@ def _percentile(values: list[float], q: float) -> float:
 def measure(mode: str, rounds: int, seconds: float) -> dict:
     """Start a server in ``mode`` and measure it from this process."""
     folder = Path(tempfile.mkdtemp(prefix=f"bench_reports_{mode}_"))
-    port = _free_port()
+    port = free_port()
     server = subprocess.Popen([sys.executable, __file__, "--serve", mode, "--port", str(port),
                                "--folder", str(folder)], cwd=ROOT)
     try:
         base = f"http://127.0.0.1:{port}"
+        wait_ready(f"{base}/health", server, timeout=120)  # ids.json is written before serving
         with httpx.Client(base_url=base, timeout=120) as client:
-            deadline = time.monotonic() + 120
-            while True:
-                try:
-                    if (folder / "ids.json").exists() and client.get("/health").status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                if time.monotonic() > deadline or server.poll() is not None:
-                    raise RuntimeError(f"server ({mode}) did not start")
-                time.sleep(0.2)
             ids = json.loads((folder / "ids.json").read_text())
             owner = {"Authorization": ids["tokens"]["ent@fz.cn"]}
             number = ids["certificate"]

@@ -10,10 +10,11 @@ from typing import Any
 from advanced_alchemy.extensions.litestar import (
     AlembicAsyncConfig,
     AsyncSessionConfig,
+    EngineConfig,
     SQLAlchemyAsyncConfig,
     SQLAlchemyPlugin,
 )
-from litestar import Litestar, Request, Response
+from litestar import Litestar, MediaType, Request, Response
 from litestar.di import NamedDependency, Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
@@ -22,8 +23,12 @@ from litestar.plugins.problem_details import (
     ProblemDetailsException,
     ProblemDetailsPlugin,
 )
+from litestar.serialization import default_serializer
 from litestar.static_files import create_static_files_router
-from sqlalchemy import event
+from litestar.types import Serializer
+from pydantic import BaseModel
+from pydantic_core import to_json
+from sqlalchemy import event, make_url
 from sqlalchemy.engine import Engine as SyncEngine
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -38,7 +43,7 @@ from anbiao.api.routes.hazards import HazardController
 from anbiao.api.routes.reports import REPORT_HANDLERS
 from anbiao.api.routes.statistics import StatisticsController
 from anbiao.api.routes.system import health, ready
-from anbiao.api.db import READ_ONLY
+from anbiao.api.db import READ_ONLY, SAFE_METHODS
 from anbiao.api.openapi import finish as finish_openapi
 from anbiao.api.security import make_jwt_auth
 from anbiao.api.services import Conflict, Rejected, StaleVersion
@@ -61,6 +66,7 @@ def db_config(settings: Settings, *, create_all: bool = False) -> SQLAlchemyAsyn
         before_send_handler="autocommit",
         session_dependency_key="request_session",  # wrapped by provide_db_session below
         session_config=AsyncSessionConfig(expire_on_commit=False),
+        engine_config=_engine_config(settings),
         create_all=create_all,
         alembic_config=AlembicAsyncConfig(script_location=str(MIGRATIONS),
                                           version_table_name="alembic_versions"),
@@ -68,6 +74,16 @@ def db_config(settings: Settings, *, create_all: bool = False) -> SQLAlchemyAsyn
     if settings.database_url.startswith("sqlite"):
         _sqlite_tuning(config.get_engine().sync_engine)
     return config
+
+
+def _engine_config(settings: Settings) -> EngineConfig:
+    """A fixed pool: requests past it wait for a connection instead of opening one that is
+    closed again when returned (PostgreSQL: a TCP and TLS handshake per request). In-memory
+    SQLite keeps its single connection."""
+    if make_url(settings.database_url).database in (None, "", ":memory:"):
+        return EngineConfig()
+    return EngineConfig(pool_size=settings.database_pool_size,
+                        max_overflow=settings.database_max_overflow)
 
 
 def _sqlite_tuning(engine: SyncEngine) -> None:
@@ -88,9 +104,6 @@ def _sqlite_tuning(engine: SyncEngine) -> None:
         connection.exec_driver_sql("BEGIN" if READ_ONLY.get() else "BEGIN IMMEDIATE")
 
 
-SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-
-
 async def _mark_reads(request: Request[Any, Any, Any]) -> None:
     """Safe requests only read: their SQLite transactions take no write lock (async: the
     context variable must be set in the request's own task, not in a worker thread)."""
@@ -106,6 +119,17 @@ async def provide_db_session(
     changes are then silently rolled back. The autocommit handler commits 2xx/3xx after that."""
     yield request_session
     await request_session.flush()
+
+
+class ModelResponse(Response[Any]):
+    """A pydantic model is written to JSON by pydantic-core in one pass. Litestar's default
+    dumps it to Python objects and encodes those again: most of a large response's time."""
+
+    def render(self, content: Any, media_type: str, enc_hook: Serializer = default_serializer
+               ) -> bytes:
+        if isinstance(content, BaseModel) and media_type == MediaType.JSON:
+            return to_json(content)
+        return super().render(content, media_type, enc_hook)
 
 
 def _problem(status: int, *, extra: Callable[[Any], dict[str, Any]] | None = None):
@@ -178,6 +202,7 @@ def create_app(
         template_config=template_config(),
         csrf_config=csrf_config(settings),
         request_max_body_size=settings.max_upload_bytes,
+        response_class=ModelResponse,
         debug=settings.debug,
     )
     finish_openapi(app, engine)

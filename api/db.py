@@ -21,6 +21,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 # A hint for SQLite: a transaction that only reads begins deferred (no write lock, WAL readers
 # never wait); every other one begins IMMEDIATE. Set for safe requests and the token's user lookup.
 READ_ONLY: ContextVar[bool] = ContextVar("anbiao_read_only", default=False)
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 class Role(StrEnum):

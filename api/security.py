@@ -18,7 +18,7 @@ from litestar.security.jwt import JWTAuth, Token
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from anbiao.api.db import READ_ONLY, Role, User
+from anbiao.api.db import READ_ONLY, SAFE_METHODS, Role, User
 from anbiao.api.settings import Settings
 
 _hasher = PasswordHasher()
@@ -63,12 +63,14 @@ async def authenticate(session: AsyncSession, settings: Settings, email: str, pa
 
 
 async def _retrieve_user(token: Token, connection: ASGIConnection[Any, Any, Any, Any]) -> User | None:
-    reading = READ_ONLY.set(True)
-    try:
-        async with connection.app.state.db_config.get_session() as session:
-            return await session.get(User, token.sub)
-    finally:
-        READ_ONLY.reset(reading)
+    """The token's account, read afresh in the request's own session (one connection and one
+    transaction per request); detached, as the handler's objects never include it by accident."""
+    READ_ONLY.set(connection.scope["method"] in SAFE_METHODS)  # the request's task: it persists
+    state = connection.app.state
+    session = state.db_config.provide_session(state, connection.scope)
+    if (user := await session.get(User, token.sub)) is not None:
+        session.expunge(user)
+    return user
 
 
 def make_jwt_auth(settings: Settings) -> JWTAuth[User]:
@@ -84,7 +86,8 @@ def make_jwt_auth(settings: Settings) -> JWTAuth[User]:
 def requires(*roles: Role):
     """A guard admitting only the given roles (403 otherwise)."""
 
-    def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    async def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+        # async: Litestar runs a sync guard in a worker thread, once per request
         if connection.scope.get("method") == "OPTIONS":
             return  # CORS preflight / allowed-methods probe: no user, nothing disclosed
         user = connection.scope.get("user")

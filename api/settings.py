@@ -19,6 +19,12 @@ class Settings(BaseSettings):
         default="sqlite+aiosqlite:///anbiao.sqlite3",
         description="SQLAlchemy async URL; default an SQLite file in the working directory.",
     )
+    database_pool_size: int = Field(
+        default=20, description="Connections each worker keeps open: requests beyond it wait "
+        "for one to be returned (each request holds one).")
+    database_max_overflow: int = Field(
+        default=0, description="Extra connections a worker may open for a burst; each is "
+        "closed again when returned, so a steady load past the pool reconnects per request.")
     secret_key: str = Field(
         default_factory=lambda: secrets.token_urlsafe(32),
         description="JWT signing key; set it for more than one worker or a restart-safe login.",

@@ -61,7 +61,7 @@ def session_role(connection: ASGIConnection[Any, Any, Any, Any]) -> str | None:
 def signed_in(*roles: Role):
     """A guard: a signed-in user of one of ``roles`` (any role when none are given)."""
 
-    def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    async def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
         role = session_role(connection)
         if role is None:
             raise NotAuthorizedException("请先登录 / log in first")

@@ -15,6 +15,7 @@ from uuid import UUID
 from litestar.exceptions import NotFoundException
 from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.interfaces import ORMOption
 
 from anbiao.api.db import Application, Assessment, Assignment, Enterprise, Hazard, Role, User
 
@@ -60,9 +61,12 @@ async def get_enterprise(session: AsyncSession, user: User, enterprise_id: UUID)
     return found
 
 
-async def get_assessment(session: AsyncSession, user: User, assessment_id: UUID) -> Assessment:
-    """Assessments are the enterprise's working papers: only its users and admins see them."""
+async def get_assessment(session: AsyncSession, user: User, assessment_id: UUID,
+                         *options: ORMOption) -> Assessment:
+    """Assessments are the enterprise's working papers: only its users and admins see them.
+    ``options`` shape the load (e.g. leave out the answers when only the profile is needed)."""
     query = select(Assessment).join(Enterprise, Enterprise.id == Assessment.enterprise_id)
+    query = query.options(*options)
     query = scope_enterprises(query.where(Assessment.id == assessment_id), user)
     if user.role == Role.reviewer or (found := await session.scalar(query)) is None:
         raise not_found("自评 assessment")

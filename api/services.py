@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 from uuid import UUID
 
@@ -37,6 +37,7 @@ from anbiao.core.report import result_to_dict
 from anbiao.core.result import AssessmentResult
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
 
 # Region procedure defaults (domain.md §2.2–2.3; [U]/[P] values): an overlay's `procedure` wins.
 DEFAULT_PROCEDURE = {
@@ -177,15 +178,17 @@ def enterprise_view(engine: Engine, enterprise: Enterprise) -> dict[str, Any]:
 
 
 async def _versioned_update(session, model, row, version: int, values: dict[str, Any], current):
-    """UPDATE … WHERE id = … AND version = …; a lost race raises StaleVersion(current state)."""
-    result = await session.execute(
+    """UPDATE … WHERE id = … AND version = …; a lost race raises StaleVersion(current state).
+    On success ``row`` takes the written values as they now stand in the database (no reload)."""
+    updated_at = await session.scalar(
         update(model).where(model.id == row.id, model.version == version).values(**values)
-        .execution_options(synchronize_session=False)
+        .returning(model.updated_at).execution_options(synchronize_session=False)
     )
-    if result.rowcount != 1:
+    if updated_at is None:
         await session.refresh(row)
         raise StaleVersion(current())
-    await session.refresh(row)
+    for key, value in {**values, "updated_at": updated_at}.items():
+        set_committed_value(row, key, value)
 
 
 # --- assessments ---------------------------------------------------------------------------------
@@ -239,9 +242,10 @@ async def save_answers(
 ) -> Scored:
     """Merge a batch of answers (null clears one); validated by the engine; never a lost update.
     Returns the score of the saved answers."""
-    if await is_frozen(session, assessment):
+    applications = await _applications_on(session, assessment)
+    if any(state in _LIVE for state, _ in applications):
         raise Conflict("自评已提交评审，不能修改 / the assessment is under an active application")
-    reopened = await reopened_items(session, assessment)
+    reopened = _reopened(applications)
     merged = dict(assessment.answers)
     changed: dict[str, Any] = {}
     for item_id, answer in patch.answers.items():
@@ -269,36 +273,55 @@ async def save_answers(
 
 async def sync_self_hazards(session: AsyncSession, enterprise_id: UUID, scored: Scored) -> None:
     """Every failed item of the self-assessment has an open hazard; a fixed one awaits
-    verification (submitted) before it is closed by a reviewer or the authority."""
-    rows = await session.scalars(select(Hazard).where(
+    verification (submitted) before it is closed by a reviewer or the authority.
+
+    Set-based: one read of (id, item, state) and at most one statement per change, however
+    many items a batch flips (the ORM would load, track and update each hazard)."""
+    rows = await session.execute(select(Hazard.id, Hazard.item_id, Hazard.state).where(
         Hazard.enterprise_id == enterprise_id, Hazard.source == "self", Hazard.state != "closed"))
-    open_by_item = {h.item_id: h for h in rows}
+    open_by_item = {item_id: (hazard_id, state) for hazard_id, item_id, state in rows}
     failing = {f.item_id: f for f in scored.result.hazards}
-    for item_id, finding in failing.items():
-        if item_id not in open_by_item:
-            text = scored.composed.items[item_id].item.requirement.zh_CN
-            session.add(Hazard(enterprise_id=enterprise_id, item_id=item_id, source="self",
-                               level=finding.level.value, description=finding.note or text))
-        elif open_by_item[item_id].state == "submitted":
-            open_by_item[item_id].state = "rectifying"  # failing again: back in rectification
-    for item_id, hazard in open_by_item.items():
-        if item_id not in failing and hazard.state in ("open", "rectifying"):
-            hazard.state = "submitted"
+    session.add_all(
+        Hazard(enterprise_id=enterprise_id, item_id=item_id, source="self",
+               level=finding.level.value,
+               description=finding.note or scored.composed.items[item_id].item.requirement.zh_CN)
+        for item_id, finding in failing.items() if item_id not in open_by_item)
+    failing_again = [h for i, (h, state) in open_by_item.items()
+                     if i in failing and state == "submitted"]  # back in rectification
+    fixed = [h for i, (h, state) in open_by_item.items()
+             if i not in failing and state in ("open", "rectifying")]
+    for ids, state in ((failing_again, "rectifying"), (fixed, "submitted")):
+        if ids:
+            await session.execute(update(Hazard).where(Hazard.id.in_(ids)).values(
+                state=state, updated_at=datetime.now(UTC))
+                .execution_options(synchronize_session=False))  # none loaded in this session
+
+
+_LIVE = frozenset(s.value for s in State
+                 if s not in TERMINAL and s not in (State.draft, State.returned))
+
+
+async def _applications_on(session: AsyncSession, assessment: Assessment
+                           ) -> list[tuple[str, list[str]]]:
+    """(state, reopened items) of every application made on this assessment: one query."""
+    rows = await session.execute(select(Application.state, Application.reopened_items).where(
+        Application.assessment_id == assessment.id))
+    return [(state, items) for state, items in rows]
+
+
+def _reopened(applications: list[tuple[str, list[str]]]) -> set[str] | None:
+    items = next((i for state, i in applications if state == State.returned.value), None)
+    return set(items) if items else None
 
 
 async def reopened_items(session: AsyncSession, assessment: Assessment) -> set[str] | None:
     """Items a return reopened, when the assessment's application is returned with a list."""
-    items = await session.scalar(select(Application.reopened_items).where(
-        Application.assessment_id == assessment.id, Application.state == State.returned.value))
-    return set(items) if items else None
+    return _reopened(await _applications_on(session, assessment))
 
 
 async def is_frozen(session: AsyncSession, assessment: Assessment) -> bool:
     """An assessment under a live application (submitted and not returned or ended) is frozen."""
-    live = [s.value for s in State if s not in TERMINAL and s not in (State.draft, State.returned)]
-    query = select(func.count()).select_from(Application).where(
-        Application.assessment_id == assessment.id, Application.state.in_(live))
-    return bool(await session.scalar(query))
+    return any(state in _LIVE for state, _ in await _applications_on(session, assessment))
 
 
 # --- applications --------------------------------------------------------------------------------

@@ -14,6 +14,30 @@ from advanced_alchemy.extensions.litestar import (
     SQLAlchemyAsyncConfig,
     SQLAlchemyPlugin,
 )
+from anbiao.api import sqlite
+from anbiao.api.db import READ_ONLY, SAFE_METHODS
+from anbiao.api.openapi import finish as finish_openapi
+from anbiao.api.routes.applications import ApplicationController
+from anbiao.api.routes.assessments import AssessmentController
+from anbiao.api.routes.auth import AuthController
+from anbiao.api.routes.certificates import verify_certificate
+from anbiao.api.routes.enterprises import EnterpriseController
+from anbiao.api.routes.evidence import EvidenceController
+from anbiao.api.routes.findings import FindingController
+from anbiao.api.routes.hazards import HazardController
+from anbiao.api.routes.reports import REPORT_HANDLERS
+from anbiao.api.routes.statistics import StatisticsController
+from anbiao.api.routes.system import health, ready
+from anbiao.api.security import make_jwt_auth
+from anbiao.api.services import Conflict, Rejected, StaleVersion
+from anbiao.api.settings import Settings, get_settings
+from anbiao.api.ui.auth import csrf_config, session_config
+from anbiao.api.ui.render import template_config
+from anbiao.api.ui.reports import shutdown_report_pool
+from anbiao.api.ui.router import ui_router
+from anbiao.api.workflow import IllegalTransition
+from anbiao.core.engine import Engine
+from anbiao.core.errors import AnbiaoError
 from litestar import Litestar, MediaType, Request, Response
 from litestar.di import NamedDependency, Provide
 from litestar.openapi import OpenAPIConfig
@@ -28,33 +52,8 @@ from litestar.static_files import create_static_files_router
 from litestar.types import Serializer
 from pydantic import BaseModel
 from pydantic_core import to_json
-from sqlalchemy import event, make_url
-from sqlalchemy.engine import Engine as SyncEngine
+from sqlalchemy import make_url
 from sqlalchemy.ext.asyncio import AsyncSession
-
-from anbiao.api.routes.applications import ApplicationController
-from anbiao.api.routes.assessments import AssessmentController
-from anbiao.api.routes.auth import AuthController
-from anbiao.api.routes.certificates import verify_certificate
-from anbiao.api.routes.enterprises import EnterpriseController
-from anbiao.api.routes.evidence import EvidenceController
-from anbiao.api.routes.findings import FindingController
-from anbiao.api.routes.hazards import HazardController
-from anbiao.api.routes.reports import REPORT_HANDLERS
-from anbiao.api.routes.statistics import StatisticsController
-from anbiao.api.routes.system import health, ready
-from anbiao.api.db import READ_ONLY, SAFE_METHODS
-from anbiao.api.openapi import finish as finish_openapi
-from anbiao.api.security import make_jwt_auth
-from anbiao.api.services import Conflict, Rejected, StaleVersion
-from anbiao.api.settings import Settings, get_settings
-from anbiao.api.ui.auth import csrf_config, session_config
-from anbiao.api.ui.render import template_config
-from anbiao.api.ui.reports import shutdown_report_pool
-from anbiao.api.ui.router import ui_router
-from anbiao.api.workflow import IllegalTransition
-from anbiao.core.engine import Engine
-from anbiao.core.errors import AnbiaoError
 
 HERE = Path(__file__).parent
 MIGRATIONS = HERE / "migrations"
@@ -72,7 +71,7 @@ def db_config(settings: Settings, *, create_all: bool = False) -> SQLAlchemyAsyn
                                           version_table_name="alembic_versions"),
     )
     if settings.database_url.startswith("sqlite"):
-        _sqlite_tuning(config.get_engine().sync_engine)
+        sqlite.tune(config.get_engine().sync_engine)
     return config
 
 
@@ -84,24 +83,6 @@ def _engine_config(settings: Settings) -> EngineConfig:
         return EngineConfig()
     return EngineConfig(pool_size=settings.database_pool_size,
                         max_overflow=settings.database_max_overflow)
-
-
-def _sqlite_tuning(engine: SyncEngine) -> None:
-    """WAL, a busy timeout and BEGIN IMMEDIATE for writers (they wait instead of failing);
-    read-only work (``READ_ONLY``) begins deferred and never waits for the write lock."""
-
-    @event.listens_for(engine, "connect")
-    def _connect(dbapi_connection: Any, _: Any) -> None:
-        dbapi_connection.isolation_level = None  # SQLAlchemy emits BEGIN itself (below)
-        cursor = dbapi_connection.cursor()
-        for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "busy_timeout=5000",
-                       "foreign_keys=ON"):
-            cursor.execute(f"PRAGMA {pragma}")
-        cursor.close()
-
-    @event.listens_for(engine, "begin")
-    def _begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN" if READ_ONLY.get() else "BEGIN IMMEDIATE")
 
 
 async def _mark_reads(request: Request[Any, Any, Any]) -> None:
@@ -160,6 +141,7 @@ def create_app(
     jwt_auth = make_jwt_auth(settings)
     database = db_config(settings, create_all=create_all)
     problem_map = {
+        sqlite.DatabaseBusy: _problem(503),
         StaleVersion: _problem(409, extra=lambda e: {"current": _jsonable(e.current)}),
         IllegalTransition: _problem(409, extra=lambda e: {"allowed_actions": e.allowed}),
         Conflict: _problem(409),

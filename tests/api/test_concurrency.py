@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from concurrent.futures import ThreadPoolExecutor
 from uuid import uuid4
 
 import pytest
+from anbiao.api.app import db_config
+from anbiao.api.settings import Settings
+from sqlalchemy import event, text
 
 from support_api import FUZHOU, start
 from support_ui import Pages
@@ -99,3 +103,50 @@ def test_a_write_refused_by_the_database_is_an_error_not_a_lost_success(api, mon
     monkeypatch.undo()
     after = api.call("GET", path, "ent@fz.cn")
     assert after["version"] == 1 and after["answers"] == {}
+
+
+def test_sqlite_writers_of_a_process_queue_instead_of_failing(api, database_url):
+    """Writers wait for the one holding SQLite's write lock. With the busy timeout at 0, SQLite
+    itself would refuse each of them at once ("database is locked")."""
+    if not database_url.startswith("sqlite"):
+        pytest.skip("the queue is for embedded SQLite")
+    config = db_config(Settings(database_url=database_url, secret_key="x" * 32))
+    engine = config.get_engine().sync_engine
+    event.listen(engine, "connect", lambda connection, _: connection.execute("PRAGMA busy_timeout=0"))
+    waiting = 5
+
+    async def scenario() -> list[int]:
+        holding, all_begun, release = asyncio.Event(), asyncio.Event(), asyncio.Event()
+        begun: list[object] = []
+
+        def count(*_) -> None:  # a writer has its connection; it begins without yielding
+            if holding.is_set():
+                begun.append(_)
+                if len(begun) == waiting:
+                    all_begun.set()
+
+        event.listen(engine, "checkout", count)
+
+        async def write(n: int, hold: bool) -> None:
+            async with config.get_session() as session:
+                await session.execute(text("INSERT INTO queued (n) VALUES (:n)"), {"n": n})
+                if hold:
+                    holding.set()
+                    await release.wait()
+                await session.commit()
+
+        async with config.get_session() as session:
+            await session.execute(text("CREATE TABLE queued (n INTEGER)"))
+            await session.commit()
+        first = asyncio.create_task(write(0, hold=True))
+        await holding.wait()
+        others = [asyncio.create_task(write(n, hold=False)) for n in range(1, 1 + waiting)]
+        await all_begun.wait()  # every other writer is at BEGIN while the first holds the lock
+        release.set()
+        await asyncio.gather(first, *others)
+        async with config.get_session() as session:
+            stored = sorted((await session.scalars(text("SELECT n FROM queued"))).all())
+        await config.get_engine().dispose()
+        return stored
+
+    assert asyncio.run(scenario()) == list(range(1 + waiting))

@@ -1,0 +1,84 @@
+"""The request path: one database connection per request, guards on the event loop, and the
+self-assessment hazards that follow every save (kept set-based for speed)."""
+
+from __future__ import annotations
+
+import inspect
+from typing import Any
+
+from sqlalchemy import event
+from support_api import FUZHOU, answer_all, start
+
+
+def _minor_items(api, assessment) -> list[dict[str, Any]]:
+    """Items that can be answered 'partial' without a veto or a major hazard."""
+    checklist = api.call("GET", f"/api/v1/assessments/{assessment['id']}/checklist", "ent@fz.cn")
+    found: list[dict[str, Any]] = []
+
+    def walk(elements):
+        for element in elements:
+            found.extend(i for i in element["items"]
+                         if i["deductions"] and not i["veto"] and not i["major_hazard"])
+            walk(element["elements"])
+
+    walk(checklist["elements"])
+    return found
+
+
+def _self_hazards(api) -> dict[str, str]:
+    page = api.call("GET", "/api/v1/hazards", "ent@fz.cn", params={"limit": 500})
+    return {h["item_id"]: h["state"] for h in page["items"] if h["source"] == "self"}
+
+
+def test_self_hazards_follow_each_save(api):
+    """Failing items get open hazards; fixed ones await verification (submitted); failing
+    again sends them back to rectification; a batch flipping several moves them together."""
+    _, assessment = start(api, **FUZHOU)
+    a, b, c = _minor_items(api, assessment)[:3]
+    partial = {i["id"]: {"status": "partial", "deductions": [i["deductions"][0]["id"]]}
+               for i in (a, b)}
+    saved = answer_all(api, "ent@fz.cn", assessment, **partial)
+    assert _self_hazards(api) == {a["id"]: "open", b["id"]: "open"}
+
+    def save(answers):
+        nonlocal saved
+        saved = api.call("PATCH", f"/api/v1/assessments/{assessment['id']}/answers", "ent@fz.cn",
+                         json={"version": saved["version"], "answers": answers})
+
+    compliant = {"status": "compliant"}
+    save({a["id"]: compliant, b["id"]: compliant})
+    assert _self_hazards(api) == {a["id"]: "submitted", b["id"]: "submitted"}
+    save({a["id"]: partial[a["id"]],
+          c["id"]: {"status": "partial", "deductions": [c["deductions"][0]["id"]]}})
+    assert _self_hazards(api) == {a["id"]: "rectifying", b["id"]: "submitted", c["id"]: "open"}
+    again = api.call("GET", f"/api/v1/assessments/{assessment['id']}", "ent@fz.cn")
+    assert again["version"] == saved["version"] and again["answers"] == saved["answers"]
+
+
+def test_a_request_holds_one_connection(api):
+    """The token's user is read in the request's own session: one pooled connection per
+    authenticated request, reads and writes alike."""
+    _, assessment = start(api, **FUZHOU)
+    path = f"/api/v1/assessments/{assessment['id']}"
+    api.login("ent@fz.cn")
+    checkouts: list[object] = []
+    pool_owner = api.client.app.state.db_config.get_engine().sync_engine
+    listener = lambda connection, record, proxy: checkouts.append(proxy)  # noqa: E731
+    event.listen(pool_owner, "checkout", listener)
+    try:
+        api.call("GET", f"{path}/checklist", "ent@fz.cn")
+        assert len(checkouts) == 1
+        api.call("PATCH", f"{path}/answers", "ent@fz.cn",
+                 json={"version": assessment["version"], "answers": {}})
+        assert len(checkouts) == 2
+    finally:
+        event.remove(pool_owner, "checkout", listener)
+
+
+def test_every_guard_runs_on_the_event_loop(api):
+    """Litestar runs a synchronous guard in a worker thread on every request: ours are
+    coroutines."""
+    guards = {guard for route in api.client.app.routes
+              for handler in getattr(route, "route_handlers", ())
+              for guard in handler.resolve_guards()}
+    assert guards and all(inspect.iscoroutinefunction(g) for g in guards), guards

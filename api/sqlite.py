@@ -5,8 +5,9 @@ it; one that only reads (``READ_ONLY``) begins deferred and never waits for it (
 the last commit). SQLite's own busy handler makes waiting writers poll with growing sleeps: under
 dozens of concurrent writers some lose every race and fail after ``busy_timeout`` while later
 arrivals get through. So the writers of one process queue on an ``asyncio.Lock`` (first come,
-first served) before ``BEGIN IMMEDIATE`` and leave it when their transaction ends; the busy
-timeout remains for writers of other processes (``--workers N``).
+first served) before ``BEGIN IMMEDIATE`` and leave it when their connection is back in the pool
+(its COMMIT or ROLLBACK complete); the busy timeout remains for writers of other processes
+(``--workers N``).
 """
 
 from __future__ import annotations
@@ -14,15 +15,16 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from anbiao.api.db import READ_ONLY
-from anbiao.core.errors import AnbiaoError
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.util import await_
 
+from anbiao.api.db import READ_ONLY
+from anbiao.core.errors import AnbiaoError
+
 BUSY_TIMEOUT_MS = 5000  # a writer of another process
 WRITE_WAIT_SECONDS = 30.0  # a writer of this process, in the queue
-_HOLDS = "anbiao_writer"  # in the DBAPI connection's info: this connection holds the queue
+_HOLDS = "anbiao_writer"  # in the pool record's info: this connection holds the queue
 
 
 class DatabaseBusy(AnbiaoError):
@@ -47,29 +49,18 @@ def tune(engine: Engine) -> None:
         if READ_ONLY.get():
             connection.exec_driver_sql("BEGIN")
             return
-        try:
-            await_(asyncio.wait_for(writers.acquire(), WRITE_WAIT_SECONDS))
-        except TimeoutError:
-            raise DatabaseBusy("数据库繁忙，请稍后重试 / the database is busy, try again") from None
-        connection.info[_HOLDS] = True
-        try:
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
-        except BaseException:
-            _leave(connection.info)
-            raise
-
-    def _leave(info: dict[str, Any]) -> None:
-        if info.pop(_HOLDS, False):
-            writers.release()
-
-    @event.listens_for(engine, "commit")
-    def _commit(connection: Any) -> None:
-        _leave(connection.info)
-
-    @event.listens_for(engine, "rollback")
-    def _rollback(connection: Any) -> None:
-        _leave(connection.info)
+        held = connection.connection.record_info  # kept when the DBAPI connection is invalidated
+        if not held.get(_HOLDS):  # a connection keeps its place across its own transactions
+            try:
+                await_(asyncio.wait_for(writers.acquire(), WRITE_WAIT_SECONDS))
+            except TimeoutError:
+                raise DatabaseBusy("数据库繁忙，请稍后重试 / the database is busy, try again"
+                                   ) from None
+            held[_HOLDS] = True
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
     @event.listens_for(engine, "checkin")
     def _checkin(_: Any, record: Any) -> None:
-        _leave(record.info)  # a transaction that ended without commit or rollback (invalidated)
+        """Back in the pool, after its COMMIT or ROLLBACK has completed: the next writer."""
+        if record.record_info.pop(_HOLDS, False):
+            writers.release()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from anbiao.api.services import Conflict, Rejected, StaleVersion
+from anbiao.api.sqlite import DatabaseBusy
 from anbiao.api.ui import i18n
 from anbiao.api.ui.auth import provide_viewer
 from anbiao.api.ui.pages import admin, enterprise, public, reports, review, shared
@@ -35,6 +36,8 @@ def _error_page(request: Request[Any, Any, Any], exc: Exception) -> Response[Any
         status, message = 409, str(exc)
     elif isinstance(exc, Rejected):
         status, message, reasons = 422, str(exc), exc.reasons
+    elif isinstance(exc, DatabaseBusy):
+        status, message = 503, str(exc)
     elif isinstance(exc, AnbiaoError):
         status, message = 422, str(exc)
     else:
@@ -66,8 +69,8 @@ def ui_router() -> Router:
         dependencies={"viewer": Provide(provide_viewer)},
         # every class the app maps to problem documents, so pages answer in HTML instead
         exception_handlers={NotAuthorizedException: _to_login, **dict.fromkeys(
-            (HTTPException, StaleVersion, IllegalTransition, Conflict, Rejected, AnbiaoError,
-             Exception), _error_page)},
+            (HTTPException, StaleVersion, IllegalTransition, Conflict, Rejected, DatabaseBusy,
+             AnbiaoError, Exception), _error_page)},
         response_headers=SECURITY_HEADERS,
         include_in_schema=False,
         opt={"exclude_from_auth": True},

@@ -150,3 +150,42 @@ def test_sqlite_writers_of_a_process_queue_instead_of_failing(api, database_url)
         return stored
 
     assert asyncio.run(scenario()) == list(range(1 + waiting))
+
+
+def test_a_writer_that_waits_too_long_gets_503_and_changes_nothing(api, database_url, monkeypatch):
+    """Past the queue's wait, a write is refused as 503 (try again): a problem document for
+    the API, an HTML page for the browser; nothing of it is stored."""
+    if not database_url.startswith("sqlite"):
+        pytest.skip("the queue is for embedded SQLite")
+    from anbiao.api import sqlite
+
+    _, assessment = start(api, **FUZHOU)
+    pages = Pages(api.client)
+    pages.sign_in("ent@fz.cn")
+    pages.get("/enterprise/profile")
+    headers = api.login("ent@fz.cn")
+    config = api.client.app.state.db_config
+
+    async def hold():  # a writer of this process that keeps the write lock
+        session = config.create_session_maker()()
+        await session.execute(text("SELECT 1"))
+        return session
+
+    monkeypatch.setattr(sqlite, "WRITE_WAIT_SECONDS", 0.05)
+    with api.client.portal() as portal:
+        holder = portal.call(hold)
+        try:
+            r = api.client.patch(f"/api/v1/assessments/{assessment['id']}/answers",
+                                 headers=headers, json={"version": 1, "answers": {
+                                     "base.5-1-1.01": {"status": "compliant"}}})
+            assert r.status_code == 503, r.text
+            assert r.headers["content-type"].startswith("application/problem+json")
+            page = pages.post("/enterprise/assessments", expect=503)
+            assert "text/html" in page.headers["content-type"] and "Traceback" not in page.text
+        finally:
+            portal.call(holder.close)
+    after = api.call("GET", f"/api/v1/assessments/{assessment['id']}", "ent@fz.cn")
+    assert after["version"] == 1 and after["answers"] == {}
+    assessments = api.call("GET", f"/api/v1/enterprises/{assessment['enterprise_id']}/assessments",
+                           "ent@fz.cn")
+    assert assessments["total"] == 1

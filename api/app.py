@@ -14,6 +14,23 @@ from advanced_alchemy.extensions.litestar import (
     SQLAlchemyAsyncConfig,
     SQLAlchemyPlugin,
 )
+from litestar import Litestar, MediaType, Request, Response
+from litestar.di import NamedDependency, Provide
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import SwaggerRenderPlugin
+from litestar.plugins.problem_details import (
+    ProblemDetailsConfig,
+    ProblemDetailsException,
+    ProblemDetailsPlugin,
+)
+from litestar.serialization import default_serializer
+from litestar.static_files import create_static_files_router
+from litestar.types import Serializer
+from pydantic import BaseModel
+from pydantic_core import to_json
+from sqlalchemy import make_url
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from anbiao.api import sqlite
 from anbiao.api.db import READ_ONLY, SAFE_METHODS
 from anbiao.api.openapi import finish as finish_openapi
@@ -38,22 +55,6 @@ from anbiao.api.ui.router import ui_router
 from anbiao.api.workflow import IllegalTransition
 from anbiao.core.engine import Engine
 from anbiao.core.errors import AnbiaoError
-from litestar import Litestar, MediaType, Request, Response
-from litestar.di import NamedDependency, Provide
-from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import SwaggerRenderPlugin
-from litestar.plugins.problem_details import (
-    ProblemDetailsConfig,
-    ProblemDetailsException,
-    ProblemDetailsPlugin,
-)
-from litestar.serialization import default_serializer
-from litestar.static_files import create_static_files_router
-from litestar.types import Serializer
-from pydantic import BaseModel
-from pydantic_core import to_json
-from sqlalchemy import make_url
-from sqlalchemy.ext.asyncio import AsyncSession
 
 HERE = Path(__file__).parent
 MIGRATIONS = HERE / "migrations"

@@ -243,7 +243,7 @@ async def save_answers(
     """Merge a batch of answers (null clears one); validated by the engine; never a lost update.
     Returns the score of the saved answers."""
     applications = await _applications_on(session, assessment)
-    if any(state in _LIVE for state, _ in applications):
+    if _frozen(applications):
         raise Conflict("自评已提交评审，不能修改 / the assessment is under an active application")
     reopened = _reopened(applications)
     merged = dict(assessment.answers)
@@ -309,6 +309,10 @@ async def _applications_on(session: AsyncSession, assessment: Assessment
     return [(state, items) for state, items in rows]
 
 
+def _frozen(applications: list[tuple[str, list[str]]]) -> bool:
+    return any(state in _LIVE for state, _ in applications)
+
+
 def _reopened(applications: list[tuple[str, list[str]]]) -> set[str] | None:
     items = next((i for state, i in applications if state == State.returned.value), None)
     return set(items) if items else None
@@ -321,7 +325,7 @@ async def reopened_items(session: AsyncSession, assessment: Assessment) -> set[s
 
 async def is_frozen(session: AsyncSession, assessment: Assessment) -> bool:
     """An assessment under a live application (submitted and not returned or ended) is frozen."""
-    return any(state in _LIVE for state, _ in await _applications_on(session, assessment))
+    return _frozen(await _applications_on(session, assessment))
 
 
 # --- applications --------------------------------------------------------------------------------

@@ -23,18 +23,16 @@ import argparse
 import asyncio
 import time
 from collections.abc import Awaitable, Callable
-from pathlib import Path
 
 import asyncpg
 from anbiao.api.app import db_config
 from anbiao.api.db import Assessment, User
 from anbiao.api.settings import Settings
 from bench_service import recreate_pg
+from doc_section import write_section
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-DOC = Path(__file__).parent.parent / "docs" / "benchmarks.md"
-BEGIN, END = "<!-- BEGIN db-layers -->", "<!-- END db-layers -->"
 PG_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
 
 
@@ -127,9 +125,7 @@ def main() -> None:
         asyncio.run(recreate_pg(args.postgres_url, "anbiao_layers", drop_only=True))
     print(text)
     if args.write:
-        doc = DOC.read_text(encoding="utf-8")
-        head, rest = doc.split(BEGIN, 1)
-        DOC.write_text(f"{head}{BEGIN}\n{text}\n{END}{rest.split(END, 1)[1]}", encoding="utf-8")
+        write_section("db-layers", text)
 
 
 if __name__ == "__main__":

@@ -13,16 +13,14 @@ import subprocess
 import sys
 import time
 import timeit
-from pathlib import Path
 
 from anbiao.core.engine import Engine
 from anbiao.core.models.answers import AnswerSheet, Status
 from anbiao.core.models.checklist import iter_items
 from anbiao.core.models.profile import Profile
 from anbiao.core.plugin_manager import build_plugin_manager
+from doc_section import write_section
 
-DOC = Path(__file__).parents[1] / "docs" / "benchmarks.md"
-BEGIN, END = "<!-- BEGIN engine -->", "<!-- END engine -->"
 PROFILE = Profile(
     uscc="91350102MA00000152", name="基准企业", region="350102", industry="machinery",
     hazards=frozenset({"dust_explosion", "confined_space", "ammonia_refrigeration"}),
@@ -135,10 +133,7 @@ def main() -> None:
     ])
     print(table)
     if args.write:
-        text = DOC.read_text(encoding="utf-8")
-        head, _, rest = text.partition(BEGIN)
-        _, _, tail = rest.partition(END)
-        DOC.write_text(f"{head}{BEGIN}\n{table}\n{END}{tail}", encoding="utf-8")
+        write_section("engine", table)
 
 
 if __name__ == "__main__":

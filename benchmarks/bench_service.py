@@ -47,13 +47,12 @@ from anbiao.api.settings import Settings
 from anbiao.core.engine import Engine
 from anbiao.core.models.answers import Answer
 from anbiao.core.models.profile import Profile
+from doc_section import write_section
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import create_async_engine
 
 HERE = Path(__file__).parent
-DOC = HERE.parent / "docs" / "benchmarks.md"
 LUA = HERE / "wrk_service.lua"
-BEGIN, END = "<!-- BEGIN service -->", "<!-- END service -->"
 PG_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
 PG_BENCH_DB = "anbiao_bench"
 SECRET = "bench-secret-key-0123456789abcdef"
@@ -656,10 +655,7 @@ def main() -> None:
     table = "\n".join(report)
     print(table)
     if args.write:
-        text = DOC.read_text(encoding="utf-8")
-        head, _, rest = text.partition(BEGIN)
-        _, _, tail = rest.partition(END)
-        DOC.write_text(f"{head}{BEGIN}\n{table}\n{END}{tail}", encoding="utf-8")
+        write_section("service", table)
 
 
 if __name__ == "__main__":

@@ -95,16 +95,22 @@ def wait_ready(url: str, process: subprocess.Popen[bytes], timeout: float = 90.0
     raise RuntimeError(f"{url} not ready after {timeout:.0f} s")
 
 
+@dataclass(frozen=True, slots=True)
+class Served:
+    base: str  # URL
+    session: int  # the server's session id: it and its workers
+
+
 @contextmanager
 def server(command: list[str], probe: str, port: int, env: dict[str, str],
-           cwd: Path) -> Iterator[str]:
-    """Run a server in its own process group; yield its base URL; stop the group afterwards."""
+           cwd: Path) -> Iterator[Served]:
+    """Run a server in a session of its own; yield it; stop the session's group afterwards."""
     process = subprocess.Popen(command, env={**os.environ, **env}, cwd=cwd,
                                start_new_session=True)
     base = f"http://127.0.0.1:{port}"
     try:
         wait_ready(base + probe, process)
-        yield base
+        yield Served(base, process.pid)
     finally:
         os.killpg(process.pid, signal.SIGINT)
         try:
@@ -448,10 +454,12 @@ def load_test(database: str, folder: Path, pg_base: str, seconds: int,
     """Bare endpoint, checklist read, batch save and reviewer queue; one pinned worker."""
     url = fresh_url(database, folder, "load", pg_base)
     results: dict[str, dict[str, float]] = {}
-    with bare_server(folder, "0") as base:
+    with bare_server(folder, "0") as served:
+        base = served.base
         results["bare"] = measure(base, write_plan(folder, "bare", ["GET", "/plain\t"]), seconds,
                                   connections)
-    with anbiao_server(url, 1, folder, "0") as base:
+    with anbiao_server(url, 1, folder, "0") as served:
+        base = served.base
         plans = asyncio.run(seed_load(base, url, connections))
         reads = [f"/api/v1/assessments/{f.assessment_id}/checklist\t{f.token}"
                  for f in plans.checklist]
@@ -468,18 +476,43 @@ def load_test(database: str, folder: Path, pg_base: str, seconds: int,
 # --- surge ---------------------------------------------------------------------------------------
 
 
-async def surge(base: str, url: str, enterprises: int, concurrency: int) -> dict[str, Any]:
-    """The whole workflow for every enterprise, phase by phase; wall time per phase."""
+CPU_ROLES = ("service", "database", "client")
+
+
+def cpu_seconds(service_session: int) -> dict[str, float]:
+    """CPU seconds so far of the service (its session's processes), the database server (every
+    ``postgres`` process) and this client; read from /proc."""
+    tick = os.sysconf("SC_CLK_TCK")
+    totals = dict.fromkeys(CPU_ROLES, 0.0)
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:  # ended meanwhile
+            continue
+        name, fields = text[text.index("(") + 1:text.rindex(")")], text[text.rindex(")") + 2:].split()
+        role = ("service" if int(fields[3]) == service_session
+                else "database" if name == "postgres" else None)
+        if role:
+            totals[role] += (int(fields[11]) + int(fields[12])) / tick  # utime + stime
+    totals["client"] = time.process_time()
+    return totals
+
+
+async def surge(served: Served, url: str, enterprises: int, concurrency: int) -> dict[str, Any]:
+    """The whole workflow for every enterprise, phase by phase: wall time and CPU per phase."""
     await create_staff(url)
     phases: dict[str, float] = {}
-    async with api_client(base, concurrency) as api:
+    cpu: dict[str, dict[str, float]] = {}
+    async with api_client(served.base, concurrency) as api:
         staff = await login_staff(api)
         firms = [Firm(i) for i in range(enterprises)]
 
         async def timed(name: str, work: Callable[[Firm], Awaitable[None]]) -> None:
-            start = time.perf_counter()
+            start, before = time.perf_counter(), cpu_seconds(served.session)
             await pool(firms, work, concurrency)
             phases[name] = time.perf_counter() - start
+            after = cpu_seconds(served.session)
+            cpu[name] = {role: after[role] - before[role] for role in CPU_ROLES}
 
         await timed("sign-up (argon2)", lambda f: sign_up(api, f))
         answers = answer_sets()
@@ -495,7 +528,7 @@ async def surge(base: str, url: str, enterprises: int, concurrency: int) -> dict
         await timed("approval", lambda f: api.act(staff.admin, f.app, "approve"))
         requests, errors = api.requests, api.server_errors
     checks = await verify(url, enterprises, answers)
-    return {"phases": phases, "requests": requests, "server_errors": errors, "checks": checks,
+    return {"phases": phases, "cpu": cpu, "requests": requests, "server_errors": errors, "checks": checks,
             "items": len(answers.full), "batches": -(-len(answers.full) // BATCH)}
 
 
@@ -541,8 +574,8 @@ async def verify(url: str, enterprises: int, answers: Answers) -> dict[str, Any]
 def run_surge(database: str, folder: Path, pg_base: str, enterprises: int, workers: int,
               concurrency: int) -> dict[str, Any]:
     url = fresh_url(database, folder, "surge", pg_base)
-    with anbiao_server(url, workers, folder, None) as base:
-        return asyncio.run(surge(base, url, enterprises, concurrency))
+    with anbiao_server(url, workers, folder, None) as served:
+        return asyncio.run(surge(served, url, enterprises, concurrency))
 
 
 # --- report --------------------------------------------------------------------------------------
@@ -591,9 +624,16 @@ def surge_table(results: dict[str, dict[str, Any]], enterprises: int) -> list[st
     return rows
 
 
-def phase_lines(results: dict[str, dict[str, Any]]) -> list[str]:
-    return [f"- {database}: " + "; ".join(f"{name} {t:.1f} s" for name, t in r["phases"].items())
-            for database, r in results.items()]
+def phase_table(results: dict[str, dict[str, Any]]) -> list[str]:
+    """Wall time and CPU seconds of each phase: service workers, database server, client."""
+    rows = ["| database | phase | wall | CPU: service | CPU: database server | CPU: client |",
+            "|---|---|---:|---:|---:|---:|"]
+    for database, r in results.items():
+        for name, wall in r["phases"].items():
+            used = r["cpu"][name]
+            rows.append(f"| {database} | {name} | {wall:.1f} s | {used['service']:.1f} s | "
+                        f"{used['database']:.1f} s | {used['client']:.1f} s |")
+    return rows
 
 
 def load_average() -> str:
@@ -605,7 +645,8 @@ def main() -> None:
     parser.add_argument("--database", choices=("sqlite", "postgres", "both"), default="both")
     parser.add_argument("--postgres-url", default=PG_URL,
                         help=f"server to create the '{PG_BENCH_DB}' database on")
-    parser.add_argument("--seconds", type=int, default=10, help="wrk duration per endpoint")
+    parser.add_argument("--seconds", type=int, default=10,
+                        help="wrk duration per endpoint (0: skip the load test)")
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument("--enterprises", type=int, default=4288, help="surge size (0: skip)")
     parser.add_argument("--workers", type=int, default=2, help="server workers in the surge")
@@ -622,9 +663,10 @@ def main() -> None:
         folder = Path(tmp)
         try:
             for database in databases:
-                load[database] = load_test(database, folder, args.postgres_url, args.seconds,
-                                           args.connections)
-                print("\n".join(load_table({database: load[database]})), flush=True)
+                if args.seconds:
+                    load[database] = load_test(database, folder, args.postgres_url,
+                                               args.seconds, args.connections)
+                    print("\n".join(load_table({database: load[database]})), flush=True)
                 if args.enterprises:
                     surges[database] = run_surge(database, folder, args.postgres_url,
                                                  args.enterprises, args.workers, args.connections)
@@ -650,7 +692,9 @@ def main() -> None:
                  f"({first['batches']} batches of ≤ {BATCH}), {REVIEWERS} reviewers, "
                  f"`anbiao serve --workers {args.workers}` (unpinned), {args.connections} "
                  "concurrent httpx clients on the same machine."), "",
-            *surge_table(surges, args.enterprises), "", "Phases:", "", *phase_lines(surges),
+            *surge_table(surges, args.enterprises), "",
+            "Phases, with the CPU seconds each part used (2 cores give at most twice the wall):",
+            "", *phase_table(surges),
         ]
     table = "\n".join(report)
     print(table)

@@ -369,6 +369,12 @@ async def reviewers_of(session: AsyncSession, application: Application, cycle: i
     return list(await session.scalars(query))
 
 
+async def reviewer_ids(session: AsyncSession, application: Application) -> list[UUID]:
+    """The reviewers assigned in the current cycle (ids only: no scores decoded)."""
+    return list(await session.scalars(select(Assignment.reviewer_id).where(
+        Assignment.application_id == application.id, Assignment.cycle == application.cycle)))
+
+
 async def open_major_hazards(session: AsyncSession, enterprise_id: UUID) -> int:
     query = select(func.count()).select_from(Hazard).where(
         Hazard.enterprise_id == enterprise_id, Hazard.level == "major", Hazard.state != "closed")
@@ -433,7 +439,7 @@ async def _submit(ctx: Context, application: Application) -> dict[str, Any]:
         raise Rejected("不满足申请条件 / not eligible to apply", reasons)
     changed = sorted(k for k in {*application.answers, *assessment.answers}
                      if application.answers.get(k) != assessment.answers.get(k))
-    reviewed = await reviewers_of(ctx.session, application, application.cycle)
+    reviewed = await reviewer_ids(ctx.session, application)
     return {
         "cycle": application.cycle + 1 if reviewed else application.cycle,  # a new review round
         "profile": enterprise.profile, "answers": assessment.answers,
@@ -502,10 +508,14 @@ def conflicts(reviewer: User, enterprise: Enterprise, reviewed_before: set[UUID]
     return out
 
 
-async def review_scores(ctx: Context, application: Application) -> Scored:
-    """The review result: self answers overridden item by item by the reviewers' answers."""
+async def review_scores(ctx: Context, application: Application,
+                        assignments: list[Assignment] | None = None) -> Scored:
+    """The review result: self answers overridden item by item by the reviewers' answers
+    (``assignments``: the current cycle's, when already read)."""
     merged = dict(application.answers)
-    for assignment in await reviewers_of(ctx.session, application, application.cycle):
+    if assignments is None:
+        assignments = await reviewers_of(ctx.session, application, application.cycle)
+    for assignment in assignments:
         merged.update(assignment.answers)
     return score_answers(ctx.engine, application.profile, merged)
 
@@ -533,9 +543,9 @@ async def compare(session: AsyncSession, engine: Engine, application: Applicatio
     """Item by item: the frozen self-assessment and the review result of the current cycle."""
     own = score_answers(engine, application.profile, application.answers)
     review = None
-    if await reviewers_of(session, application, application.cycle):
+    if assignments := await reviewers_of(session, application, application.cycle):
         reading = Context(session, engine, None, None, None)  # type: ignore[arg-type]
-        review = await review_scores(reading, application)
+        review = await review_scores(reading, application, assignments)
     by_id = {s.item_id: s for s in review.result.items} if review else {}
     items = []
     for s in own.result.items:

@@ -8,10 +8,12 @@ computed on assumed data can be flagged.
 from __future__ import annotations
 
 from datetime import date, timedelta
+from functools import lru_cache
 
 import chinese_calendar
 
 
+@lru_cache(maxsize=4096)  # a deadline walks up to ~30 days per request; the data never changes
 def is_workday(day: date) -> bool:
     """A working day: announced holidays and adjusted workdays where known, else Mon–Fri."""
     try:

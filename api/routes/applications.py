@@ -54,8 +54,7 @@ def _view(application: Application, role: Role, reviewers: list[UUID], today: da
 async def application_view(
     session: AsyncSession, user: User, application: Application, request: Request[Any, Any, Any]
 ) -> ApplicationOut:
-    reviewers = [a.reviewer_id for a in await services.reviewers_of(session, application,
-                                                                      application.cycle)]
+    reviewers = await services.reviewer_ids(session, application)
     today = request.app.state.clock()
     return ApplicationOut.model_validate(_view(application, Role(user.role), reviewers, today))
 

@@ -15,7 +15,7 @@ from advanced_alchemy.extensions.litestar import (
     SQLAlchemyPlugin,
 )
 from litestar import Litestar, MediaType, Request, Response
-from litestar.di import NamedDependency, Provide
+from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.plugins.problem_details import (
@@ -32,7 +32,7 @@ from sqlalchemy import make_url
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from anbiao.api import sqlite
-from anbiao.api.db import READ_ONLY, SAFE_METHODS
+from anbiao.api.db import READ_ONLY, SAFE_METHODS, request_session
 from anbiao.api.openapi import finish as finish_openapi
 from anbiao.api.routes.applications import ApplicationController
 from anbiao.api.routes.assessments import AssessmentController
@@ -64,7 +64,7 @@ def db_config(settings: Settings, *, create_all: bool = False) -> SQLAlchemyAsyn
     config = SQLAlchemyAsyncConfig(
         connection_string=settings.database_url,
         before_send_handler="autocommit",
-        session_dependency_key="request_session",  # wrapped by provide_db_session below
+        session_dependency_key="request_session",  # handlers take db_session (provide_db_session)
         session_config=AsyncSessionConfig(expire_on_commit=False),
         engine_config=_engine_config(settings),
         create_all=create_all,
@@ -93,14 +93,15 @@ async def _mark_reads(request: Request[Any, Any, Any]) -> None:
 
 
 async def provide_db_session(
-    request_session: NamedDependency[AsyncSession],
+    request: Request[Any, Any, Any],
 ) -> AsyncGenerator[AsyncSession, None]:
     """The request's session. Once the handler has succeeded, its pending writes are flushed
     before the response is sent: a write the database refuses (a unique number taken by a
     concurrent request, a broken reference) becomes an error response, never a success whose
     changes are then silently rolled back. The autocommit handler commits 2xx/3xx after that."""
-    yield request_session
-    await request_session.flush()
+    session = await request_session(request.app.state, request.scope)
+    yield session
+    await session.flush()
 
 
 class ModelResponse(Response[Any]):

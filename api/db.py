@@ -15,6 +15,7 @@ from uuid import UUID
 
 from advanced_alchemy.base import UUIDv7AuditBase
 from sqlalchemy import JSON, Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 
@@ -22,6 +23,19 @@ from sqlalchemy.orm import Mapped, mapped_column
 # never wait); every other one begins IMMEDIATE. Set for safe requests and the token's user lookup.
 READ_ONLY: ContextVar[bool] = ContextVar("anbiao_read_only", default=False)
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+async def request_session(state: Any, scope: Any) -> AsyncSession:
+    """The request's one session (advanced-alchemy keeps it in the scope).
+
+    A safe request on PostgreSQL reads in autocommit: no BEGIN and COMMIT round trips. Under
+    PostgreSQL's READ COMMITTED every statement sees the latest commit either way, so its reads
+    see exactly what they would in a transaction."""
+    session: AsyncSession = state.db_config.provide_session(state, scope)
+    if (scope["method"] in SAFE_METHODS and not session.in_transaction()
+            and session.bind.dialect.name == "postgresql"):
+        await session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+    return session
 
 
 class Role(StrEnum):

@@ -18,7 +18,7 @@ from litestar.security.jwt import JWTAuth, Token
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from anbiao.api.db import READ_ONLY, SAFE_METHODS, Role, User
+from anbiao.api.db import READ_ONLY, SAFE_METHODS, Role, User, request_session
 from anbiao.api.settings import Settings
 
 _hasher = PasswordHasher()
@@ -66,8 +66,7 @@ async def _retrieve_user(token: Token, connection: ASGIConnection[Any, Any, Any,
     """The token's account, read afresh in the request's own session (one connection and one
     transaction per request); detached, as the handler's objects never include it by accident."""
     READ_ONLY.set(connection.scope["method"] in SAFE_METHODS)  # the request's task: it persists
-    state = connection.app.state
-    session = state.db_config.provide_session(state, connection.scope)
+    session = await request_session(connection.app.state, connection.scope)
     if (user := await session.get(User, token.sub)) is not None:
         session.expunge(user)
     return user

@@ -6,6 +6,7 @@ from __future__ import annotations
 import inspect
 from typing import Any
 
+import pytest
 from sqlalchemy import event
 from support_api import FUZHOU, answer_all, start
 
@@ -82,3 +83,30 @@ def test_every_guard_runs_on_the_event_loop(api):
               for handler in getattr(route, "route_handlers", ())
               for guard in handler.resolve_guards()}
     assert guards and all(inspect.iscoroutinefunction(g) for g in guards), guards
+
+
+def test_postgresql_reads_take_no_transaction(api):
+    """On PostgreSQL a safe request reads in autocommit (no BEGIN/COMMIT round trips); a
+    write still runs in one transaction. SQLite begins deferred instead (api/sqlite.py)."""
+    engine = api.client.app.state.db_config.get_engine().sync_engine
+    if engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL only: SQLite reads begin a deferred transaction")
+    _, assessment = start(api, **FUZHOU)
+    path = f"/api/v1/assessments/{assessment['id']}"
+    api.login("ent@fz.cn")
+    in_block: list[bool] = []
+
+    def listener(conn, cursor, statement, parameters, context, executemany):
+        in_block.append(conn.connection.driver_connection.is_in_transaction())
+
+    event.listen(engine, "after_cursor_execute", listener)
+    try:
+        api.call("GET", f"{path}/checklist", "ent@fz.cn")
+        api.call("GET", "/api/v1/applications/", "ent@fz.cn")
+        reads, in_block[:] = list(in_block), []
+        api.call("PATCH", f"{path}/answers", "ent@fz.cn",
+                 json={"version": assessment["version"], "answers": {}})
+    finally:
+        event.remove(engine, "after_cursor_execute", listener)
+    assert len(reads) >= 4 and not any(reads)
+    assert in_block and all(in_block)

@@ -45,7 +45,7 @@ from anbiao.api.routes.hazards import HazardController
 from anbiao.api.routes.reports import REPORT_HANDLERS
 from anbiao.api.routes.statistics import StatisticsController
 from anbiao.api.routes.system import health, ready
-from anbiao.api.security import make_jwt_auth
+from anbiao.api.security import AccountCache, make_jwt_auth
 from anbiao.api.services import Conflict, Rejected, StaleVersion
 from anbiao.api.settings import Settings, get_settings
 from anbiao.api.ui.auth import csrf_config, session_config
@@ -193,6 +193,7 @@ def create_app(
     app.state.settings = settings
     app.state.db_config = database
     app.state.jwt_auth = jwt_auth
+    app.state.accounts = AccountCache(settings.account_cache_seconds)
     app.state.engine = engine
     app.state.clock = clock
     return app

@@ -30,6 +30,10 @@ class Settings(BaseSettings):
         description="JWT signing key; set it for more than one worker or a restart-safe login.",
     )
     token_minutes: int = Field(default=8 * 60, description="JWT lifetime in minutes.")
+    account_cache_seconds: float = Field(
+        default=5.0, ge=0, description="How long a worker reuses a token's account as read from "
+        "the database (0: read it on every request). Accounts change only at log-in today; a "
+        "future change (e.g. a disabled account) takes effect within this time.")
     upload_dir: Path = Field(default=Path("anbiao-uploads"), description="Evidence storage folder.")
     max_upload_bytes: int = Field(default=10 * 1024 * 1024, description="Largest evidence file.")
     login_max_failures: int = Field(default=5, description="Failed logins before a lock-out.")

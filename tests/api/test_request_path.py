@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import inspect
 from typing import Any
+from uuid import uuid4
 
 import pytest
 from sqlalchemy import event
+from anbiao.api.db import User
+from anbiao.api.security import AccountCache
 from support_api import FUZHOU, answer_all, start
 
 
@@ -110,3 +113,44 @@ def test_postgresql_reads_take_no_transaction(api):
         event.remove(engine, "after_cursor_execute", listener)
     assert len(reads) >= 4 and not any(reads)
     assert in_block and all(in_block)
+
+
+def test_a_worker_reuses_an_account_for_a_few_seconds():
+    """The token's account is read once, reused until it expires, then read again; an unknown
+    account is not kept, and 0 seconds keeps nothing."""
+    now = [100.0]
+    accounts = AccountCache(5.0, now=lambda: now[0])
+    user = User(id=uuid4(), email="a@b.cn", name="甲", role="enterprise", password_hash="-")
+    assert accounts.get(str(user.id)) is None
+    accounts.keep(user)
+    now[0] += 4.9
+    assert accounts.get(str(user.id)) is user
+    now[0] += 0.2
+    assert accounts.get(str(user.id)) is None
+    never = AccountCache(0.0)
+    never.keep(user)
+    assert never.get(str(user.id)) is None
+
+
+def test_requests_within_the_cache_time_do_not_read_the_account(api):
+    engine = api.client.app.state.db_config.get_engine().sync_engine
+    _, assessment = start(api, **FUZHOU)
+    api.login("ent@fz.cn")
+    lookups: list[str] = []
+
+    def listener(conn, cursor, statement, parameters, context, executemany):
+        if "FROM user_account" in statement:
+            lookups.append(statement)
+
+    event.listen(engine, "before_cursor_execute", listener)
+    try:
+        api.client.app.state.accounts = AccountCache(0.0)
+        for _ in range(2):
+            api.call("GET", f"/api/v1/assessments/{assessment['id']}/checklist", "ent@fz.cn")
+        assert len(lookups) == 2
+        api.client.app.state.accounts = AccountCache(60.0)
+        for _ in range(3):
+            me = api.call("GET", "/api/v1/auth/me", "ent@fz.cn")
+        assert len(lookups) == 3 and me["email"] == "ent@fz.cn"
+    finally:
+        event.remove(engine, "before_cursor_execute", listener)

@@ -9,8 +9,8 @@ Run: ``.venv/bin/python benchmarks/bench_service.py [--database sqlite|postgres|
    batch save and the reviewer queue. Ratios are against the bare endpoint of the same run.
 2. Surge: on another fresh database, ``anbiao serve --workers 2`` (unpinned) takes 4,288
    enterprises through the whole workflow — sign-up, self-assessment in batches, application,
-   acceptance, assignment, two reviews, conclusion, approval — from 64 concurrent httpx clients;
-   then the database is checked: every application in ``publicity``, every answer stored as
+   acceptance, assignment, two reviews, conclusion, approval — from 64 concurrent keep-alive
+   clients; then the database is checked: every application in ``publicity``, every answer stored as
    sent, the expected audit events.
 
 PostgreSQL runs in a database of its own (``anbiao_bench``), dropped at the end. ``--write``
@@ -40,6 +40,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import httpx
+import lean_client
 from anbiao.api import services
 from anbiao.api.app import db_config
 from anbiao.api.db import Application, Assessment, Assignment, Event, Role
@@ -184,30 +185,27 @@ async def create_staff(url: str) -> None:
 
 
 class Api:
-    """An httpx client that counts requests and raises on an unexpected status.
+    """A lean keep-alive client (``lean_client``) that counts requests and raises on an
+    unexpected status.
 
     A 500 (e.g. SQLite's "database is locked" after the busy timeout; the transaction was rolled
     back) is counted in ``server_errors`` and retried, at most ``RETRIES`` times per request.
     """
 
     def __init__(self, base: str, concurrency: int) -> None:
-        # idle connections expire before Uvicorn's 5 s keep-alive would close them under a request
-        limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency,
-                              keepalive_expiry=2.0)
-        self.client = httpx.AsyncClient(base_url=base, limits=limits, timeout=120.0)
+        self.client = lean_client.Client(base, concurrency)
         self.requests = self.server_errors = 0
 
     async def call(self, method: str, path: str, token: str = "", expect: int = 200,
                    body: Any = None, parse: bool = True) -> Any:
-        headers = {"Authorization": f"Bearer {token}"} if token else {}
         for _ in range(RETRIES + 1):
-            r = await self.client.request(method, path, headers=headers, json=body)
+            r = await self.client.request(method, path, token, body)
             self.requests += 1
-            if r.status_code != 500:
+            if r.status != 500:
                 break
             self.server_errors += 1
-        if r.status_code != expect:
-            raise RuntimeError(f"{method} {path}: {r.status_code} {r.text[:500]}")
+        if r.status != expect:
+            raise RuntimeError(f"{method} {path}: {r.status} {r.text[:500]}")
         return r.json() if parse else None
 
     async def login(self, email: str) -> str:
@@ -280,8 +278,18 @@ async def new_assessment(api: Api, firm: Firm) -> None:
 
 async def fill(api: Api, firm: Firm, answers: dict[str, Any]) -> None:
     """Read the checklist, then save every answer in batches of 50."""
+    await read_checklist(api, firm)
+    await save_all(api, firm, answers)
+
+
+async def read_checklist(api: Api, firm: Firm) -> None:
+    await api.call("GET", f"/api/v1/assessments/{firm.assessment_id}/checklist", firm.token,
+                   parse=False)
+
+
+async def save_all(api: Api, firm: Firm, answers: dict[str, Any]) -> None:
+    """Every answer, in batches of 50."""
     path = f"/api/v1/assessments/{firm.assessment_id}"
-    await api.call("GET", f"{path}/checklist", firm.token, parse=False)
     ids = list(answers)
     for start in range(0, len(ids), BATCH):
         batch = {i: answers[i] for i in ids[start:start + BATCH]}
@@ -489,7 +497,8 @@ def cpu_seconds(service_session: int) -> dict[str, float]:
             text = stat.read_text()
         except OSError:  # ended meanwhile
             continue
-        name, fields = text[text.index("(") + 1:text.rindex(")")], text[text.rindex(")") + 2:].split()
+        end = text.rindex(")")
+        name, fields = text[text.index("(") + 1:end], text[end + 2:].split()
         role = ("service" if int(fields[3]) == service_session
                 else "database" if name == "postgres" else None)
         if role:
@@ -517,18 +526,21 @@ async def surge(served: Served, url: str, enterprises: int, concurrency: int) ->
         await timed("sign-up (argon2)", lambda f: sign_up(api, f))
         answers = answer_sets()
 
-        async def self_assess(firm: Firm) -> None:
+        async def begin(firm: Firm) -> None:
             await new_assessment(api, firm)
-            await fill(api, firm, answers.full)
-            await apply(api, firm)
+            await read_checklist(api, firm)
 
-        await timed("self-assessment and application", self_assess)
+        await timed("new self-assessment, checklist read", begin)
+        await timed(f"{-(-len(answers.full) // BATCH)} batch saves",
+                    lambda f: save_all(api, f, answers.full))
+        await timed("application and submission", lambda f: apply(api, f))
         await timed("acceptance and assignment", lambda f: accept_and_assign(api, f, staff))
         await timed("two reviews and conclusion", lambda f: review(api, f, staff, answers.reviews))
         await timed("approval", lambda f: api.act(staff.admin, f.app, "approve"))
         requests, errors = api.requests, api.server_errors
     checks = await verify(url, enterprises, answers)
-    return {"phases": phases, "cpu": cpu, "requests": requests, "server_errors": errors, "checks": checks,
+    return {"phases": phases, "cpu": cpu, "requests": requests, "server_errors": errors,
+            "checks": checks,
             "items": len(answers.full), "batches": -(-len(answers.full) // BATCH)}
 
 
@@ -691,7 +703,8 @@ def main() -> None:
             "", (f"Surge: {args.enterprises:,} enterprises × {first['items']} items "
                  f"({first['batches']} batches of ≤ {BATCH}), {REVIEWERS} reviewers, "
                  f"`anbiao serve --workers {args.workers}` (unpinned), {args.connections} "
-                 "concurrent httpx clients on the same machine."), "",
+                 "concurrent keep-alive clients (`benchmarks/lean_client.py`) on the same "
+                 "machine."), "",
             *surge_table(surges, args.enterprises), "",
             "Phases, with the CPU seconds each part used (2 cores give at most twice the wall):",
             "", *phase_table(surges),

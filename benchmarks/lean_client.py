@@ -1,0 +1,97 @@
+"""A lean HTTP/1.1 client for the surge: keep-alive connections, JSON bodies, nothing else.
+
+The surge's client shares the machine's two cores with the service and PostgreSQL. httpx spent
+about as much CPU per request as the service did on a workflow action (bench_service's CPU
+table), so the client, not the service, set part of the pace. This one writes the request bytes
+itself and reads ``Content-Length`` bodies only, which is all the service sends to it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+import msgspec
+
+KEEP_IDLE = 2.0  # seconds; drop a connection before Uvicorn's 5 s keep-alive would close it
+
+
+@dataclass(slots=True)
+class _Connection:
+    reader: asyncio.StreamReader
+    writer: asyncio.StreamWriter
+    used: float
+
+
+class Response:
+    __slots__ = ("status", "content")
+
+    def __init__(self, status: int, content: bytes) -> None:
+        self.status, self.content = status, content
+
+    def json(self) -> Any:
+        return msgspec.json.decode(self.content)
+
+    @property
+    def text(self) -> str:
+        return self.content.decode(errors="replace")
+
+
+class Client:
+    """Up to ``connections`` keep-alive connections to one server."""
+
+    def __init__(self, base: str, connections: int) -> None:
+        url = urlsplit(base)
+        self.host, self.port = url.hostname or "127.0.0.1", url.port or 80
+        self._free: list[_Connection] = []
+        self._slots = asyncio.Semaphore(connections)
+
+    async def request(self, method: str, path: str, token: str = "", body: Any = None
+                      ) -> Response:
+        payload = b"" if body is None else msgspec.json.encode(body)
+        head = (f"{method} {path} HTTP/1.1\r\nHost: {self.host}\r\n"
+                f"Content-Length: {len(payload)}\r\n")
+        if payload:
+            head += "Content-Type: application/json\r\n"
+        if token:
+            head += f"Authorization: Bearer {token}\r\n"
+        message = head.encode() + b"\r\n" + payload
+        async with self._slots:
+            connection = await self._connection()
+            try:
+                connection.writer.write(message)
+                response = await self._read(connection.reader)
+            except BaseException:
+                connection.writer.close()
+                raise
+            connection.used = time.monotonic()
+            self._free.append(connection)
+            return response
+
+    async def _connection(self) -> _Connection:
+        while self._free:
+            connection = self._free.pop()
+            if time.monotonic() - connection.used < KEEP_IDLE:
+                return connection
+            connection.writer.close()
+        reader, writer = await asyncio.open_connection(self.host, self.port)
+        return _Connection(reader, writer, time.monotonic())
+
+    @staticmethod
+    async def _read(reader: asyncio.StreamReader) -> Response:
+        head = await reader.readuntil(b"\r\n\r\n")
+        lines = head.decode("latin-1").split("\r\n")
+        status = int(lines[0].split(" ", 2)[1])
+        length = next((int(line.split(":", 1)[1]) for line in lines[1:]
+                       if line[:15].lower() == "content-length:"), None)
+        if length is None:
+            raise RuntimeError(f"no Content-Length in the response ({lines[0]})")
+        return Response(status, await reader.readexactly(length))
+
+    async def aclose(self) -> None:
+        for connection in self._free:
+            connection.writer.close()
+        self._free.clear()

@@ -15,7 +15,6 @@ from uuid import UUID
 from litestar.exceptions import NotFoundException
 from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm.interfaces import ORMOption
 
 from anbiao.api.db import Application, Assessment, Assignment, Enterprise, Hazard, Role, User
 
@@ -61,13 +60,24 @@ async def get_enterprise(session: AsyncSession, user: User, enterprise_id: UUID)
     return found
 
 
-async def get_assessment(session: AsyncSession, user: User, assessment_id: UUID,
-                         *options: ORMOption) -> Assessment:
-    """Assessments are the enterprise's working papers: only its users and admins see them.
-    ``options`` shape the load (e.g. leave out the answers when only the profile is needed)."""
-    query = select(Assessment).join(Enterprise, Enterprise.id == Assessment.enterprise_id)
-    query = query.options(*options)
-    query = scope_enterprises(query.where(Assessment.id == assessment_id), user)
+def _assessment(user: User, assessment_id: UUID, *columns: Any) -> Select[Any]:
+    """Assessments are the enterprise's working papers: only its users and admins see them."""
+    query = select(*columns).select_from(Assessment).join(
+        Enterprise, Enterprise.id == Assessment.enterprise_id)
+    return scope_enterprises(query.where(Assessment.id == assessment_id), user)
+
+
+async def get_assessment(session: AsyncSession, user: User, assessment_id: UUID) -> Assessment:
+    query = _assessment(user, assessment_id, Assessment)
+    if user.role == Role.reviewer or (found := await session.scalar(query)) is None:
+        raise not_found("自评 assessment")
+    return found
+
+
+async def assessment_profile(session: AsyncSession, user: User, assessment_id: UUID
+                             ) -> dict[str, Any]:
+    """Only the profile snapshot of a readable assessment (what composed its checklist)."""
+    query = _assessment(user, assessment_id, Assessment.profile)
     if user.role == Role.reviewer or (found := await session.scalar(query)) is None:
         raise not_found("自评 assessment")
     return found

@@ -24,7 +24,6 @@ from anbiao.api.schemas import (
     ApplicationOut,
     ComparisonOut,
     EventOut,
-    ItemDelta,
     Page,
     ReviewIn,
 )
@@ -197,5 +196,4 @@ class ApplicationController(Controller):
 
 async def _comparison(ctx: services.Context, application: Application) -> ComparisonOut:
     compared = await services.compare(ctx.session, ctx.engine, application)
-    return ComparisonOut(**compared.totals(),
-                         items=[ItemDelta.model_validate(d) for d in compared.items])
+    return ComparisonOut.model_validate({**compared.totals(), "items": compared.items})

@@ -12,11 +12,10 @@ from litestar.openapi import ResponseSpec
 from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.serialization import encode_json
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import defer
 
 from anbiao.api import services
-from anbiao.api.access import get_assessment
-from anbiao.api.db import Assessment, Role, User
+from anbiao.api.access import assessment_profile, get_assessment
+from anbiao.api.db import Role, User
 from anbiao.api.routes.applications import application_view
 from anbiao.api.schemas import AnswersPatch, ApplicationOut, AssessmentOut
 from anbiao.api.security import requires
@@ -112,9 +111,8 @@ class AssessmentController(Controller):
 
         Its ``ETag`` names the composition and language: send it back in ``If-None-Match`` and
         an unchanged checklist is answered 304 without a body."""
-        assessment = await get_assessment(db_session, request.user, assessment_id,
-                                          defer(Assessment.answers, raiseload=True))
-        found = _checklist(engine.compose(Profile.model_validate(assessment.profile)), lang)
+        profile = await assessment_profile(db_session, request.user, assessment_id)
+        found = _checklist(engine.compose(Profile.model_validate(profile)), lang)
         headers = {"ETag": found.etag, "Cache-Control": "private, no-cache"}
         if _matches(request.headers.get("if-none-match"), found.etag):
             return Response(None, status_code=304, headers=headers)

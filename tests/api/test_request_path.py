@@ -111,7 +111,7 @@ def test_postgresql_reads_take_no_transaction(api):
                  json={"version": assessment["version"], "answers": {}})
     finally:
         event.remove(engine, "after_cursor_execute", listener)
-    assert len(reads) >= 4 and not any(reads)
+    assert reads and not any(reads)
     assert in_block and all(in_block)
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+import subprocess
+import sys
 from concurrent.futures import ThreadPoolExecutor
 from uuid import uuid4
 
@@ -189,3 +191,56 @@ def test_a_writer_that_waits_too_long_gets_503_and_changes_nothing(api, database
     assessments = api.call("GET", f"/api/v1/enterprises/{assessment['enterprise_id']}/assessments",
                            "ent@fz.cn")
     assert assessments["total"] == 1
+
+
+_WRITER_PROCESS = """
+import asyncio, sys
+from anbiao.api.app import db_config
+from anbiao.api.settings import Settings
+from sqlalchemy import event, text
+
+url, first, count = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+config = db_config(Settings(database_url=url, secret_key="x" * 32))
+event.listen(config.get_engine().sync_engine, "connect",
+             lambda connection, _: connection.execute("PRAGMA busy_timeout=0"))
+
+async def write(n):
+    async with config.get_session() as session:
+        await session.execute(text("INSERT INTO queued (n) VALUES (:n)"), {"n": n})
+        await session.execute(text("SELECT count(*) FROM queued"))
+        await session.commit()
+
+async def main():
+    print("ready", flush=True)
+    sys.stdin.readline()  # all processes start together
+    await asyncio.gather(*(write(n) for n in range(first, first + count)))
+    await config.get_engine().dispose()
+
+asyncio.run(main())
+"""
+
+
+def test_sqlite_writers_of_several_processes_queue_instead_of_failing(database_url):
+    """Worker processes (``--workers N``) queue on a file lock beside the database. With the
+    busy timeout at 0, SQLite itself would refuse a writer that meets another process's."""
+    if not database_url.startswith("sqlite"):
+        pytest.skip("the queue is for embedded SQLite")
+    path = database_url.split("///", 1)[1]
+    with sqlite3.connect(path) as setup:
+        setup.execute("CREATE TABLE queued (n INTEGER)")
+    processes, count = 3, 150
+    workers = [subprocess.Popen([sys.executable, "-c", _WRITER_PROCESS, database_url,
+                                 str(p * count), str(count)], stdin=subprocess.PIPE,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+               for p in range(processes)]
+    for worker in workers:
+        assert worker.stdout.readline().strip() == "ready"
+    for worker in workers:
+        worker.stdin.write("go\n")
+        worker.stdin.flush()
+    failures = [err for worker in workers
+                if (err := worker.communicate(timeout=120)[1]) and worker.returncode]
+    assert failures == []
+    with sqlite3.connect(path) as check:
+        stored = sorted(n for (n,) in check.execute("SELECT n FROM queued"))
+    assert stored == list(range(processes * count))

@@ -94,7 +94,7 @@ class Application(UUIDv7AuditBase):
     __tablename__ = "application"
 
     enterprise_id: Mapped[UUID] = mapped_column(ForeignKey("enterprise.id"), index=True)
-    assessment_id: Mapped[UUID] = mapped_column(ForeignKey("assessment.id"))
+    assessment_id: Mapped[UUID] = mapped_column(ForeignKey("assessment.id"), index=True)
     region: Mapped[str] = mapped_column(String(6), index=True)
     industry: Mapped[str] = mapped_column(String(64), index=True)
     state: Mapped[str] = mapped_column(String(32), index=True)
@@ -129,7 +129,8 @@ class Hazard(UUIDv7AuditBase):
     __tablename__ = "hazard"
 
     enterprise_id: Mapped[UUID] = mapped_column(ForeignKey("enterprise.id"), index=True)
-    application_id: Mapped[UUID | None] = mapped_column(ForeignKey("application.id"), default=None)
+    application_id: Mapped[UUID | None] = mapped_column(ForeignKey("application.id"), default=None,
+                                                        index=True)
     item_id: Mapped[str] = mapped_column(String(96))
     source: Mapped[str] = mapped_column(String(16))  # self | review
     level: Mapped[str] = mapped_column(String(16))  # general | major
@@ -148,7 +149,7 @@ class Certificate(UUIDv7AuditBase):
     __tablename__ = "certificate"
 
     number: Mapped[str] = mapped_column(String(40), unique=True, index=True)
-    application_id: Mapped[UUID] = mapped_column(ForeignKey("application.id"))
+    application_id: Mapped[UUID] = mapped_column(ForeignKey("application.id"), index=True)
     enterprise_id: Mapped[UUID] = mapped_column(ForeignKey("enterprise.id"), index=True)
     enterprise_name: Mapped[str] = mapped_column(String(200))
     grade: Mapped[str] = mapped_column(String(64))

@@ -420,13 +420,19 @@ def write_plan(folder: Path, name: str, lines: list[str]) -> Path:
 
 
 async def current_versions(base: str, firms: list[Firm]) -> None:
-    """Read each assessment's version again (an earlier wrk run moved them on)."""
+    """Read each assessment's version again (an earlier wrk run moved them on). wrk exits
+    without waiting for its last responses: read until two reads a second apart agree, so the
+    saves still in flight have landed (else the next run starts with stale versions: 409s)."""
     async with api_client(base, 8) as api:
         async def read(firm: Firm) -> None:
             out = await api.call("GET", f"/api/v1/assessments/{firm.assessment_id}", firm.token)
             firm.version = int(out["version"])
 
-        await pool(firms, read, 8)
+        before: list[int] | None = None
+        while (now := [f.version for f in firms]) != before:
+            before = now
+            await asyncio.sleep(1.0)
+            await pool(firms, read, 8)
 
 
 def wrk(base: str, plan: Path, seconds: int, connections: int) -> dict[str, float]:

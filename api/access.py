@@ -60,27 +60,25 @@ async def get_enterprise(session: AsyncSession, user: User, enterprise_id: UUID)
     return found
 
 
-def _assessment(user: User, assessment_id: UUID, *columns: Any) -> Select[Any]:
-    """Assessments are the enterprise's working papers: only its users and admins see them."""
-    query = select(*columns).select_from(Assessment).join(
-        Enterprise, Enterprise.id == Assessment.enterprise_id)
-    return scope_enterprises(query.where(Assessment.id == assessment_id), user)
+async def _assessment(session: AsyncSession, user: User, assessment_id: UUID, what: Any) -> Any:
+    """Assessments are the enterprise's working papers: only its users and admins see them.
+    ``what``: the model, or the one column wanted."""
+    query = select(what).select_from(Assessment).join(
+        Enterprise, Enterprise.id == Assessment.enterprise_id).where(Assessment.id == assessment_id)
+    if user.role == Role.reviewer or (
+            found := await session.scalar(scope_enterprises(query, user))) is None:
+        raise not_found("自评 assessment")
+    return found
 
 
 async def get_assessment(session: AsyncSession, user: User, assessment_id: UUID) -> Assessment:
-    query = _assessment(user, assessment_id, Assessment)
-    if user.role == Role.reviewer or (found := await session.scalar(query)) is None:
-        raise not_found("自评 assessment")
-    return found
+    return await _assessment(session, user, assessment_id, Assessment)
 
 
 async def assessment_profile(session: AsyncSession, user: User, assessment_id: UUID
                              ) -> dict[str, Any]:
     """Only the profile snapshot of a readable assessment (what composed its checklist)."""
-    query = _assessment(user, assessment_id, Assessment.profile)
-    if user.role == Role.reviewer or (found := await session.scalar(query)) is None:
-        raise not_found("自评 assessment")
-    return found
+    return await _assessment(session, user, assessment_id, Assessment.profile)
 
 
 async def get_application(session: AsyncSession, user: User, application_id: UUID) -> Application:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator, Callable
+from contextvars import ContextVar
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -92,16 +93,31 @@ async def _mark_reads(request: Request[Any, Any, Any]) -> None:
     READ_ONLY.set(request.method in SAFE_METHODS)
 
 
+_STATUS: ContextVar[int] = ContextVar("anbiao_response_status", default=0)
+
+
+async def _note_status(response: Any) -> Any:
+    """After the handler: the status its response will have (read by ``provide_db_session``);
+    a response without one takes its route's, a success (failures are raised, not returned)."""
+    _STATUS.set(getattr(response, "status_code", None) or 200)
+    return response
+
+
 async def provide_db_session(
     request: Request[Any, Any, Any],
 ) -> AsyncGenerator[AsyncSession, None]:
-    """The request's session. Once the handler has succeeded, its pending writes are flushed
-    before the response is sent: a write the database refuses (a unique number taken by a
-    concurrent request, a broken reference) becomes an error response, never a success whose
-    changes are then silently rolled back. The autocommit handler commits 2xx/3xx after that."""
+    """The request's session. Once the handler has succeeded, a 2xx response's writes are
+    committed before it is sent, other responses' writes flushed (and then rolled back): a write
+    or COMMIT the database refuses (a unique number taken by a concurrent request, a broken
+    reference, a lost connection) becomes an error response, never a success whose changes are
+    gone — advanced-alchemy's autocommit handler, which closes the session, would only log a
+    failed COMMIT at debug level and send the 2xx."""
     session = await request_session(request.app.state, request.scope)
     yield session
-    await session.flush()
+    if 200 <= _STATUS.get() < 300:
+        await session.commit()
+    else:
+        await session.flush()
 
 
 class ModelResponse(Response[Any]):
@@ -167,6 +183,7 @@ def create_app(
         on_app_init=[jwt_auth.on_app_init],
         on_shutdown=[shutdown_report_pool],
         before_request=_mark_reads,
+        after_request=_note_status,
         dependencies={"engine": Provide(lambda: engine, use_cache=True, sync_to_thread=False),
                       "db_session": Provide(provide_db_session)},
         exception_handlers={Exception: _internal_error},

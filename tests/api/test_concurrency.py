@@ -107,6 +107,36 @@ def test_a_write_refused_by_the_database_is_an_error_not_a_lost_success(api, mon
     assert after["version"] == 1 and after["answers"] == {}
 
 
+def test_a_commit_the_database_refuses_is_an_error_not_a_lost_success(api, monkeypatch):
+    """The COMMIT runs before the response is sent: when it fails (a lost connection, a full
+    disk) the answer is a problem document and the saved state is unchanged — not the 200 that
+    advanced-alchemy's autocommit handler would send after logging the failure at debug level."""
+    from sqlalchemy.exc import OperationalError
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    _, assessment = start(api, **FUZHOU)
+    headers = api.login("ent@fz.cn")
+    commit = AsyncSession.commit
+    refused: list[AsyncSession] = []
+
+    async def refuse_once(session: AsyncSession) -> None:
+        if not refused:
+            refused.append(session)
+            await session.rollback()
+            raise OperationalError("COMMIT", {}, Exception("disk I/O error"))
+        await commit(session)
+
+    monkeypatch.setattr(AsyncSession, "commit", refuse_once)
+    path = f"/api/v1/assessments/{assessment['id']}"
+    r = api.client.patch(f"{path}/answers", headers=headers, json={
+        "version": 1, "answers": {"base.5-1-1.01": {"status": "compliant"}}})
+    assert refused and r.status_code == 500, r.text
+    assert r.headers["content-type"].startswith("application/problem+json")
+    monkeypatch.undo()
+    after = api.call("GET", path, "ent@fz.cn")
+    assert after["version"] == 1 and after["answers"] == {}
+
+
 def test_sqlite_writers_of_a_process_queue_instead_of_failing(api, database_url):
     """Writers wait for the one holding SQLite's write lock. With the busy timeout at 0, SQLite
     itself would refuse each of them at once ("database is locked")."""

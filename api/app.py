@@ -64,7 +64,7 @@ MIGRATIONS = HERE / "migrations"
 def db_config(settings: Settings, *, create_all: bool = False) -> SQLAlchemyAsyncConfig:
     config = SQLAlchemyAsyncConfig(
         connection_string=settings.database_url,
-        before_send_handler="autocommit",
+        before_send_handler=None,  # close only: provide_db_session commits before sending
         session_dependency_key="request_session",  # handlers take db_session (provide_db_session)
         session_config=AsyncSessionConfig(expire_on_commit=False),
         engine_config=_engine_config(settings),
@@ -110,8 +110,8 @@ async def provide_db_session(
     committed before it is sent, other responses' writes flushed (and then rolled back): a write
     or COMMIT the database refuses (a unique number taken by a concurrent request, a broken
     reference, a lost connection) becomes an error response, never a success whose changes are
-    gone — advanced-alchemy's autocommit handler, which closes the session, would only log a
-    failed COMMIT at debug level and send the 2xx."""
+    gone (advanced-alchemy's autocommit handler commits as the response starts, logs a failed
+    COMMIT at debug level and sends the 2xx). Its default handler closes the session after."""
     session = await request_session(request.app.state, request.scope)
     yield session
     if 200 <= _STATUS.get() < 300:

@@ -13,8 +13,8 @@ ROLES = ("enterprise", "reviewer", "admin")
 
 def _alembic():
     from advanced_alchemy.alembic.commands import AlembicCommands
-    from anbiao.api.app import db_config
-    from anbiao.api.settings import get_settings
+    from anbiao.api.kernel.db import db_config
+    from anbiao.api.kernel.settings import get_settings
 
     return AlembicCommands(sqlalchemy_config=db_config(get_settings()))
 
@@ -82,8 +82,8 @@ def serve(host: str, port: int, workers: int, demo: bool) -> None:
     import os
 
     import uvicorn
+    from anbiao.api.kernel.settings import get_settings
     from anbiao.api.seed import seed_demo
-    from anbiao.api.settings import get_settings
 
     settings = get_settings()
     if workers > 1 and "ANBIAO_SECRET_KEY" not in os.environ:

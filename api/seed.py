@@ -6,15 +6,19 @@ from importlib.resources import files
 from uuid import UUID
 
 import yaml
-from sqlalchemy import select
-
-from anbiao.api import services
-from anbiao.api.app import db_config
-from anbiao.api.db import Enterprise, Role, User
-from anbiao.api.schemas import AnswersPatch, SignUp
-from anbiao.api.settings import get_settings
+from anbiao.api.accounts.service import create_user
+from anbiao.api.assessments.schemas import AnswersPatch
+from anbiao.api.assessments.service import create_assessment, save_answers
+from anbiao.api.enterprises.schemas import SignUp
+from anbiao.api.enterprises.service import sign_up
+from anbiao.api.kernel.audit import audit
+from anbiao.api.kernel.db import db_config
+from anbiao.api.kernel.errors import Rejected
+from anbiao.api.kernel.models import Enterprise, Role, User
+from anbiao.api.kernel.settings import get_settings
 from anbiao.core.engine import Engine
 from anbiao.core.models.profile import Profile
+from sqlalchemy import select
 
 DEMO_PASSWORD = "anbiao-demo-2026"
 DEMO_USERS = (
@@ -39,11 +43,11 @@ async def create_account(*, role: str, email: str, name: str, password: str, reg
             enterprise = await session.scalar(
                 select(Enterprise).where(Enterprise.uscc == enterprise_uscc.upper()))
             if enterprise is None:
-                raise services.Rejected(f"未找到企业 / no enterprise with USCC '{enterprise_uscc}'")
+                raise Rejected(f"未找到企业 / no enterprise with USCC '{enterprise_uscc}'")
             fields["enterprise_id"] = enterprise.id
-        user = await services.create_user(session, email=email, password=password, name=name,
+        user = await create_user(session, email=email, password=password, name=name,
                                           role=Role(role), **fields)
-        services.audit(session, "user.created", None, after={"email": user.email, "role": role})
+        audit(session, "user.created", None, after={"email": user.email, "role": role})
         await session.commit()
         return user.id
 
@@ -59,21 +63,21 @@ async def seed_demo() -> list[str]:
     async with config.get_session() as session:
         for email, name, role, fields in DEMO_USERS:
             if await session.scalar(select(User.id).where(User.email == email)) is None:
-                await services.create_user(session, email=email, password=DEMO_PASSWORD, name=name,
+                await create_user(session, email=email, password=DEMO_PASSWORD, name=name,
                                            role=role, **fields)
             lines.append(f"  {role.value:<10} {email}  {name}")
         email = "enterprise@demo.anbiao"
         if await session.scalar(select(User.id).where(User.email == email)) is None:
             signup = SignUp(email=email, password=DEMO_PASSWORD, name="企业安全员（演示）",
                             profile=profile)
-            user = await services.sign_up(session, engine, signup)
+            user = await sign_up(session, engine, signup)
             enterprise = await session.get_one(Enterprise, user.enterprise_id)
-            assessment = await services.create_assessment(session, engine, user, enterprise)
+            assessment = await create_assessment(session, engine, user, enterprise)
             given = answers["answers"]
             full = {i: given.get(i, {"status": answers["default"]})
                     for i in engine.compose(profile).items}
             patch = AnswersPatch.model_validate({"version": 1, "answers": full})
-            await services.save_answers(session, engine, user, assessment, patch)
+            await save_answers(session, engine, user, assessment, patch)
         lines.append(f"  {'enterprise':<10} {email}  {profile.name}")
         await session.commit()
     return lines

@@ -25,9 +25,9 @@ import time
 from collections.abc import Awaitable, Callable
 
 import asyncpg
-from anbiao.api.app import db_config
-from anbiao.api.db import Assessment, User
-from anbiao.api.settings import Settings
+from anbiao.api.kernel.db import db_config
+from anbiao.api.kernel.models import Assessment, User
+from anbiao.api.kernel.settings import Settings
 from bench_service import recreate_pg
 from doc_section import write_section
 from sqlalchemy import select

@@ -34,7 +34,7 @@ def serve(mode: str, port: int, folder: Path) -> None:
     """The server side: seed a database, then serve it with PDFs rendered in ``mode``."""
     sys.path.insert(0, str(ROOT / "tests"))
     import uvicorn
-    from anbiao.api.ui import reports
+    from anbiao.api.reports import render as reports
     from anbiao.core.engine import Engine
     from litestar.testing import TestClient
     from support_api import (
@@ -92,7 +92,7 @@ def _to_certificate(api, clock, act, answer_all, setup_authority, start) -> dict
 
 
 async def _certificate_number(app) -> str:
-    from anbiao.api.db import Certificate
+    from anbiao.api.kernel.models import Certificate
     from sqlalchemy import select
 
     async with app.state.db_config.get_session() as session:

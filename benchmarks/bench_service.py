@@ -41,10 +41,11 @@ from typing import Any, TypeVar
 
 import httpx
 import lean_client
-from anbiao.api import services
-from anbiao.api.app import db_config
-from anbiao.api.db import Application, Assessment, Assignment, Event, Role
-from anbiao.api.settings import Settings
+from anbiao.api.accounts.service import create_user
+from anbiao.api.kernel.audit import audit
+from anbiao.api.kernel.db import db_config
+from anbiao.api.kernel.models import Application, Assessment, Assignment, Event, Role
+from anbiao.api.kernel.settings import Settings
 from anbiao.core.engine import Engine
 from anbiao.core.models.answers import Answer
 from anbiao.core.models.profile import Profile
@@ -173,9 +174,9 @@ async def create_staff(url: str) -> None:
                    "domains": ["machinery", "dust_explosion"]}) for n in range(REVIEWERS)]
     async with config.get_session() as session:
         for email, role, fields in accounts:
-            user = await services.create_user(session, email=email, password=PASSWORD,
+            user = await create_user(session, email=email, password=PASSWORD,
                                               name=email.split("@")[0], role=role, **fields)
-            services.audit(session, "user.created", None,
+            audit(session, "user.created", None,
                            after={"email": user.email, "role": role.value})
         await session.commit()
     await config.get_engine().dispose()

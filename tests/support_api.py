@@ -16,8 +16,8 @@ from typing import Any
 
 import uvicorn
 from anbiao.api.app import create_app
-from anbiao.api.db import Role
-from anbiao.api.settings import Settings
+from anbiao.api.kernel.models import Role
+from anbiao.api.kernel.settings import Settings
 from anbiao.core.engine import Engine
 from litestar.testing import TestClient
 from sqlalchemy.ext.asyncio import create_async_engine
@@ -168,12 +168,12 @@ class Api:
 
     def user(self, email: str, role: Role, **fields: Any) -> None:
         """Create a reviewer or admin directly (as `anbiao users create` does)."""
-        from anbiao.api import services
+        from anbiao.api.accounts.service import create_user
 
         async def create() -> None:
             config = self.client.app.state.db_config
             async with config.get_session() as session:
-                await services.create_user(session, email=email, password=PASSWORD,
+                await create_user(session, email=email, password=PASSWORD,
                                            name=email.split("@")[0], role=role, **fields)
                 await session.commit()
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from anbiao.api.db import Role
+from anbiao.api.kernel.models import Role
 from support_api import act, answer_all, start
 
 USERS = ("ent_a@x.cn", "ent_b@x.cn", "admin_fz@gov.cn", "admin_xm@gov.cn", "r1@x.cn", "r3@x.cn")
@@ -95,7 +95,7 @@ def test_routes_are_all_in_the_matrix(api):
 
 
 def test_no_foreign_object_is_ever_shown(api, tmp_path):
-    from anbiao.api.storage import DiskStorage
+    from anbiao.api.kernel.storage import DiskStorage
 
     api.client.app.state.evidence_storage = DiskStorage(tmp_path / "uploads")
     a = scenario(api)
@@ -140,7 +140,7 @@ def test_no_foreign_object_is_ever_shown(api, tmp_path):
 
 
 def _seed_hazard(api, a) -> str:
-    from anbiao.api.db import Hazard
+    from anbiao.api.kernel.models import Hazard
     from sqlalchemy import select
 
     async def create():
@@ -159,7 +159,7 @@ def _seed_certificate(api, a) -> str:
     """A certificate of A, put in directly (the scenario stops under review)."""
     from datetime import date
 
-    from anbiao.api.db import Certificate
+    from anbiao.api.kernel.models import Certificate
 
     async def create():
         async with api.client.app.state.db_config.get_session() as session:
@@ -176,7 +176,7 @@ def _seed_certificate(api, a) -> str:
 
 def _seed_evidence(api, a) -> str:
     """A's assessment is frozen (submitted), so the row and its file are put in directly."""
-    from anbiao.api.db import Evidence
+    from anbiao.api.kernel.models import Evidence
 
     async def create():
         await api.client.app.state.evidence_storage.put(f"{a['enterprise']}/0", b"%PDF-1.4")

@@ -10,10 +10,9 @@ from concurrent.futures import ThreadPoolExecutor
 from uuid import uuid4
 
 import pytest
-from anbiao.api.app import db_config
-from anbiao.api.settings import Settings
+from anbiao.api.kernel.db import db_config
+from anbiao.api.kernel.settings import Settings
 from sqlalchemy import event, text
-
 from support_api import FUZHOU, start
 from support_ui import Pages
 
@@ -89,15 +88,15 @@ def test_a_write_refused_by_the_database_is_an_error_not_a_lost_success(api, mon
     """Pending writes are flushed before the response: one the database refuses (here the last
     write of the request, a row with a broken reference, which no later query would autoflush)
     answers 500 and nothing is half-saved — not 200 followed by a silent rollback."""
-    from anbiao.api import services
-    from anbiao.api.db import Event
+    from anbiao.api.assessments import service as assessments
+    from anbiao.api.kernel.models import Event
 
     _, assessment = start(api, **FUZHOU)
 
     async def broken(session, enterprise_id, scored):
         session.add(Event(action="test.broken", application_id=uuid4()))  # no such application
 
-    monkeypatch.setattr(services, "sync_self_hazards", broken)
+    monkeypatch.setattr(assessments, "sync_self_hazards", broken)
     path = f"/api/v1/assessments/{assessment['id']}"
     r = api.client.patch(f"{path}/answers", headers=api.login("ent@fz.cn"), json={
         "version": 1, "answers": {"base.5-1-1.01": {"status": "compliant"}}})
@@ -189,7 +188,7 @@ def test_a_writer_that_waits_too_long_gets_503_and_changes_nothing(api, database
     the API, an HTML page for the browser; nothing of it is stored."""
     if not database_url.startswith("sqlite"):
         pytest.skip("the queue is for embedded SQLite")
-    from anbiao.api import sqlite
+    from anbiao.api.kernel import sqlite
 
     _, assessment = start(api, **FUZHOU)
     pages = Pages(api.client)
@@ -225,8 +224,8 @@ def test_a_writer_that_waits_too_long_gets_503_and_changes_nothing(api, database
 
 _WRITER_PROCESS = """
 import asyncio, sys
-from anbiao.api.app import db_config
-from anbiao.api.settings import Settings
+from anbiao.api.kernel.db import db_config
+from anbiao.api.kernel.settings import Settings
 from sqlalchemy import event, text
 
 url, first, count = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from advanced_alchemy.alembic.commands import AlembicCommands
-
-from anbiao.api.app import db_config
-from anbiao.api.settings import Settings
+from anbiao.api.kernel.db import db_config
+from anbiao.api.kernel.settings import Settings
 
 
 def test_migrations_match_the_models_and_downgrade(database_url):

@@ -181,7 +181,7 @@ def to_certificate(api, clock) -> dict:
 
 
 async def _certificate_number(api) -> str:
-    from anbiao.api.db import Certificate
+    from anbiao.api.kernel.models import Certificate
     from sqlalchemy import select
 
     async with api.client.app.state.db_config.get_session() as session:
@@ -228,7 +228,7 @@ def test_review_report_and_certificate(api, clock):
 
 
 def test_foreign_users_get_404(api, clock):
-    from anbiao.api.db import Role
+    from anbiao.api.kernel.models import Role
 
     case = to_certificate(api, clock)
     api.user("admin@xm.gov", Role.admin, region_prefix="3502")
@@ -246,8 +246,8 @@ def test_foreign_users_get_404(api, clock):
 
 def test_rendering_holds_no_database_lock(api, monkeypatch):
     """While a PDF renders, other requests can write (SQLite: the read transaction has ended)."""
-    from anbiao.api.db import Event
-    from anbiao.api.ui import reports
+    from anbiao.api.kernel.models import Event
+    from anbiao.api.reports import render as reports
 
     case = filled(api)
     written = []

@@ -8,9 +8,9 @@ from typing import Any
 from uuid import uuid4
 
 import pytest
+from anbiao.api.accounts.security import AccountCache
+from anbiao.api.kernel.models import User
 from sqlalchemy import event
-from anbiao.api.db import User
-from anbiao.api.security import AccountCache
 from support_api import FUZHOU, answer_all, start
 
 

@@ -8,8 +8,8 @@ import io
 from datetime import date
 
 import pytest
-from anbiao.api.db import Role
-from anbiao.api.workdays import working_days_between
+from anbiao.api.kernel.models import Role
+from anbiao.api.kernel.workdays import working_days_between
 from anbiao.core.hookspecs import hookimpl
 from anbiao.core.risk import RegionFacts
 from anbiao.core.uscc import check_digit

@@ -91,7 +91,7 @@ def _certificate_number(api, app) -> str:
 
 
 async def _numbers(api):
-    from anbiao.api.db import Certificate
+    from anbiao.api.kernel.models import Certificate
     from sqlalchemy import select
 
     async with api.client.app.state.db_config.get_session() as session:

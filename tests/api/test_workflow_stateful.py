@@ -10,6 +10,9 @@ import os
 import tempfile
 from pathlib import Path
 
+from anbiao.api.applications.workflow import TRANSITIONS, Action
+from anbiao.api.kernel.models import Role, State
+from anbiao.core.engine import Engine
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
@@ -20,11 +23,15 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 from litestar.testing import TestClient
-
-from anbiao.api.db import Role
-from anbiao.api.workflow import TRANSITIONS, Action, State
-from anbiao.core.engine import Engine
-from support_api import Api, Clock, act, answer_all, fresh_database, make_app, setup_authority, start
+from support_api import (
+    Api,
+    Clock,
+    answer_all,
+    fresh_database,
+    make_app,
+    setup_authority,
+    start,
+)
 
 ENGINE = Engine.from_plugins(load_entrypoints=False)
 ACTORS = {Role.enterprise: "ent@fz.cn", Role.admin: "admin@fz.gov", Role.reviewer: "r1@experts.cn"}

@@ -6,18 +6,19 @@ import ast
 import re
 from pathlib import Path
 
-from anbiao.api.ui import i18n
-from anbiao.api.ui.forms import FIELD_LABELS
-from anbiao.api.ui.render import TEMPLATES, environment
+from anbiao.api.app import TEMPLATE_DIRS
+from anbiao.api.kernel import i18n
+from anbiao.api.kernel.forms import FIELD_LABELS
+from anbiao.api.kernel.pages import environment
 
-UI = Path(i18n.__file__).parent
+API = Path(i18n.__file__).parent.parent  # every slice's pages
 
 
 def template_messages() -> set[str]:
-    env = environment()
+    env = environment(TEMPLATE_DIRS)
     found = set()
-    for path in TEMPLATES.rglob("*.html"):
-        if "reports" in path.relative_to(TEMPLATES).parts:
+    for path in (p for d in TEMPLATE_DIRS for p in d.rglob("*.html")):
+        if "reports" in path.parent.parts[-1:]:
             continue  # the report templates carry their own labels
         found |= {m for _, _, m in env.extract_translations(path.read_text("utf-8"))
                   if isinstance(m, str)}
@@ -25,9 +26,9 @@ def template_messages() -> set[str]:
 
 
 def code_messages() -> set[str]:
-    """Literal messages given to ``t(lang, "…")`` in the UI's Python modules."""
+    """Literal messages given to ``t(lang, "…")`` in the service's Python modules."""
     found = set()
-    for path in UI.rglob("*.py"):
+    for path in API.rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text("utf-8"))):
             if (isinstance(node, ast.Call) and "t" in (getattr(node.func, "id", None),
                                                      getattr(node.func, "attr", None))
@@ -43,7 +44,7 @@ def all_messages() -> set[str]:
 def test_every_message_has_an_english_translation():
     english = i18n.catalog("en")
     missing = sorted(m for m in all_messages() if m not in english)
-    assert not missing, "add to api/ui/locales/en.yaml:\n" + "\n".join(f"{m}: " for m in missing)
+    assert not missing, "add to api/kernel/locales/en.yaml:\n" + "\n".join(f"{m}: " for m in missing)
 
 
 def test_translations_keep_their_placeholders_and_nothing_is_stale():

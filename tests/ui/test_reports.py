@@ -9,9 +9,16 @@ from datetime import date
 
 import pytest
 import segno
-from anbiao.api import services
-from anbiao.api.db import Certificate
-from anbiao.api.ui import reports
+from anbiao.api.assessments.service import score_answers
+from anbiao.api.kernel.models import Certificate
+from anbiao.api.reports.context import QR_DARK, certificate_context, self_assessment_context
+from anbiao.api.reports.render import (
+    pdf_off_loop,
+    refuse_fetch,
+    render_html,
+    render_pdf,
+    shutdown_report_pool,
+)
 from anbiao.core.engine import Engine
 from PIL import Image, ImageChops
 from support import make_profile
@@ -31,12 +38,12 @@ def self_context(engine: Engine, lang: str = "zh-CN") -> dict:
     partial = next(ci.item for ci in composed.items.values()
                    if ci.item.deductions and ci.item.veto is None)
     answers[partial.id] = {"status": "partial", "deductions": [partial.deductions[0].id]}
-    scored = services.score_answers(engine, profile.model_dump(mode="json"), answers)
+    scored = score_answers(engine, profile.model_dump(mode="json"), answers)
     hazards = [{"item_id": partial.id, "requirement": "", "description": "记录不全",
                 "level": "general", "level_label": "一般隐患", "source": "self",
                 "source_label": "自评", "state": "open", "state_label": "待整改", "owner": "",
                 "measures": "", "deadline": None, "evidence": 0, "overdue": False}]
-    return reports.self_assessment_context(engine, scored, composed.fingerprint, hazards,
+    return self_assessment_context(engine, scored, composed.fingerprint, hazards,
                                            lang=lang, today=TODAY)
 
 
@@ -48,14 +55,14 @@ def certificate(**changes) -> Certificate:
 
 
 def test_html_is_a4_chinese_with_cjk_fonts_page_numbers_and_repeated_headers(engine):
-    html = reports.render_html(self_context(engine))
+    html = render_html(self_context(engine))
     assert html.startswith("<!doctype html>\n<html lang=\"zh-Hans\">")
     assert 'font-family: "Noto Sans CJK SC", "WenQuanYi Zen Hei", sans-serif' in html
     assert "size: A4" in html and "counter(page)" in html and "counter(pages)" in html
     assert "thead { display: table-header-group; }" in html and html.count("<thead>") >= 5
     for external in ("http:", "https:", "url(", "@import", "<link", "<img", "<script"):
         assert external not in html
-    english = reports.render_html(self_context(engine, "en"))
+    english = render_html(self_context(engine, "en"))
     assert '<html lang="en">' in english and "Score per element" in english
 
 
@@ -64,11 +71,11 @@ def test_pdf_fetches_nothing(engine):
 
     def recorder(url, *args, **kwargs):
         fetched.append(url)
-        return reports.refuse_fetch(url)
+        return refuse_fetch(url)
 
-    for context in (self_context(engine), reports.certificate_context(
+    for context in (self_context(engine), certificate_context(
             certificate(), "91350102MA00000152", base_url="https://x.example", today=TODAY)):
-        assert reports.render_pdf(context, url_fetcher=recorder).startswith(b"%PDF-")
+        assert render_pdf(context, url_fetcher=recorder).startswith(b"%PDF-")
     assert fetched == []
 
 
@@ -79,7 +86,7 @@ def qr_modules(pdf: bytes, tmp_path, size: int) -> list[list[bool]]:
                     "-singlefile", "-f", "1", "-l", "1", str(tmp_path / "c.pdf"),
                     str(tmp_path / "page")], check=True)
     page = Image.open(tmp_path / "page.png").convert("RGB")
-    colour = Image.new("RGB", page.size, reports.QR_DARK)
+    colour = Image.new("RGB", page.size, QR_DARK)
     mask = ImageChops.difference(page, colour).convert("L").point(lambda v: 255 if v < 4 else 0)
     left, top, right, bottom = mask.getbbox()
     step_x, step_y = (right - left) / size, (bottom - top) / size
@@ -88,24 +95,24 @@ def qr_modules(pdf: bytes, tmp_path, size: int) -> list[list[bool]]:
 
 
 def test_certificate_pdf_draws_the_qr_code_of_the_verification_url(engine, tmp_path):
-    context = reports.certificate_context(certificate(), "91350102MA00000152",
+    context = certificate_context(certificate(), "91350102MA00000152",
                                           base_url="https://anbiao.example.gov.cn/", today=TODAY)
     url = "https://anbiao.example.gov.cn/verify/AB35-2026-000001"
     assert context["verify_url"] == url
     expected = segno.make(url, error="m", micro=False)
     symbol = [[bool(v) for v in row] for row in expected.matrix]
-    pdf = reports.render_pdf(context)
+    pdf = render_pdf(context)
     assert qr_modules(pdf, tmp_path, len(symbol)) == symbol
 
 
 def test_certificate_states(engine):
-    expired = reports.certificate_context(certificate(), "u", base_url="http://h", today=date(
+    expired = certificate_context(certificate(), "u", base_url="http://h", today=date(
         2029, 3, 3))
     assert expired["certificate"]["status"] == "expired" and not expired["certificate"]["valid"]
-    revoked = reports.certificate_context(certificate(status="revoked", revoked_reason="瞒报事故"),
+    revoked = certificate_context(certificate(status="revoked", revoked_reason="瞒报事故"),
                                           "u", base_url="http://h", lang="en", today=TODAY)
     assert revoked["certificate"]["status_label"] == "revoked"
-    html = reports.render_html(revoked)
+    html = render_html(revoked)
     assert "瞒报事故" in html and "Work-safety standardisation certificate" in html
 
 
@@ -120,7 +127,7 @@ def test_deduction_summary_adds_up_to_the_points_lost(engine):
 def test_pdf_renders_off_the_event_loop(engine, mode):
     context = self_context(engine)
     try:
-        pdf = asyncio.run(reports.pdf_off_loop(context, mode=mode))
+        pdf = asyncio.run(pdf_off_loop(context, mode=mode))
     finally:
-        reports.shutdown_report_pool()
+        shutdown_report_pool()
     assert pdf.startswith(b"%PDF-") and pdf.rstrip().endswith(b"%%EOF")

@@ -9,10 +9,9 @@ Create Date: 2026-11-29 17:06:45.278544
 import warnings
 
 import sqlalchemy as sa
-from alembic import op
 from advanced_alchemy.types import GUID, Bool, DateTimeUTC, JsonB
+from alembic import op
 from sqlalchemy import Text  # noqa: F401
-
 
 __all__ = ("downgrade", "upgrade", "schema_upgrades", "schema_downgrades", "data_upgrades", "data_downgrades")
 

@@ -1,0 +1,56 @@
+"""Sign-up of an enterprise, log-in, the current user."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from anbiao.api.accounts.schemas import Login, TokenOut, UserOut
+from anbiao.api.accounts.security import authenticate
+from anbiao.api.enterprises.schemas import SignUp
+from anbiao.api.enterprises.service import sign_up
+from anbiao.api.kernel.models import User
+from anbiao.core.engine import Engine
+from litestar import Controller, Request, get, post
+from litestar.di import NamedDependency
+from litestar.params import JSONBody
+from litestar.security.jwt import JWTAuth
+from sqlalchemy.ext.asyncio import AsyncSession
+
+
+def _token(request: Request[Any, Any, Any], user: User) -> TokenOut:
+    auth: JWTAuth[User] = request.app.state.jwt_auth
+    token = auth.create_token(identifier=str(user.id), token_extras={"role": user.role})
+    return TokenOut(access_token=token, role=user.role, user_id=user.id)
+
+
+class AuthController(Controller):
+    path = "/api/v1/auth"
+    tags = ["auth"]
+
+    @post("/signup", operation_id="signUp", exclude_from_auth=True, status_code=201)
+    async def sign_up(
+        self,
+        request: Request[Any, Any, Any],
+        data: JSONBody[SignUp],
+        db_session: NamedDependency[AsyncSession],
+        engine: NamedDependency[Engine],
+    ) -> TokenOut:
+        """Register an enterprise and its first user; returns a token."""
+        user = await sign_up(db_session, engine, data)
+        return _token(request, user)
+
+    @post("/login", operation_id="logIn", exclude_from_auth=True)
+    async def log_in(
+        self,
+        request: Request[Any, Any, Any],
+        data: JSONBody[Login],
+        db_session: NamedDependency[AsyncSession],
+    ) -> TokenOut:
+        """Exchange e-mail and password for a bearer token (failures lock the account a while)."""
+        user = await authenticate(db_session, request.app.state.settings, data.email, data.password)
+        return _token(request, user)
+
+    @get("/me", operation_id="me")
+    async def me(self, request: Request[User, Any, Any]) -> UserOut:
+        """The user the token belongs to."""
+        return UserOut.model_validate(request.user)

@@ -1,0 +1,132 @@
+"""Authentication (argon2 passwords, JWT bearer tokens, login throttling) and role guards.
+
+Per-object authorization lives in ``anbiao.api.kernel.access``: every lookup is scoped to what the
+caller may see, so a foreign object is simply not found (404).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from anbiao.api.kernel.db import SAFE_METHODS, request_session
+from anbiao.api.kernel.models import Role, User
+from anbiao.api.kernel.settings import Settings
+from anbiao.api.kernel.sqlite import READ_ONLY
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from litestar.connection import ASGIConnection
+from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
+from litestar.handlers.base import BaseRouteHandler
+from litestar.security.jwt import JWTAuth, Token
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+_hasher = PasswordHasher()
+# A hash to verify against when the account does not exist, so timing does not reveal accounts.
+_DUMMY_HASH = _hasher.hash("anbiao-dummy-password")
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def verify_password(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+async def authenticate(session: AsyncSession, settings: Settings, email: str, password: str) -> User:
+    """The user for these credentials; counts failures and locks the account for a while."""
+    user = await session.scalar(select(User).where(User.email == email.strip().lower()))
+    now = datetime.now(UTC)
+    if user is None:
+        verify_password(_DUMMY_HASH, password)
+        raise NotAuthorizedException("邮箱或密码错误 / wrong e-mail or password")
+    locked_until = user.locked_until
+    if locked_until is not None and locked_until.replace(tzinfo=locked_until.tzinfo or UTC) > now:
+        raise NotAuthorizedException(
+            "登录失败次数过多，请稍后再试 / too many failed log-ins, try again later"
+        )
+    if not verify_password(user.password_hash, password):
+        user.failed_logins += 1
+        if user.failed_logins >= settings.login_max_failures:
+            user.locked_until = now + timedelta(minutes=settings.login_lock_minutes)
+            user.failed_logins = 0
+        await session.commit()
+        raise NotAuthorizedException("邮箱或密码错误 / wrong e-mail or password")
+    if user.failed_logins or user.locked_until:
+        user.failed_logins, user.locked_until = 0, None
+        await session.commit()
+    return user
+
+
+@dataclass(slots=True)
+class AccountCache:
+    """Accounts as read for tokens, reused by one worker for ``seconds``: the lookup was a
+    database round trip on every request (more CPU than a whole bare request). Detached
+    objects, never changed by a request; unknown accounts are not kept."""
+
+    seconds: float
+    now: Callable[[], float] = time.monotonic
+    limit: int = 10_000  # accounts; all are dropped when full
+    _kept: dict[str, tuple[float, User]] = field(default_factory=dict)
+
+    def get(self, user_id: str) -> User | None:
+        kept = self._kept.get(user_id)
+        return kept[1] if kept is not None and kept[0] > self.now() else None
+
+    def keep(self, user: User) -> None:
+        if self.seconds <= 0:
+            return
+        if len(self._kept) >= self.limit:
+            self._kept.clear()
+        self._kept[str(user.id)] = (self.now() + self.seconds, user)
+
+
+async def _retrieve_user(token: Token, connection: ASGIConnection[Any, Any, Any, Any]) -> User | None:
+    """The token's account: kept by the worker for a few seconds, else read in the request's
+    own session (one connection and one transaction per request) and detached, so that the
+    handler's objects never include it by accident."""
+    READ_ONLY.set(connection.scope["method"] in SAFE_METHODS)  # the request's task: it persists
+    state = connection.app.state
+    if (user := state.accounts.get(token.sub)) is not None:
+        return user
+    session = await request_session(state, connection.scope)
+    if (user := await session.get(User, token.sub)) is not None:
+        session.expunge(user)
+        state.accounts.keep(user)
+    return user
+
+
+def make_jwt_auth(settings: Settings) -> JWTAuth[User]:
+    return JWTAuth[User](
+        token_secret=settings.secret_key,
+        retrieve_user_handler=_retrieve_user,
+        default_token_expiration=timedelta(minutes=settings.token_minutes),
+        exclude_opt_key="exclude_from_auth",
+        exclude=["/schema"],
+    )
+
+
+def requires(*roles: Role):
+    """A guard admitting only the given roles (403 otherwise)."""
+
+    async def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+        # async: Litestar runs a sync guard in a worker thread, once per request
+        if connection.scope.get("method") == "OPTIONS":
+            return  # CORS preflight / allowed-methods probe: no user, nothing disclosed
+        user = connection.scope.get("user")
+        if user is None:
+            raise NotAuthorizedException("请先登录 / log in first")
+        if user.role not in roles:
+            raise PermissionDeniedException(
+                f"需要角色 / requires role: {', '.join(r.value for r in roles)}"
+            )
+
+    return guard

@@ -1,0 +1,40 @@
+"""Accounts (账户): creating users with argon2 password hashes."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from anbiao.api.accounts.security import hash_password
+from anbiao.api.kernel.errors import Conflict
+from anbiao.api.kernel.models import (
+    Role,
+    User,
+)
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+
+async def hash_in_thread(password: str) -> str:
+    """argon2 is slow by design: hash in a thread (the event loop keeps serving) and before the
+    transaction begins (on SQLite it would hold the write lock meanwhile)."""
+    return await asyncio.to_thread(hash_password, password)
+
+
+async def create_user(
+    session: AsyncSession, *, email: str, password: str, name: str, role: Role, **fields: Any
+) -> User:
+    return await add_user(session, email=email, password_hash=await hash_in_thread(password), name=name,
+                           role=role, **fields)
+
+
+async def add_user(
+    session: AsyncSession, *, email: str, password_hash: str, name: str, role: Role, **fields: Any
+) -> User:
+    email = email.strip().lower()
+    if await session.scalar(select(User.id).where(User.email == email)) is not None:
+        raise Conflict(f"邮箱已注册 / e-mail already registered: {email}")
+    user = User(email=email, name=name, role=role.value, password_hash=password_hash, **fields)
+    session.add(user)
+    await session.flush()
+    return user

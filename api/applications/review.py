@@ -1,0 +1,196 @@
+"""The review (评审): reviewer assignment and conflicts, item scores, the comparison
+with the self-assessment and the conclusion."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+from anbiao.api.applications.findings import raise_findings
+from anbiao.api.applications.rules import Context, deadline, my_assignment, reviewers_of, summary
+from anbiao.api.assessments.service import Scored, score_answers
+from anbiao.api.kernel.audit import audit
+from anbiao.api.kernel.errors import Conflict, Rejected
+from anbiao.api.kernel.models import (
+    Application,
+    Assignment,
+    Enterprise,
+    Finding,
+    Hazard,
+    Role,
+    State,
+    User,
+)
+from anbiao.core.engine import Engine
+from anbiao.core.models.answers import Answer
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+MIN_REVIEWERS = 2
+
+
+async def assign(ctx: Context, application: Application) -> dict[str, Any]:
+    ids = list(dict.fromkeys(ctx.body.reviewer_ids))
+    if len(ids) < MIN_REVIEWERS:
+        raise Rejected(f"至少指派 {MIN_REVIEWERS} 名评审员 / assign at least {MIN_REVIEWERS} reviewers")
+    enterprise = await ctx.session.get_one(Enterprise, application.enterprise_id)
+    earlier = await reviewed_before(ctx.session, application)
+    problems = []
+    for reviewer_id in ids:
+        reviewer = await ctx.session.get(User, reviewer_id)
+        if reviewer is None or reviewer.role != Role.reviewer:
+            problems.append(f"{reviewer_id}: 不是评审员 / not a reviewer")
+            continue
+        problems.extend(f"{reviewer.name}: {c}" for c in conflicts(reviewer, enterprise, earlier))
+    if problems:
+        raise Rejected("评审员不符合要求 / reviewers refused", problems)
+    for reviewer_id in ids:
+        ctx.session.add(Assignment(application_id=application.id, reviewer_id=reviewer_id,
+                                   cycle=application.cycle, answers={}))
+    return {}
+
+
+async def reviewed_before(session: AsyncSession, application: Application) -> set[UUID]:
+    """Reviewers of the enterprise's other applications (earlier cycles)."""
+    query = select(Assignment.reviewer_id).join(
+        Application, Application.id == Assignment.application_id).where(
+        Application.enterprise_id == application.enterprise_id, Application.id != application.id)
+    return set(await session.scalars(query))
+
+
+def conflicts(reviewer: User, enterprise: Enterprise, reviewed_before: set[UUID]) -> list[str]:
+    """Why a reviewer may not review this enterprise (domain mismatch, conflict of interest)."""
+    out = []
+    profile = enterprise.profile
+    if enterprise.industry not in reviewer.domains:
+        out.append(f"专业不匹配 / domain mismatch: needs {enterprise.industry}")
+    employer = reviewer.employer.strip()
+    if employer and employer in (enterprise.consultant.strip(), enterprise.name, enterprise.uscc):
+        out.append("利益冲突：与企业或其咨询机构同单位 / same employer as the enterprise or its "
+                   "consultant")
+    if reviewer.id in reviewed_before:
+        out.append("上一周期评审过该企业 / reviewed this enterprise in the last cycle")
+    if not str(profile.get("region", "")).startswith(reviewer.region_prefix):
+        out.append("不在评审员所属地区 / outside the reviewer's region")
+    return out
+
+
+async def review_scores(ctx: Context, application: Application,
+                        assignments: list[Assignment] | None = None) -> Scored:
+    """The review result: self answers overridden item by item by the reviewers' answers
+    (``assignments``: the current cycle's, when already read)."""
+    merged = dict(application.answers)
+    if assignments is None:
+        assignments = await reviewers_of(ctx.session, application, application.cycle)
+    for assignment in assignments:
+        merged.update(assignment.answers)
+    return score_answers(ctx.engine, application.profile, merged)
+
+
+@dataclass(frozen=True, slots=True)
+class Comparison:
+    """Self-assessment against the reviewers' scores (current cycle); ``review`` None before any
+    reviewer is assigned. ``items`` in composition order, each with its self/review status,
+    earned points and the delta (review − self)."""
+
+    own: Scored
+    review: Scored | None
+    items: list[dict[str, Any]]
+
+    def totals(self) -> dict[str, Any]:
+        own, review = self.own.result, self.review.result if self.review else None
+        return {"self_earned": own.earned, "self_applicable": own.applicable,
+                "self_percentage": str(own.percentage),
+                "review_earned": review.earned if review else None,
+                "review_applicable": review.applicable if review else None,
+                "review_percentage": str(review.percentage) if review else None}
+
+
+async def compare(session: AsyncSession, engine: Engine, application: Application) -> Comparison:
+    """Item by item: the frozen self-assessment and the review result of the current cycle."""
+    own = score_answers(engine, application.profile, application.answers)
+    review = None
+    if assignments := await reviewers_of(session, application, application.cycle):
+        reading = Context(session, engine, None, None, None)  # type: ignore[arg-type]
+        review = await review_scores(reading, application, assignments)
+    by_id = {s.item_id: s for s in review.result.items} if review else {}
+    items = []
+    for s in own.result.items:
+        r = by_id.get(s.item_id)
+        items.append({"item_id": s.item_id, "self_status": s.status, "self_earned": s.earned,
+                      "review_status": r.status if r else None,
+                      "review_earned": r.earned if r else None,
+                      "delta": (r.earned - s.earned) if r else None})
+    return Comparison(own, review, items)
+
+
+async def conclude(ctx: Context, application: Application, outcome: str) -> dict[str, Any]:
+    await my_assignment(ctx, application)
+    scored = await review_scores(ctx, application)
+    outcome_summary = summary(scored)
+    if outcome == "pass" and not scored.result.passed:
+        raise Rejected("评审结果未达标，不能结论为通过 / the review result does not pass",
+                       [i.message for i in scored.result.ineligible])
+    if outcome == "pass" and (blocking := await _major_open(ctx.session, application)):
+        raise Rejected("存在未整改的重大隐患，不能结论为通过 / open major findings or hazards: "
+                       "the review cannot pass", blocking)
+    values: dict[str, Any] = {"review_result": outcome_summary, "due_on": None}
+    if outcome == "rectify":
+        await _raise_review_hazards(ctx, application, scored)
+        values["due_on"] = deadline(ctx, application, "rectification_working_days")
+    else:  # every finding becomes a hazard, whatever the outcome (rectify: in the call above)
+        await raise_findings(ctx, application)
+    application.review_result = outcome_summary
+    return values
+
+
+async def _raise_review_hazards(ctx: Context, application: Application, scored: Scored) -> None:
+    """Each failed item of the review and each open finding becomes a hazard of the application."""
+    from_findings = select(Finding.hazard_id).where(
+        Finding.application_id == application.id, Finding.hazard_id.is_not(None))
+    existing = set(await ctx.session.scalars(select(Hazard.item_id).where(
+        Hazard.application_id == application.id, Hazard.state != "closed",
+        Hazard.id.not_in(from_findings))))
+    for finding in scored.result.hazards:
+        if finding.item_id in existing:
+            continue
+        text = scored.composed.items[finding.item_id].item.requirement.zh_CN
+        ctx.session.add(Hazard(
+            enterprise_id=application.enterprise_id, application_id=application.id,
+            item_id=finding.item_id, source="review", level=finding.level.value,
+            description=finding.note or text,
+            deadline=deadline(ctx, application, "rectification_working_days")))
+    await raise_findings(ctx, application)
+
+
+async def save_review(ctx: Context, application: Application) -> Assignment:
+    """A reviewer's item scores for the current cycle, validated by the engine."""
+    if application.state != State.under_review:
+        raise Conflict(f"当前状态不能评分 / cannot score in state '{application.state}'")
+    assignment = await my_assignment(ctx, application)
+    merged = dict(assignment.answers)
+    for item_id, answer in ctx.body.answers.items():
+        if answer is None:
+            merged.pop(item_id, None)
+        else:
+            merged[item_id] = Answer.model_dump(answer, mode="json", exclude_defaults=True)
+    score_answers(ctx.engine, application.profile, {**application.answers, **merged})
+    before = dict(assignment.answers)
+    assignment.answers = merged
+    audit(ctx.session, "review.scored", ctx.user, enterprise_id=application.enterprise_id,
+          application_id=application.id, before=before, after=merged)
+    return assignment
+
+
+async def _major_open(session: AsyncSession, application: Application) -> list[str]:
+    """Why a review cannot pass: open major findings and major hazards of the application not
+    closed (重大事故隐患 must be rectified first)."""
+    findings = await session.scalars(select(Finding.text).where(
+        Finding.application_id == application.id, Finding.state == "open",
+        Finding.level == "major").order_by(Finding.id))
+    hazards = await session.scalars(select(Hazard.description).where(
+        Hazard.application_id == application.id, Hazard.level == "major",
+        Hazard.state != "closed").order_by(Hazard.id))
+    return ([f"重大问题未整改 / open major finding: {t}" for t in findings]
+            + [f"重大隐患未销号 / major hazard not closed: {t}" for t in hazards])

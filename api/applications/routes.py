@@ -1,0 +1,209 @@
+"""Review applications (评审申请): list, read, act on, score, compare, audit trail."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+from uuid import UUID
+
+from anbiao.api.accounts.security import requires
+from anbiao.api.applications.review import compare, conflicts, reviewed_before, save_review
+from anbiao.api.applications.rules import Context, reviewer_ids
+from anbiao.api.applications.schemas import ActionIn, ApplicationOut, ComparisonOut, ReviewIn
+from anbiao.api.applications.service import create_application, transition
+from anbiao.api.applications.workflow import allowed_actions
+from anbiao.api.kernel.access import get_application, get_assessment, scope_applications
+from anbiao.api.kernel.listing import (
+    FormatQuery,
+    Industry,
+    Limit,
+    Offset,
+    Region,
+    audit_trail,
+    listing,
+    page,
+)
+from anbiao.api.kernel.models import Application, Enterprise, Event, Role, State, User
+from anbiao.api.kernel.schemas import EventOut, Page
+from anbiao.core.engine import Engine
+from litestar import Controller, Request, get, post, put
+from litestar.di import NamedDependency
+from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import defer
+
+
+def _view(application: Application, role: Role, reviewers: list[UUID], today: date) -> dict:
+    return {
+        **{c: getattr(application, c) for c in (
+            "id", "enterprise_id", "assessment_id", "region", "industry", "state", "cycle",
+            "fingerprint", "self_result", "review_result", "reasons", "reopened_items",
+            "submitted_on", "due_on", "version")},
+        "overdue": application.due_on is not None and today > application.due_on,
+        "allowed_actions": allowed_actions(State(application.state), role),
+        "reviewers": reviewers,
+    }
+
+
+async def application_view(
+    session: AsyncSession, user: User, application: Application, request: Request[Any, Any, Any]
+) -> ApplicationOut:
+    reviewers = await reviewer_ids(session, application)
+    today = request.app.state.clock()
+    return ApplicationOut.model_validate(_view(application, Role(user.role), reviewers, today))
+
+
+async def reviewer_candidates(session: AsyncSession, application: Application
+                              ) -> list[dict[str, Any]]:
+    """Every reviewer with the conflicts that would refuse them for this application."""
+    enterprise = await session.get_one(Enterprise, application.enterprise_id)
+    query = select(User).where(User.role == Role.reviewer.value).order_by(User.name)
+    earlier = await reviewed_before(session, application)
+    return [{"id": str(r.id), "name": r.name, "domains": r.domains, "employer": r.employer,
+             "conflicts": conflicts(r, enterprise, earlier)}
+            for r in await session.scalars(query)]
+
+
+class ApplicationController(Controller):
+    path = "/api/v1/applications"
+    tags = ["applications"]
+
+    @get("/", operation_id="listApplications")
+    async def list_applications(
+        self,
+        request: Request[User, Any, Any],
+        db_session: NamedDependency[AsyncSession],
+        state_filter: Annotated[str | None, QueryParameter(name="state", max_length=32)] = None,
+        region: Region = None,
+        industry: Industry = None,
+        submitted_from: Annotated[date | None, QueryParameter(name="submittedFrom")] = None,
+        submitted_to: Annotated[date | None, QueryParameter(name="submittedTo")] = None,
+        overdue: FromQuery[bool | None] = None,
+        limit: Limit = 50,
+        offset: Offset = 0,
+        fmt: FormatQuery = "json",
+    ) -> Page[ApplicationOut]:
+        """Applications the caller may see: a reviewer's queue, an authority's region."""
+        today = request.app.state.clock()
+        query = scope_applications(select(Application), request.user).order_by(Application.id)
+        query = query.options(defer(Application.answers), defer(Application.profile))  # unlisted
+        if state_filter:
+            query = query.where(Application.state == state_filter)
+        if region:
+            query = query.where(Application.region.startswith(region))
+        if industry:
+            query = query.where(Application.industry == industry)
+        if submitted_from:
+            query = query.where(Application.submitted_on >= submitted_from)
+        if submitted_to:
+            query = query.where(Application.submitted_on <= submitted_to)
+        if overdue is not None:
+            late = Application.due_on.is_not(None) & (Application.due_on < today)
+            query = query.where(late if overdue else ~late)
+        role = Role(request.user.role)
+        data = await page(db_session, query, limit, offset,
+                          lambda a: _view(a, role, [], today))
+        return listing(data, Page[ApplicationOut], fmt, "applications")
+
+    @get("/{application_id:uuid}", operation_id="getApplication")
+    async def get_one(
+        self,
+        request: Request[User, Any, Any],
+        application_id: FromPath[UUID],
+        db_session: NamedDependency[AsyncSession],
+    ) -> ApplicationOut:
+        application = await get_application(db_session, request.user, application_id)
+        return await application_view(db_session, request.user, application, request)
+
+    @post("/{application_id:uuid}/actions/{action:str}", operation_id="applyAction",
+          status_code=200)
+    async def act(
+        self,
+        request: Request[User, Any, Any],
+        application_id: FromPath[UUID],
+        action: FromPath[str],
+        data: JSONBody[ActionIn],
+        db_session: NamedDependency[AsyncSession],
+        engine: NamedDependency[Engine],
+    ) -> ApplicationOut:
+        """Take a workflow action; an illegal one is 409 naming the allowed actions."""
+        application = await get_application(db_session, request.user, application_id)
+        ctx = Context(db_session, engine, request.user, request.app.state.clock(), data)
+        await transition(ctx, application, action)
+        return await application_view(db_session, request.user, application, request)
+
+    @put("/{application_id:uuid}/review", operation_id="saveReview",
+         guards=[requires(Role.reviewer)])
+    async def review(
+        self,
+        request: Request[User, Any, Any],
+        application_id: FromPath[UUID],
+        data: JSONBody[ReviewIn],
+        db_session: NamedDependency[AsyncSession],
+        engine: NamedDependency[Engine],
+    ) -> ComparisonOut:
+        """Record this reviewer's item scores; returns the self-vs-review comparison."""
+        application = await get_application(db_session, request.user, application_id)
+        ctx = Context(db_session, engine, request.user, request.app.state.clock(), data)
+        await save_review(ctx, application)
+        return await _comparison(ctx, application)
+
+    @get("/{application_id:uuid}/comparison", operation_id="getComparison")
+    async def comparison(
+        self,
+        request: Request[User, Any, Any],
+        application_id: FromPath[UUID],
+        db_session: NamedDependency[AsyncSession],
+        engine: NamedDependency[Engine],
+    ) -> ComparisonOut:
+        """Self-assessment against the reviewers' scores (current cycle), item by item."""
+        application = await get_application(db_session, request.user, application_id)
+        ctx = Context(db_session, engine, request.user, request.app.state.clock(), None)
+        return await _comparison(ctx, application)
+
+    @get("/{application_id:uuid}/candidates", operation_id="listReviewerCandidates",
+         guards=[requires(Role.admin)])
+    async def candidates(
+        self,
+        request: Request[User, Any, Any],
+        application_id: FromPath[UUID],
+        db_session: NamedDependency[AsyncSession],
+    ) -> list[dict[str, Any]]:
+        """Reviewers of the region with the conflicts that would refuse them."""
+        application = await get_application(db_session, request.user, application_id)
+        return await reviewer_candidates(db_session, application)
+
+    @get("/{application_id:uuid}/events", operation_id="listApplicationEvents")
+    async def events(
+        self,
+        request: Request[User, Any, Any],
+        application_id: FromPath[UUID],
+        db_session: NamedDependency[AsyncSession],
+        limit: Limit = 50,
+        offset: Offset = 0,
+        fmt: FormatQuery = "json",
+    ) -> Page[EventOut]:
+        """The audit trail of one application, oldest first."""
+        application = await get_application(db_session, request.user, application_id)
+        return await audit_trail(db_session, Event.application_id == application.id, limit,
+                                 offset, fmt)
+
+
+async def _comparison(ctx: Context, application: Application) -> ComparisonOut:
+    compared = await compare(ctx.session, ctx.engine, application)
+    return ComparisonOut.model_validate({**compared.totals(), "items": compared.items})
+
+
+@post("/api/v1/assessments/{assessment_id:uuid}/applications", operation_id="createApplication",
+      tags=["assessments"], guards=[requires(Role.enterprise)], status_code=201)
+async def open_application(
+    request: Request[User, Any, Any],
+    assessment_id: FromPath[UUID],
+    db_session: NamedDependency[AsyncSession],
+    engine: NamedDependency[Engine],
+) -> ApplicationOut:
+    """Open a draft application (评审申请) for this self-assessment."""
+    assessment = await get_assessment(db_session, request.user, assessment_id)
+    application = await create_application(db_session, engine, request.user, assessment)
+    return await application_view(db_session, request.user, application, request)

@@ -1,0 +1,95 @@
+"""What every workflow action shares: the region's procedure, deadlines, reasons and
+the current reviewers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+from anbiao.api.assessments.service import Scored
+from anbiao.api.kernel.errors import Conflict, Rejected
+from anbiao.api.kernel.models import (
+    Application,
+    Assignment,
+    Hazard,
+    User,
+)
+from anbiao.api.kernel.workdays import add_working_days
+from anbiao.core.compose import ComposedChecklist
+from anbiao.core.engine import Engine
+from anbiao.core.models.profile import Profile
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+# Region procedure defaults (domain.md §2.2–2.3; [U]/[P] values): an overlay's `procedure` wins.
+DEFAULT_PROCEDURE = {
+    "acceptance_working_days": 10,
+    "review_working_days": 60,
+    "rectification_working_days": 20,
+    "publicity_working_days": 7,
+    "certificate_validity_years": 3,
+}
+
+
+def procedure(composed: ComposedChecklist) -> dict[str, int]:
+    """The region's deadlines and validity: the overlay's values over the defaults."""
+    rules = composed.procedure.model_dump(exclude_none=True, exclude={"assumptions"})
+    return {**DEFAULT_PROCEDURE, **rules}
+
+
+def summary(scored: Scored) -> dict[str, Any]:
+    r = scored.result
+    return {"earned": r.earned, "applicable": r.applicable, "percentage": str(r.percentage),
+            "passed": r.passed, "band": r.band.id if r.band else None, "vetoes": list(r.vetoes),
+            "complete": r.complete, "eligible": r.eligible,
+            "ineligible": [i.message for i in r.ineligible]}
+
+
+async def reviewers_of(session: AsyncSession, application: Application, cycle: int | None = None):
+    query = select(Assignment).where(Assignment.application_id == application.id)
+    if cycle is not None:
+        query = query.where(Assignment.cycle == cycle)
+    return list(await session.scalars(query))
+
+
+async def reviewer_ids(session: AsyncSession, application: Application) -> list[UUID]:
+    """The reviewers assigned in the current cycle (ids only: no scores decoded)."""
+    return list(await session.scalars(select(Assignment.reviewer_id).where(
+        Assignment.application_id == application.id, Assignment.cycle == application.cycle)))
+
+
+async def open_major_hazards(session: AsyncSession, enterprise_id: UUID) -> int:
+    query = select(func.count()).select_from(Hazard).where(
+        Hazard.enterprise_id == enterprise_id, Hazard.level == "major", Hazard.state != "closed")
+    return int(await session.scalar(query) or 0)
+
+
+@dataclass(slots=True)
+class Context:
+    """What a transition needs besides the application."""
+
+    session: AsyncSession
+    engine: Engine
+    user: User
+    today: date
+    body: Any
+
+
+def deadline(ctx: Context, application: Application, key: str) -> date:
+    composed = ctx.engine.compose(Profile.model_validate(application.profile))
+    return add_working_days(ctx.today, procedure(composed)[key])
+
+
+def need_reason(ctx: Context) -> str:
+    if not ctx.body.reason.strip():
+        raise Rejected("请说明原因 / a reason is required")
+    return ctx.body.reason.strip()
+
+
+async def my_assignment(ctx: Context, application: Application) -> Assignment:
+    for assignment in await reviewers_of(ctx.session, application, application.cycle):
+        if assignment.reviewer_id == ctx.user.id:
+            return assignment
+    raise Conflict("未被指派本轮评审 / not assigned to this review")

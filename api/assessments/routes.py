@@ -1,0 +1,132 @@
+"""Self-assessments (自评): read with the live result, the composed checklist, save answers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+from anbiao.api.accounts.security import requires
+from anbiao.api.assessments.schemas import AnswersPatch, AssessmentOut
+from anbiao.api.assessments.service import assessment_view, save_answers
+from anbiao.api.kernel.access import assessment_profile, get_assessment
+from anbiao.api.kernel.models import Role, User
+from anbiao.core.compose import ComposedChecklist, ComposedElement
+from anbiao.core.engine import Engine
+from anbiao.core.models.profile import Profile
+from litestar import Controller, MediaType, Request, Response, get, patch
+from litestar.di import NamedDependency
+from litestar.openapi import ResponseSpec
+from litestar.params import FromPath, FromQuery, JSONBody
+from litestar.serialization import encode_json
+from sqlalchemy.ext.asyncio import AsyncSession
+
+
+def _elements(composed, elements: tuple[ComposedElement, ...], lang: str) -> list[dict[str, Any]]:
+    out = []
+    for element in elements:
+        items = []
+        for item_id in element.items:
+            item = composed.items[item_id].item
+            items.append({
+                "id": item.id, "requirement": item.requirement.get(lang),
+                "guidance": item.guidance.get(lang) if item.guidance else None,
+                "evidence": item.evidence.get(lang) if item.evidence else None,
+                "max_score": item.max_score, "na_allowed": item.na_allowed,
+                "veto": item.veto is not None, "major_hazard": item.major_hazard,
+                "deductions": [{"id": d.id, "reason": d.reason.get(lang), "points": d.points,
+                                "repeatable": d.repeatable} for d in item.deductions],
+            })
+        out.append({"code": element.code, "title": element.title.get(lang), "items": items,
+                    "elements": _elements(composed, element.elements, lang)})
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class EncodedChecklist:
+    """A checklist as sent: its JSON bytes and the entity tag naming them."""
+
+    body: bytes
+    etag: str
+
+
+_CHECKLISTS: dict[tuple[str, str], EncodedChecklist] = {}  # (fingerprint, lang) → encoded
+
+
+def _checklist(composed: ComposedChecklist, lang: str) -> EncodedChecklist:
+    """The checklist to answer, built and encoded once per composition and language: the
+    fingerprint covers the packs' digests and the items, so an equal key means equal content."""
+    lang = "en" if lang == "en" else "zh-CN"  # every other value reads Chinese
+    key = (composed.fingerprint, lang)
+    if (found := _CHECKLISTS.get(key)) is None:
+        if len(_CHECKLISTS) >= 256:
+            _CHECKLISTS.clear()
+        body = encode_json({
+            "fingerprint": composed.fingerprint,
+            "packs": [{"id": p.id, "version": p.version} for p in composed.packs],
+            "elements": _elements(composed, composed.elements, lang)})
+        found = _CHECKLISTS[key] = EncodedChecklist(body, f'"{composed.fingerprint}-{lang}"')
+    return found
+
+
+def _matches(if_none_match: str | None, etag: str) -> bool:
+    """RFC 9110 §13.1.2: ``*`` or any listed tag (weak comparison)."""
+    if not if_none_match:
+        return False
+    tags = {t.strip().removeprefix("W/") for t in if_none_match.split(",")}
+    return "*" in tags or etag in tags
+
+
+class AssessmentController(Controller):
+    path = "/api/v1/assessments"
+    tags = ["assessments"]
+    guards = [requires(Role.enterprise, Role.admin)]
+
+    @get("/{assessment_id:uuid}", operation_id="getAssessment")
+    async def get_one(
+        self,
+        request: Request[User, Any, Any],
+        assessment_id: FromPath[UUID],
+        db_session: NamedDependency[AsyncSession],
+        engine: NamedDependency[Engine],
+    ) -> AssessmentOut:
+        """Answers, version and the live result (score, hazards, what raises the grade)."""
+        assessment = await get_assessment(db_session, request.user, assessment_id)
+        return AssessmentOut.model_validate(assessment_view(engine, assessment))
+
+    @get("/{assessment_id:uuid}/checklist", operation_id="getAssessmentChecklist",
+         responses={304: ResponseSpec(None, description="Not modified: the checklist named by "
+                                                         "If-None-Match is current")})
+    async def checklist(
+        self,
+        request: Request[User, Any, Any],
+        assessment_id: FromPath[UUID],
+        db_session: NamedDependency[AsyncSession],
+        engine: NamedDependency[Engine],
+        lang: FromQuery[str] = "zh-CN",
+    ) -> Response[dict[str, Any]]:
+        """The composed checklist to answer: elements, items, deductions, N/A rules.
+
+        Its ``ETag`` names the composition and language: send it back in ``If-None-Match`` and
+        an unchanged checklist is answered 304 without a body."""
+        profile = await assessment_profile(db_session, request.user, assessment_id)
+        found = _checklist(engine.compose(Profile.model_validate(profile)), lang)
+        headers = {"ETag": found.etag, "Cache-Control": "private, no-cache"}
+        if _matches(request.headers.get("if-none-match"), found.etag):
+            return Response(None, status_code=304, headers=headers)
+        return Response(found.body, media_type=MediaType.JSON, headers=headers)
+
+    @patch("/{assessment_id:uuid}/answers", operation_id="saveAnswers",
+           guards=[requires(Role.enterprise)])
+    async def save_answers(
+        self,
+        request: Request[User, Any, Any],
+        assessment_id: FromPath[UUID],
+        data: JSONBody[AnswersPatch],
+        db_session: NamedDependency[AsyncSession],
+        engine: NamedDependency[Engine],
+    ) -> AssessmentOut:
+        """Save a batch of answers; a stale version gets 409 with the current state."""
+        assessment = await get_assessment(db_session, request.user, assessment_id)
+        scored = await save_answers(db_session, engine, request.user, assessment, data)
+        return AssessmentOut.model_validate(assessment_view(engine, assessment, scored))

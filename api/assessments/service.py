@@ -1,0 +1,164 @@
+"""Self-assessments (自评): creation, versioned answer saves, live scoring and the
+self-assessment's hazards. The core engine decides every score; nothing here scores."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID
+
+from anbiao.api.kernel.audit import audit
+from anbiao.api.kernel.db import versioned_update
+from anbiao.api.kernel.errors import Conflict
+from anbiao.api.kernel.models import (
+    TERMINAL,
+    Application,
+    Assessment,
+    Enterprise,
+    Hazard,
+    State,
+    User,
+)
+from anbiao.core.compose import ComposedChecklist
+from anbiao.core.engine import Engine
+from anbiao.core.models.answers import AnswerSheet
+from anbiao.core.models.profile import Profile
+from anbiao.core.report import result_to_dict
+from anbiao.core.result import AssessmentResult
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+
+@dataclass(frozen=True, slots=True)
+class Scored:
+    composed: ComposedChecklist
+    result: AssessmentResult
+    profile: Profile
+
+
+def score_answers(engine: Engine, profile_data: dict[str, Any], answers: dict[str, Any]) -> Scored:
+    profile = Profile.model_validate(profile_data)
+    composed = engine.compose(profile)
+    sheet = AnswerSheet.model_validate({"answers": answers})
+    return Scored(composed, engine.score(composed, sheet, profile), profile)
+
+
+async def create_assessment(
+    session: AsyncSession, engine: Engine, user: User, enterprise: Enterprise
+) -> Assessment:
+    profile = Profile.model_validate(enterprise.profile)
+    composed = engine.compose(profile)
+    assessment = Assessment(
+        enterprise_id=enterprise.id, profile=enterprise.profile, fingerprint=composed.fingerprint,
+        packs=[{"id": p.id, "version": p.version, "kind": p.kind} for p in composed.packs],
+        answers={},
+    )
+    session.add(assessment)
+    await session.flush()
+    audit(session, "assessment.created", user, enterprise_id=enterprise.id,
+          after={"assessment": str(assessment.id), "fingerprint": composed.fingerprint})
+    return assessment
+
+
+def assessment_view(
+    engine: Engine, assessment: Assessment, scored: Scored | None = None
+) -> dict[str, Any]:
+    """The assessment with its live result (``scored``: its answers' score, when known)."""
+    scored = scored or score_answers(engine, assessment.profile, assessment.answers)
+    result = result_to_dict(scored.result, scored.composed)
+    result["checklist_current"] = scored.composed.fingerprint == assessment.fingerprint
+    return {"id": assessment.id, "enterprise_id": assessment.enterprise_id,
+            "fingerprint": assessment.fingerprint, "packs": assessment.packs,
+            "answers": assessment.answers, "version": assessment.version, "result": result}
+
+
+async def save_answers(
+    session: AsyncSession, engine: Engine, user: User, assessment: Assessment, patch: Any
+) -> Scored:
+    """Merge a batch of answers (null clears one); validated by the engine; never a lost update.
+    Returns the score of the saved answers."""
+    applications = await _applications_on(session, assessment)
+    if _frozen(applications):
+        raise Conflict("自评已提交评审，不能修改 / the assessment is under an active application")
+    reopened = _reopened(applications)
+    merged = dict(assessment.answers)
+    changed: dict[str, Any] = {}
+    for item_id, answer in patch.answers.items():
+        value = None if answer is None else answer.model_dump(mode="json", exclude_defaults=True)
+        if merged.get(item_id) != value:
+            changed[item_id] = value
+        if value is None:
+            merged.pop(item_id, None)
+        else:
+            merged[item_id] = value
+    if reopened is not None and (closed := sorted(set(changed) - reopened)):
+        raise Conflict("退回补正只可修改退回的检查项 / a returned application reopens only its items: "
+                       + ", ".join(closed))
+    scored = score_answers(engine, assessment.profile, merged)  # raises on bad answers
+    before = {k: assessment.answers.get(k) for k in changed}
+    await versioned_update(session, Assessment, assessment, patch.version,
+                            {"answers": merged, "version": patch.version + 1},
+                            lambda: assessment_view(engine, assessment))
+    if changed:
+        audit(session, "assessment.answers_saved", user, enterprise_id=assessment.enterprise_id,
+              before=before, after=changed)
+        await sync_self_hazards(session, assessment.enterprise_id, scored)
+    return scored
+
+
+async def sync_self_hazards(session: AsyncSession, enterprise_id: UUID, scored: Scored) -> None:
+    """Every failed item of the self-assessment has an open hazard; a fixed one awaits
+    verification (submitted) before it is closed by a reviewer or the authority.
+
+    Set-based: one read of (id, item, state) and at most one statement per change, however
+    many items a batch flips (the ORM would load, track and update each hazard)."""
+    rows = await session.execute(select(Hazard.id, Hazard.item_id, Hazard.state).where(
+        Hazard.enterprise_id == enterprise_id, Hazard.source == "self", Hazard.state != "closed"))
+    open_by_item = {item_id: (hazard_id, state) for hazard_id, item_id, state in rows}
+    failing = {f.item_id: f for f in scored.result.hazards}
+    session.add_all(
+        Hazard(enterprise_id=enterprise_id, item_id=item_id, source="self",
+               level=finding.level.value,
+               description=finding.note or scored.composed.items[item_id].item.requirement.zh_CN)
+        for item_id, finding in failing.items() if item_id not in open_by_item)
+    failing_again = [h for i, (h, state) in open_by_item.items()
+                     if i in failing and state == "submitted"]  # back in rectification
+    fixed = [h for i, (h, state) in open_by_item.items()
+             if i not in failing and state in ("open", "rectifying")]
+    for ids, state in ((failing_again, "rectifying"), (fixed, "submitted")):
+        if ids:
+            await session.execute(update(Hazard).where(Hazard.id.in_(ids)).values(
+                state=state, updated_at=datetime.now(UTC))
+                .execution_options(synchronize_session=False))  # none loaded in this session
+
+
+_LIVE = frozenset(s.value for s in State
+                 if s not in TERMINAL and s not in (State.draft, State.returned))
+
+
+async def _applications_on(session: AsyncSession, assessment: Assessment
+                           ) -> list[tuple[str, list[str]]]:
+    """(state, reopened items) of every application made on this assessment: one query."""
+    rows = await session.execute(select(Application.state, Application.reopened_items).where(
+        Application.assessment_id == assessment.id))
+    return [(state, items) for state, items in rows]
+
+
+def _frozen(applications: list[tuple[str, list[str]]]) -> bool:
+    return any(state in _LIVE for state, _ in applications)
+
+
+def _reopened(applications: list[tuple[str, list[str]]]) -> set[str] | None:
+    items = next((i for state, i in applications if state == State.returned.value), None)
+    return set(items) if items else None
+
+
+async def reopened_items(session: AsyncSession, assessment: Assessment) -> set[str] | None:
+    """Items a return reopened, when the assessment's application is returned with a list."""
+    return _reopened(await _applications_on(session, assessment))
+
+
+async def is_frozen(session: AsyncSession, assessment: Assessment) -> bool:
+    """An assessment under a live application (submitted and not returned or ended) is frozen."""
+    return _frozen(await _applications_on(session, assessment))

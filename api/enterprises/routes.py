@@ -1,0 +1,132 @@
+"""Enterprises (企业): list, read, edit the profile, start self-assessments, audit trail."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from anbiao.api.accounts.security import requires
+from anbiao.api.assessments.schemas import AssessmentOut
+from anbiao.api.assessments.service import assessment_view, create_assessment
+from anbiao.api.enterprises.schemas import EnterpriseOut, ProfileUpdate
+from anbiao.api.enterprises.service import enterprise_view, update_profile
+from anbiao.api.kernel.access import get_enterprise, scope_enterprises
+from anbiao.api.kernel.listing import (
+    FormatQuery,
+    Industry,
+    Limit,
+    Offset,
+    Region,
+    audit_trail,
+    listing,
+    page,
+)
+from anbiao.api.kernel.models import Assessment, Enterprise, Event, Role, User
+from anbiao.api.kernel.schemas import EventOut, Page
+from anbiao.core.engine import Engine
+from litestar import Controller, Request, get, post, put
+from litestar.di import NamedDependency
+from litestar.params import FromPath, JSONBody
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+
+class EnterpriseController(Controller):
+    path = "/api/v1/enterprises"
+    tags = ["enterprises"]
+
+    @get("/", operation_id="listEnterprises")
+    async def list_enterprises(
+        self,
+        request: Request[User, Any, Any],
+        db_session: NamedDependency[AsyncSession],
+        engine: NamedDependency[Engine],
+        region: Region = None,
+        industry: Industry = None,
+        limit: Limit = 50,
+        offset: Offset = 0,
+        fmt: FormatQuery = "json",
+    ) -> Page[EnterpriseOut]:
+        """Enterprises the caller may see, filtered by region prefix and industry."""
+        query = scope_enterprises(select(Enterprise), request.user).order_by(Enterprise.id)
+        if region:
+            query = query.where(Enterprise.region.startswith(region))
+        if industry:
+            query = query.where(Enterprise.industry == industry)
+        data = await page(db_session, query, limit, offset,
+                          lambda e: enterprise_view(engine, e))
+        return listing(data, Page[EnterpriseOut], fmt, "enterprises")
+
+    @get("/{enterprise_id:uuid}", operation_id="getEnterprise")
+    async def get_one(
+        self,
+        request: Request[User, Any, Any],
+        enterprise_id: FromPath[UUID],
+        db_session: NamedDependency[AsyncSession],
+        engine: NamedDependency[Engine],
+    ) -> EnterpriseOut:
+        enterprise = await get_enterprise(db_session, request.user, enterprise_id)
+        return EnterpriseOut.model_validate(enterprise_view(engine, enterprise))
+
+    @put("/{enterprise_id:uuid}/profile", operation_id="updateProfile",
+         guards=[requires(Role.enterprise)])
+    async def update_profile(
+        self,
+        request: Request[User, Any, Any],
+        enterprise_id: FromPath[UUID],
+        data: JSONBody[ProfileUpdate],
+        db_session: NamedDependency[AsyncSession],
+        engine: NamedDependency[Engine],
+    ) -> EnterpriseOut:
+        """Edit the profile (optimistic concurrency: send the version you read)."""
+        enterprise = await get_enterprise(db_session, request.user, enterprise_id)
+        await update_profile(db_session, engine, request.user, enterprise, data)
+        return EnterpriseOut.model_validate(enterprise_view(engine, enterprise))
+
+    @post("/{enterprise_id:uuid}/assessments", operation_id="createAssessment",
+          guards=[requires(Role.enterprise)], status_code=201)
+    async def create_assessment(
+        self,
+        request: Request[User, Any, Any],
+        enterprise_id: FromPath[UUID],
+        db_session: NamedDependency[AsyncSession],
+        engine: NamedDependency[Engine],
+    ) -> AssessmentOut:
+        """Start a self-assessment: composes the checklist and pins its versions."""
+        enterprise = await get_enterprise(db_session, request.user, enterprise_id)
+        assessment = await create_assessment(db_session, engine, request.user, enterprise)
+        return AssessmentOut.model_validate(assessment_view(engine, assessment))
+
+    @get("/{enterprise_id:uuid}/assessments", operation_id="listAssessments",
+         guards=[requires(Role.enterprise, Role.admin)])
+    async def list_assessments(
+        self,
+        request: Request[User, Any, Any],
+        enterprise_id: FromPath[UUID],
+        db_session: NamedDependency[AsyncSession],
+        engine: NamedDependency[Engine],
+        limit: Limit = 50,
+        offset: Offset = 0,
+        fmt: FormatQuery = "json",
+    ) -> Page[AssessmentOut]:
+        enterprise = await get_enterprise(db_session, request.user, enterprise_id)
+        query = select(Assessment).where(Assessment.enterprise_id == enterprise.id).order_by(
+            Assessment.id.desc())
+        data = await page(db_session, query, limit, offset,
+                          lambda a: assessment_view(engine, a))
+        return listing(data, Page[AssessmentOut], fmt, "assessments")
+
+    @get("/{enterprise_id:uuid}/events", operation_id="listEnterpriseEvents")
+    async def events(
+        self,
+        request: Request[User, Any, Any],
+        enterprise_id: FromPath[UUID],
+        db_session: NamedDependency[AsyncSession],
+        limit: Limit = 50,
+        offset: Offset = 0,
+        fmt: FormatQuery = "json",
+    ) -> Page[EventOut]:
+        """The audit trail of one enterprise, oldest first."""
+        enterprise = await get_enterprise(db_session, request.user, enterprise_id)
+        return await audit_trail(db_session, Event.enterprise_id == enterprise.id, limit, offset,
+                                 fmt)

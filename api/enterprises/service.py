@@ -1,0 +1,78 @@
+"""Enterprises (企业): registration, profile changes and the enterprise view."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from anbiao.api.accounts.service import add_user, hash_in_thread
+from anbiao.api.kernel.audit import audit
+from anbiao.api.kernel.db import versioned_update
+from anbiao.api.kernel.errors import Conflict, Rejected
+from anbiao.api.kernel.models import (
+    Enterprise,
+    Role,
+    User,
+)
+from anbiao.core.engine import Engine
+from anbiao.core.models.profile import Profile
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+
+def check_profile(engine: Engine, profile: Profile) -> list[str]:
+    """Warnings of a valid profile; errors raise :class:`Rejected`."""
+    issues = engine.check_profile(profile)
+    errors = [str(i) for i in issues if i.severity == "error"]
+    if errors:
+        raise Rejected("企业信息有误 / invalid profile", errors)
+    return [str(i) for i in issues if i.severity != "error"]
+
+
+async def sign_up(session: AsyncSession, engine: Engine, data: Any) -> User:
+    """Register an enterprise with its first user."""
+    check_profile(engine, data.profile)
+    password_hash = await hash_in_thread(data.password)
+    uscc = data.profile.uscc
+    if await session.scalar(select(Enterprise.id).where(Enterprise.uscc == uscc)) is not None:
+        raise Conflict(f"该统一社会信用代码已注册 / USCC already registered: {uscc}")
+    enterprise = Enterprise(uscc=uscc, name=data.profile.name, region=data.profile.region,
+                            industry=data.profile.industry, consultant=data.consultant,
+                            profile=data.profile.model_dump(mode="json"))
+    session.add(enterprise)
+    await session.flush()
+    user = await add_user(session, email=data.email, password_hash=password_hash, name=data.name,
+                           role=Role.enterprise, enterprise_id=enterprise.id)
+    audit(session, "enterprise.registered", user, enterprise_id=enterprise.id,
+          after={"uscc": uscc, "name": enterprise.name})
+    return user
+
+
+async def update_profile(
+    session: AsyncSession, engine: Engine, user: User, enterprise: Enterprise, data: Any
+) -> Enterprise:
+    """A new profile; applications already submitted keep the profile they froze."""
+    check_profile(engine, data.profile)
+    if data.profile.uscc != enterprise.uscc:
+        raise Rejected("统一社会信用代码不可修改 / the USCC cannot change")
+    before = enterprise.profile
+    values = {"profile": data.profile.model_dump(mode="json"), "name": data.profile.name,
+              "region": data.profile.region, "industry": data.profile.industry,
+              "version": data.version + 1}
+    if data.consultant is not None:
+        values["consultant"] = data.consultant
+    await versioned_update(session, Enterprise, enterprise, data.version, values,
+                            lambda: enterprise_view(engine, enterprise))
+    audit(session, "enterprise.profile_changed", user, enterprise_id=enterprise.id,
+          before=before, after=values["profile"])
+    return enterprise
+
+
+def enterprise_view(engine: Engine, enterprise: Enterprise) -> dict[str, Any]:
+    profile = Profile.model_validate(enterprise.profile)
+    return {
+        "id": enterprise.id, "uscc": enterprise.uscc, "name": enterprise.name,
+        "region": enterprise.region, "industry": enterprise.industry,
+        "profile": enterprise.profile, "consultant": enterprise.consultant,
+        "version": enterprise.version, "size_class": profile.size_class().value,
+        "warnings": profile.warnings(),
+    }

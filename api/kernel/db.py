@@ -1,0 +1,115 @@
+"""The database session of a request, the engine configuration and versioned updates."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator
+from contextvars import ContextVar
+from pathlib import Path
+from typing import Any
+
+from advanced_alchemy.extensions.litestar import (
+    AlembicAsyncConfig,
+    AsyncSessionConfig,
+    EngineConfig,
+    SQLAlchemyAsyncConfig,
+)
+from anbiao.api.kernel import sqlite
+from anbiao.api.kernel.errors import StaleVersion
+from anbiao.api.kernel.settings import Settings
+from anbiao.api.kernel.sqlite import READ_ONLY
+from litestar import Request
+from sqlalchemy import (
+    make_url,
+    update,
+)
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
+
+MIGRATIONS = Path(__file__).parent.parent / "migrations"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+async def request_session(state: Any, scope: Any) -> AsyncSession:
+    """The request's one session (advanced-alchemy keeps it in the scope).
+
+    A safe request on PostgreSQL reads in autocommit: no BEGIN and COMMIT round trips. Under
+    PostgreSQL's READ COMMITTED every statement sees the latest commit either way, so its reads
+    see exactly what they would in a transaction."""
+    session: AsyncSession = state.db_config.provide_session(state, scope)
+    if (scope["method"] in SAFE_METHODS and not session.in_transaction()
+            and session.bind.dialect.name == "postgresql"):
+        await session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+    return session
+
+
+def db_config(settings: Settings, *, create_all: bool = False) -> SQLAlchemyAsyncConfig:
+    config = SQLAlchemyAsyncConfig(
+        connection_string=settings.database_url,
+        before_send_handler=None,  # close only: provide_db_session commits before sending
+        session_dependency_key="request_session",  # handlers take db_session (provide_db_session)
+        session_config=AsyncSessionConfig(expire_on_commit=False),
+        engine_config=engine_config(settings),
+        create_all=create_all,
+        alembic_config=AlembicAsyncConfig(script_location=str(MIGRATIONS),
+                                          version_table_name="alembic_versions"),
+    )
+    if settings.database_url.startswith("sqlite"):
+        sqlite.tune(config.get_engine().sync_engine)
+    return config
+
+
+def engine_config(settings: Settings) -> EngineConfig:
+    """A fixed pool: requests past it wait for a connection instead of opening one that is
+    closed again when returned (PostgreSQL: a TCP and TLS handshake per request). In-memory
+    SQLite keeps its single connection."""
+    if make_url(settings.database_url).database in (None, "", ":memory:"):
+        return EngineConfig()
+    return EngineConfig(pool_size=settings.database_pool_size,
+                        max_overflow=settings.database_max_overflow)
+
+
+async def mark_reads(request: Request[Any, Any, Any]) -> None:
+    """Safe requests only read: their SQLite transactions take no write lock (async: the
+    context variable must be set in the request's own task, not in a worker thread)."""
+    READ_ONLY.set(request.method in SAFE_METHODS)
+
+
+_STATUS: ContextVar[int] = ContextVar("anbiao_response_status", default=0)
+
+
+async def note_status(response: Any) -> Any:
+    """After the handler: the status its response will have (read by ``provide_db_session``);
+    a response without one takes its route's, a success (failures are raised, not returned)."""
+    _STATUS.set(getattr(response, "status_code", None) or 200)
+    return response
+
+
+async def provide_db_session(
+    request: Request[Any, Any, Any],
+) -> AsyncGenerator[AsyncSession, None]:
+    """The request's session. Once the handler has succeeded, a 2xx response's writes are
+    committed before it is sent, other responses' writes flushed (and then rolled back): a write
+    or COMMIT the database refuses (a unique number taken by a concurrent request, a broken
+    reference, a lost connection) becomes an error response, never a success whose changes are
+    gone (advanced-alchemy's autocommit handler commits as the response starts, logs a failed
+    COMMIT at debug level and sends the 2xx). Its default handler closes the session after."""
+    session = await request_session(request.app.state, request.scope)
+    yield session
+    if 200 <= _STATUS.get() < 300:
+        await session.commit()
+    else:
+        await session.flush()
+
+
+async def versioned_update(session, model, row, version: int, values: dict[str, Any], current):
+    """UPDATE … WHERE id = … AND version = …; a lost race raises StaleVersion(current state).
+    On success ``row`` takes the written values as they now stand in the database (no reload)."""
+    updated_at = await session.scalar(
+        update(model).where(model.id == row.id, model.version == version).values(**values)
+        .returning(model.updated_at).execution_options(synchronize_session=False)
+    )
+    if updated_at is None:
+        await session.refresh(row)
+        raise StaleVersion(current())
+    for key, value in {**values, "updated_at": updated_at}.items():
+        set_committed_value(row, key, value)

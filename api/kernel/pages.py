@@ -1,0 +1,140 @@
+"""Templates: one Jinja environment (i18n, autoescape, domain labels) and the page helper."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import urlsplit
+
+from anbiao.api.kernel import i18n
+from anbiao.api.kernel.errors import Conflict, Rejected, StaleVersion
+from anbiao.api.kernel.sqlite import DatabaseBusy
+from anbiao.core.engine import Engine
+from anbiao.core.errors import AnbiaoError
+from anbiao.core.size_class import SizeSector
+from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescape
+from jinja2.runtime import Context
+from litestar import Request, Response
+from litestar.datastructures import ResponseHeader
+from litestar.exceptions import HTTPException, NotAuthorizedException
+from litestar.params import QueryParameter
+from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.response import Redirect, Template
+from litestar.template.config import TemplateConfig
+
+
+@pass_context
+def label(context: Context, code: str | None) -> str:
+    lang = context.get("lang", i18n.DEFAULT)
+    return i18n.t(lang, "未作答") if code is None else i18n.name(lang, code)
+
+
+@pass_context
+def localized(context: Context, text: Any) -> str:
+    """A content ``LocalizedText`` (or a bilingual service message) in the page's language."""
+    lang = context.get("lang", i18n.DEFAULT)
+    if hasattr(text, "get"):
+        return text.get(lang)
+    return i18n.bilingual(str(text), lang)
+
+
+@pass_context
+def industry(context: Context, code: str) -> str:
+    """An industry's title from the catalog (the code when no plugin registers it)."""
+    found = context["catalog"].industries.get(code)
+    return found.title.get(context.get("lang", i18n.DEFAULT)) if found else code
+
+
+def day(value: date | datetime | str | None) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, str):
+        return value[:10]
+    return value.strftime("%Y-%m-%d %H:%M" if isinstance(value, datetime) else "%Y-%m-%d")
+
+
+def environment(directories: list[Path]) -> Environment:
+    """The pages' environment over the kernel's and every slice's template folder."""
+    env = Environment(loader=FileSystemLoader(directories), autoescape=select_autoescape(),
+                      extensions=["jinja2.ext.i18n"], trim_blocks=True, lstrip_blocks=True)
+    env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
+    env.filters.update(label=label, localized=localized, day=day, industry=industry)
+    return env
+
+
+def template_config(directories: list[Path]) -> TemplateConfig[JinjaTemplateEngine]:
+    return TemplateConfig(instance=JinjaTemplateEngine.from_environment(environment(directories)))
+
+
+def page(request: Request[Any, Any, Any], name: str, status_code: int = 200,
+         **context: Any) -> Template:
+    """A page (or, for htmx, a fragment) in the request's language."""
+    session = request.scope.get("session") or {}
+    return Template(template_name=name, status_code=status_code, context={
+        "lang": i18n.negotiate(request), "me": session, "catalog": request.app.state.engine.catalog,
+        **context})
+
+
+def see_other(path: str) -> Redirect:
+    """303 See Other: after a form post, the browser GETs the next page."""
+    return Redirect(path, status_code=303)
+
+
+def to_login(request: Request[Any, Any, Any], _: NotAuthorizedException) -> Response[Any]:
+    target = f"/login?next={request.url.path}"
+    if request.headers.get("hx-request"):
+        return Response(None, status_code=204, headers={"HX-Redirect": target})
+    return Redirect(target)
+
+
+def error_page(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    """An HTML error (a fragment for htmx): the message in the page's language, no traceback."""
+    lang = i18n.negotiate(request)
+    status, reasons = 500, []
+    if isinstance(exc, HTTPException):
+        status, message = exc.status_code, str(exc.detail)
+    elif isinstance(exc, StaleVersion | Conflict):
+        status, message = 409, str(exc)
+    elif isinstance(exc, Rejected):
+        status, message, reasons = 422, str(exc), exc.reasons
+    elif isinstance(exc, DatabaseBusy):
+        status, message = 503, str(exc)
+    elif isinstance(exc, AnbiaoError):
+        status, message = 422, str(exc)
+    else:
+        request.logger.exception("unhandled error on %s %s", request.method, request.url.path)
+        message = "内部错误 / internal error"
+    template = "shared/error_fragment.html" if request.headers.get("hx-request") else "shared/error.html"
+    return page(request, template, status_code=status, status=status,
+                message=i18n.bilingual(message, lang),
+                reasons=[i18n.bilingual(r, lang) for r in reasons])
+
+
+# Pages load only their own assets: no CDN, no inline scripts, no framing (clickjacking).
+SECURITY_HEADERS = [
+    ResponseHeader(name="Content-Security-Policy", value=(
+        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+        "img-src 'self' data:; object-src 'none'; base-uri 'self'; form-action 'self'; "
+        "frame-ancestors 'none'")),
+    ResponseHeader(name="X-Frame-Options", value="DENY"),
+    ResponseHeader(name="Referrer-Policy", value="same-origin"),
+    ResponseHeader(name="X-Content-Type-Options", value="nosniff"),
+]
+
+
+NextPath = Annotated[str | None, QueryParameter(name="next", max_length=500)]
+
+
+def safe_next(target: str | None, default: str = "/") -> str:
+    """Only a local path: never redirect a user to another site after sign-in."""
+    if not target or not target.startswith("/") or target.startswith("//") or urlsplit(target).netloc:
+        return default
+    return target
+
+
+def catalog_choices(engine: Engine) -> dict[str, Any]:
+    catalog = engine.catalog
+    return {"industries": sorted(catalog.industries.values(), key=lambda i: i.id),
+            "hazard_flags": sorted(catalog.hazards.values(), key=lambda h: h.id),
+            "size_sectors": [s.value for s in SizeSector]}

@@ -1,0 +1,63 @@
+"""Request and response bodies of the JSON API (pydantic 2). Inputs reject unknown fields."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Generic, TypeVar
+from uuid import UUID
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+)
+
+T = TypeVar("T")
+
+
+MAX_BATCH = 1000
+
+
+class Input(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+def _bounded(answers: dict[str, Any]) -> dict[str, Any]:
+    if len(answers) > MAX_BATCH:
+        raise ValueError(f"一次最多 {MAX_BATCH} 项 / at most {MAX_BATCH} answers per batch")
+    return answers
+
+
+class Output(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+
+class Page(Output, Generic[T]):
+    """One page of a list: ``items`` plus paging facts."""
+
+    items: list[T]
+    total: int
+    limit: int
+    offset: int
+
+
+# --- accounts ------------------------------------------------------------------------------------
+
+
+# --- enterprises -----------------------------------------------------------------------------------
+
+
+# --- assessments -----------------------------------------------------------------------------------
+
+
+# --- applications ----------------------------------------------------------------------------------
+
+
+class EventOut(Output):
+    id: UUID
+    created_at: datetime
+    enterprise_id: UUID | None
+    application_id: UUID | None
+    actor_id: UUID | None
+    action: str
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None

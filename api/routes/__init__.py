@@ -1,1 +1,0 @@
-"""Route handlers of the JSON API, one module per resource."""

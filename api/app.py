@@ -21,11 +21,11 @@ from anbiao.api.applications.workflow import IllegalTransition
 from anbiao.api.assessments import pages as assessment_pages
 from anbiao.api.assessments.evidence import EvidenceController
 from anbiao.api.assessments.hazards import HazardController
-from anbiao.api.assessments.routes import AssessmentController
+from anbiao.api.assessments.routes import AssessmentController, EnterpriseAssessmentController
 from anbiao.api.certificates import pages as certificate_pages
 from anbiao.api.certificates.routes import verify_certificate
 from anbiao.api.enterprises import pages as enterprise_pages
-from anbiao.api.enterprises.routes import EnterpriseController
+from anbiao.api.enterprises.routes import EnterpriseController, SignUpController
 from anbiao.api.kernel import sqlite
 from anbiao.api.kernel.db import db_config, mark_reads, note_status, provide_db_session
 from anbiao.api.kernel.errors import (
@@ -91,7 +91,8 @@ def create_app(
     }
     app = Litestar(
         route_handlers=[
-            health, ready, verify_certificate, AuthController, EnterpriseController,
+            health, ready, verify_certificate, AuthController, SignUpController, EnterpriseController,
+            EnterpriseAssessmentController,
             AssessmentController, ApplicationController, HazardController, StatisticsController,
             EvidenceController, FindingController, open_application, *REPORT_HANDLERS, ui_router(),
             create_static_files_router(path="/static", directories=[HERE / "kernel" / "static"],

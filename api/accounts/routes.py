@@ -1,4 +1,4 @@
-"""Sign-up of an enterprise, log-in, the current user."""
+"""Log-in and the current user (an enterprise signs up in ``anbiao.api.enterprises``)."""
 
 from __future__ import annotations
 
@@ -6,10 +6,7 @@ from typing import Any
 
 from anbiao.api.accounts.schemas import Login, TokenOut, UserOut
 from anbiao.api.accounts.security import authenticate
-from anbiao.api.enterprises.schemas import SignUp
-from anbiao.api.enterprises.service import sign_up
 from anbiao.api.kernel.models import User
-from anbiao.core.engine import Engine
 from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency
 from litestar.params import JSONBody
@@ -17,7 +14,7 @@ from litestar.security.jwt import JWTAuth
 from sqlalchemy.ext.asyncio import AsyncSession
 
 
-def _token(request: Request[Any, Any, Any], user: User) -> TokenOut:
+def issue_token(request: Request[Any, Any, Any], user: User) -> TokenOut:
     auth: JWTAuth[User] = request.app.state.jwt_auth
     token = auth.create_token(identifier=str(user.id), token_extras={"role": user.role})
     return TokenOut(access_token=token, role=user.role, user_id=user.id)
@@ -26,18 +23,6 @@ def _token(request: Request[Any, Any, Any], user: User) -> TokenOut:
 class AuthController(Controller):
     path = "/api/v1/auth"
     tags = ["auth"]
-
-    @post("/signup", operation_id="signUp", exclude_from_auth=True, status_code=201)
-    async def sign_up(
-        self,
-        request: Request[Any, Any, Any],
-        data: JSONBody[SignUp],
-        db_session: NamedDependency[AsyncSession],
-        engine: NamedDependency[Engine],
-    ) -> TokenOut:
-        """Register an enterprise and its first user; returns a token."""
-        user = await sign_up(db_session, engine, data)
-        return _token(request, user)
 
     @post("/login", operation_id="logIn", exclude_from_auth=True)
     async def log_in(
@@ -48,7 +33,7 @@ class AuthController(Controller):
     ) -> TokenOut:
         """Exchange e-mail and password for a bearer token (failures lock the account a while)."""
         user = await authenticate(db_session, request.app.state.settings, data.email, data.password)
-        return _token(request, user)
+        return issue_token(request, user)
 
     @get("/me", operation_id="me")
     async def me(self, request: Request[User, Any, Any]) -> UserOut:

@@ -13,14 +13,13 @@ from anbiao.api.kernel.errors import Conflict, Rejected
 from anbiao.api.kernel.models import (
     Application,
     Assignment,
-    Hazard,
     User,
 )
 from anbiao.api.kernel.workdays import add_working_days
 from anbiao.core.compose import ComposedChecklist
 from anbiao.core.engine import Engine
 from anbiao.core.models.profile import Profile
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 # Region procedure defaults (domain.md §2.2–2.3; [U]/[P] values): an overlay's `procedure` wins.
@@ -58,12 +57,6 @@ async def reviewer_ids(session: AsyncSession, application: Application) -> list[
     """The reviewers assigned in the current cycle (ids only: no scores decoded)."""
     return list(await session.scalars(select(Assignment.reviewer_id).where(
         Assignment.application_id == application.id, Assignment.cycle == application.cycle)))
-
-
-async def open_major_hazards(session: AsyncSession, enterprise_id: UUID) -> int:
-    query = select(func.count()).select_from(Hazard).where(
-        Hazard.enterprise_id == enterprise_id, Hazard.level == "major", Hazard.state != "closed")
-    return int(await session.scalar(query) or 0)
 
 
 @dataclass(slots=True)

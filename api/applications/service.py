@@ -15,13 +15,12 @@ from anbiao.api.applications.rules import (
     Context,
     deadline,
     need_reason,
-    open_major_hazards,
     procedure,
     reviewer_ids,
     summary,
 )
 from anbiao.api.applications.workflow import Action, next_state
-from anbiao.api.assessments.service import score_answers
+from anbiao.api.assessments.service import open_major_hazards, score_answers
 from anbiao.api.kernel.audit import audit
 from anbiao.api.kernel.db import versioned_update
 from anbiao.api.kernel.errors import Conflict, Rejected

@@ -6,7 +6,6 @@ from typing import Any
 from uuid import UUID
 
 from anbiao.api.accounts.sessions import ANYONE, ENTERPRISE
-from anbiao.api.applications.rules import open_major_hazards
 from anbiao.api.assessments.checklist import answered, answers_from_form, section_of, sections, why
 from anbiao.api.assessments.evidence import get_evidence, store_evidence
 from anbiao.api.assessments.hazards import HazardUpdate, update_hazard
@@ -15,6 +14,7 @@ from anbiao.api.assessments.service import (
     assessment_view,
     create_assessment,
     is_frozen,
+    open_major_hazards,
     reopened_items,
     save_answers,
     score_answers,

@@ -8,17 +8,20 @@ from uuid import UUID
 
 from anbiao.api.accounts.security import requires
 from anbiao.api.assessments.schemas import AnswersPatch, AssessmentOut
-from anbiao.api.assessments.service import assessment_view, save_answers
-from anbiao.api.kernel.access import assessment_profile, get_assessment
-from anbiao.api.kernel.models import Role, User
+from anbiao.api.assessments.service import assessment_view, create_assessment, save_answers
+from anbiao.api.kernel.access import assessment_profile, get_assessment, get_enterprise
+from anbiao.api.kernel.listing import FormatQuery, Limit, Offset, listing, page
+from anbiao.api.kernel.models import Assessment, Role, User
+from anbiao.api.kernel.schemas import Page
 from anbiao.core.compose import ComposedChecklist, ComposedElement
 from anbiao.core.engine import Engine
 from anbiao.core.models.profile import Profile
-from litestar import Controller, MediaType, Request, Response, get, patch
+from litestar import Controller, MediaType, Request, Response, get, patch, post
 from litestar.di import NamedDependency
 from litestar.openapi import ResponseSpec
 from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.serialization import encode_json
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 
@@ -130,3 +133,43 @@ class AssessmentController(Controller):
         assessment = await get_assessment(db_session, request.user, assessment_id)
         scored = await save_answers(db_session, engine, request.user, assessment, data)
         return AssessmentOut.model_validate(assessment_view(engine, assessment, scored))
+
+
+class EnterpriseAssessmentController(Controller):
+    """An enterprise's self-assessments, under its path."""
+
+    path = "/api/v1/enterprises"
+    tags = ["enterprises"]
+
+    @post("/{enterprise_id:uuid}/assessments", operation_id="createAssessment",
+          guards=[requires(Role.enterprise)], status_code=201)
+    async def create_assessment(
+        self,
+        request: Request[User, Any, Any],
+        enterprise_id: FromPath[UUID],
+        db_session: NamedDependency[AsyncSession],
+        engine: NamedDependency[Engine],
+    ) -> AssessmentOut:
+        """Start a self-assessment: composes the checklist and pins its versions."""
+        enterprise = await get_enterprise(db_session, request.user, enterprise_id)
+        assessment = await create_assessment(db_session, engine, request.user, enterprise)
+        return AssessmentOut.model_validate(assessment_view(engine, assessment))
+
+    @get("/{enterprise_id:uuid}/assessments", operation_id="listAssessments",
+         guards=[requires(Role.enterprise, Role.admin)])
+    async def list_assessments(
+        self,
+        request: Request[User, Any, Any],
+        enterprise_id: FromPath[UUID],
+        db_session: NamedDependency[AsyncSession],
+        engine: NamedDependency[Engine],
+        limit: Limit = 50,
+        offset: Offset = 0,
+        fmt: FormatQuery = "json",
+    ) -> Page[AssessmentOut]:
+        enterprise = await get_enterprise(db_session, request.user, enterprise_id)
+        query = select(Assessment).where(Assessment.enterprise_id == enterprise.id).order_by(
+            Assessment.id.desc())
+        data = await page(db_session, query, limit, offset,
+                          lambda a: assessment_view(engine, a))
+        return listing(data, Page[AssessmentOut], fmt, "assessments")

@@ -26,7 +26,7 @@ from anbiao.core.models.answers import AnswerSheet
 from anbiao.core.models.profile import Profile
 from anbiao.core.report import result_to_dict
 from anbiao.core.result import AssessmentResult
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 
@@ -162,3 +162,9 @@ async def reopened_items(session: AsyncSession, assessment: Assessment) -> set[s
 async def is_frozen(session: AsyncSession, assessment: Assessment) -> bool:
     """An assessment under a live application (submitted and not returned or ended) is frozen."""
     return _frozen(await _applications_on(session, assessment))
+
+
+async def open_major_hazards(session: AsyncSession, enterprise_id: UUID) -> int:
+    query = select(func.count()).select_from(Hazard).where(
+        Hazard.enterprise_id == enterprise_id, Hazard.level == "major", Hazard.state != "closed")
+    return int(await session.scalar(query) or 0)

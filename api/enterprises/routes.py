@@ -1,15 +1,16 @@
-"""Enterprises (企业): list, read, edit the profile, start self-assessments, audit trail."""
+"""Enterprises (企业): list, read, edit the profile, audit trail."""
 
 from __future__ import annotations
 
 from typing import Any
 from uuid import UUID
 
+from anbiao.api.accounts.routes import issue_token
+from anbiao.api.accounts.schemas import TokenOut
 from anbiao.api.accounts.security import requires
-from anbiao.api.assessments.schemas import AssessmentOut
-from anbiao.api.assessments.service import assessment_view, create_assessment
-from anbiao.api.enterprises.schemas import EnterpriseOut, ProfileUpdate
+from anbiao.api.enterprises.schemas import EnterpriseOut, ProfileUpdate, SignUp
 from anbiao.api.enterprises.service import enterprise_view, update_profile
+from anbiao.api.enterprises.service import sign_up as register
 from anbiao.api.kernel.access import get_enterprise, scope_enterprises
 from anbiao.api.kernel.listing import (
     FormatQuery,
@@ -21,7 +22,7 @@ from anbiao.api.kernel.listing import (
     listing,
     page,
 )
-from anbiao.api.kernel.models import Assessment, Enterprise, Event, Role, User
+from anbiao.api.kernel.models import Enterprise, Event, Role, User
 from anbiao.api.kernel.schemas import EventOut, Page
 from anbiao.core.engine import Engine
 from litestar import Controller, Request, get, post, put
@@ -83,39 +84,6 @@ class EnterpriseController(Controller):
         await update_profile(db_session, engine, request.user, enterprise, data)
         return EnterpriseOut.model_validate(enterprise_view(engine, enterprise))
 
-    @post("/{enterprise_id:uuid}/assessments", operation_id="createAssessment",
-          guards=[requires(Role.enterprise)], status_code=201)
-    async def create_assessment(
-        self,
-        request: Request[User, Any, Any],
-        enterprise_id: FromPath[UUID],
-        db_session: NamedDependency[AsyncSession],
-        engine: NamedDependency[Engine],
-    ) -> AssessmentOut:
-        """Start a self-assessment: composes the checklist and pins its versions."""
-        enterprise = await get_enterprise(db_session, request.user, enterprise_id)
-        assessment = await create_assessment(db_session, engine, request.user, enterprise)
-        return AssessmentOut.model_validate(assessment_view(engine, assessment))
-
-    @get("/{enterprise_id:uuid}/assessments", operation_id="listAssessments",
-         guards=[requires(Role.enterprise, Role.admin)])
-    async def list_assessments(
-        self,
-        request: Request[User, Any, Any],
-        enterprise_id: FromPath[UUID],
-        db_session: NamedDependency[AsyncSession],
-        engine: NamedDependency[Engine],
-        limit: Limit = 50,
-        offset: Offset = 0,
-        fmt: FormatQuery = "json",
-    ) -> Page[AssessmentOut]:
-        enterprise = await get_enterprise(db_session, request.user, enterprise_id)
-        query = select(Assessment).where(Assessment.enterprise_id == enterprise.id).order_by(
-            Assessment.id.desc())
-        data = await page(db_session, query, limit, offset,
-                          lambda a: assessment_view(engine, a))
-        return listing(data, Page[AssessmentOut], fmt, "assessments")
-
     @get("/{enterprise_id:uuid}/events", operation_id="listEnterpriseEvents")
     async def events(
         self,
@@ -130,3 +98,22 @@ class EnterpriseController(Controller):
         enterprise = await get_enterprise(db_session, request.user, enterprise_id)
         return await audit_trail(db_session, Event.enterprise_id == enterprise.id, limit, offset,
                                  fmt)
+
+
+class SignUpController(Controller):
+    """An enterprise registers with its first user (企业注册) and gets a token."""
+
+    path = "/api/v1/auth"
+    tags = ["auth"]
+
+    @post("/signup", operation_id="signUp", exclude_from_auth=True, status_code=201)
+    async def sign_up(
+        self,
+        request: Request[Any, Any, Any],
+        data: JSONBody[SignUp],
+        db_session: NamedDependency[AsyncSession],
+        engine: NamedDependency[Engine],
+    ) -> TokenOut:
+        """Register an enterprise and its first user; returns a token."""
+        user = await register(db_session, engine, data)
+        return issue_token(request, user)

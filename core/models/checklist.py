@@ -40,6 +40,11 @@ class Reference(ContentModel):
 
     doc: Slug = Field(description="Id of a document in this pack's `basis` list.")
     clause: str | None = Field(default=None, description="Article / clause, e.g. '第十一条(三)'.")
+    note: LocalizedText | None = Field(
+        default=None,
+        description="Where the cited text differs from the earlier text the pack drew on, e.g. "
+        "the 2023 order against the 2017 list.",
+    )
 
 
 class BasisDocument(ContentModel):

@@ -9,6 +9,17 @@ from pathlib import Path
 from advanced_alchemy.extensions.litestar import (
     SQLAlchemyPlugin,
 )
+from litestar import Litestar, Router
+from litestar.di import Provide
+from litestar.exceptions import HTTPException, NotAuthorizedException
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import SwaggerRenderPlugin
+from litestar.plugins.problem_details import (
+    ProblemDetailsConfig,
+    ProblemDetailsPlugin,
+)
+from litestar.static_files import create_static_files_router
+
 from anbiao.api.accounts import pages as account_pages
 from anbiao.api.accounts.routes import AuthController
 from anbiao.api.accounts.security import AccountCache, make_jwt_auth
@@ -48,16 +59,6 @@ from anbiao.api.statistics import pages as statistics_pages
 from anbiao.api.statistics.routes import StatisticsController
 from anbiao.core.engine import Engine
 from anbiao.core.errors import AnbiaoError
-from litestar import Litestar, Router
-from litestar.di import Provide
-from litestar.exceptions import HTTPException, NotAuthorizedException
-from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import SwaggerRenderPlugin
-from litestar.plugins.problem_details import (
-    ProblemDetailsConfig,
-    ProblemDetailsPlugin,
-)
-from litestar.static_files import create_static_files_router
 
 HERE = Path(__file__).parent
 # The slices in the order of the data flow: their pages, and the templates those pages render.

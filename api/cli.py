@@ -13,6 +13,7 @@ ROLES = ("enterprise", "reviewer", "admin")
 
 def _alembic():
     from advanced_alchemy.alembic.commands import AlembicCommands
+
     from anbiao.api.kernel.db import db_config
     from anbiao.api.kernel.settings import get_settings
 
@@ -82,6 +83,7 @@ def serve(host: str, port: int, workers: int, demo: bool) -> None:
     import os
 
     import uvicorn
+
     from anbiao.api.kernel.settings import get_settings
     from anbiao.api.seed import seed_demo
 

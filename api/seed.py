@@ -6,6 +6,8 @@ from importlib.resources import files
 from uuid import UUID
 
 import yaml
+from sqlalchemy import select
+
 from anbiao.api.accounts.service import create_user
 from anbiao.api.assessments.schemas import AnswersPatch
 from anbiao.api.assessments.service import create_assessment, save_answers
@@ -18,7 +20,6 @@ from anbiao.api.kernel.models import Enterprise, Role, User
 from anbiao.api.kernel.settings import get_settings
 from anbiao.core.engine import Engine
 from anbiao.core.models.profile import Profile
-from sqlalchemy import select
 
 DEMO_PASSWORD = "anbiao-demo-2026"
 DEMO_USERS = (

@@ -25,13 +25,14 @@ import time
 from collections.abc import Awaitable, Callable
 
 import asyncpg
-from anbiao.api.kernel.db import db_config
-from anbiao.api.kernel.models import Assessment, User
-from anbiao.api.kernel.settings import Settings
 from bench_service import recreate_pg
 from doc_section import write_section
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
+
+from anbiao.api.kernel.db import db_config
+from anbiao.api.kernel.models import Assessment, User
+from anbiao.api.kernel.settings import Settings
 
 PG_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
 

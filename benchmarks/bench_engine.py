@@ -14,12 +14,13 @@ import sys
 import time
 import timeit
 
+from doc_section import write_section
+
 from anbiao.core.engine import Engine
 from anbiao.core.models.answers import AnswerSheet, Status
 from anbiao.core.models.checklist import iter_items
 from anbiao.core.models.profile import Profile
 from anbiao.core.plugin_manager import build_plugin_manager
-from doc_section import write_section
 
 PROFILE = Profile(
     uscc="91350102MA00000152", name="基准企业", region="350102", industry="machinery",

@@ -34,8 +34,6 @@ def serve(mode: str, port: int, folder: Path) -> None:
     """The server side: seed a database, then serve it with PDFs rendered in ``mode``."""
     sys.path.insert(0, str(ROOT / "tests"))
     import uvicorn
-    from anbiao.api.reports import render as reports
-    from anbiao.core.engine import Engine
     from litestar.testing import TestClient
     from support_api import (
         Api,
@@ -47,6 +45,9 @@ def serve(mode: str, port: int, folder: Path) -> None:
         setup_authority,
         start,
     )
+
+    from anbiao.api.reports import render as reports
+    from anbiao.core.engine import Engine
 
     if mode == "inline":  # the baseline: render on the event loop
         async def inline(context, *, mode=None):
@@ -92,8 +93,9 @@ def _to_certificate(api, clock, act, answer_all, setup_authority, start) -> dict
 
 
 async def _certificate_number(app) -> str:
-    from anbiao.api.kernel.models import Certificate
     from sqlalchemy import select
+
+    from anbiao.api.kernel.models import Certificate
 
     async with app.state.db_config.get_session() as session:
         return (await session.scalars(select(Certificate.number))).one()

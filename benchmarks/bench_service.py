@@ -41,6 +41,10 @@ from typing import Any, TypeVar
 
 import httpx
 import lean_client
+from doc_section import write_section
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import create_async_engine
+
 from anbiao.api.accounts.service import create_user
 from anbiao.api.kernel.audit import audit
 from anbiao.api.kernel.db import db_config
@@ -49,9 +53,6 @@ from anbiao.api.kernel.settings import Settings
 from anbiao.core.engine import Engine
 from anbiao.core.models.answers import Answer
 from anbiao.core.models.profile import Profile
-from doc_section import write_section
-from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import create_async_engine
 
 HERE = Path(__file__).parent
 LUA = HERE / "wrk_service.lua"

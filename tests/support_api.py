@@ -15,13 +15,14 @@ from pathlib import Path
 from typing import Any
 
 import uvicorn
+from litestar.testing import TestClient
+from sqlalchemy.ext.asyncio import create_async_engine
+from support import make_profile
+
 from anbiao.api.app import create_app
 from anbiao.api.kernel.models import Role
 from anbiao.api.kernel.settings import Settings
 from anbiao.core.engine import Engine
-from litestar.testing import TestClient
-from sqlalchemy.ext.asyncio import create_async_engine
-from support import make_profile
 
 FUZHOU = {"region": "350102", "uscc": "91350102MA00000152", "name": "福州示例机械厂"}
 

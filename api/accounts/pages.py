@@ -1,8 +1,15 @@
-"""Pages anyone may open: home, sign-in, enterprise sign-up, language, certificate check."""
+"""Pages anyone may open: home, sign-in and sign-out, the language switch."""
 
 from __future__ import annotations
 
 from typing import Any
+
+from litestar import Request, get, post
+from litestar.di import NamedDependency
+from litestar.exceptions import NotAuthorizedException
+from litestar.params import FromPath
+from litestar.response import Redirect, Template
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from anbiao.api.accounts.security import authenticate
 from anbiao.api.accounts.sessions import session_role, sign_in, sign_out
@@ -10,12 +17,6 @@ from anbiao.api.kernel import i18n
 from anbiao.api.kernel.forms import form_data
 from anbiao.api.kernel.models import Role
 from anbiao.api.kernel.pages import NextPath, page, safe_next, see_other
-from litestar import Request, get, post
-from litestar.di import NamedDependency
-from litestar.exceptions import NotAuthorizedException
-from litestar.params import FromPath
-from litestar.response import Redirect, Template
-from sqlalchemy.ext.asyncio import AsyncSession
 
 HOME = {Role.enterprise: "/enterprise", Role.reviewer: "/review", Role.admin: "/admin"}
 

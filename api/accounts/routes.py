@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from anbiao.api.accounts.schemas import Login, TokenOut, UserOut
-from anbiao.api.accounts.security import authenticate
-from anbiao.api.kernel.models import User
 from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency
 from litestar.params import JSONBody
 from litestar.security.jwt import JWTAuth
 from sqlalchemy.ext.asyncio import AsyncSession
+
+from anbiao.api.accounts.schemas import Login, TokenOut, UserOut
+from anbiao.api.accounts.security import authenticate
+from anbiao.api.kernel.models import User
 
 
 def issue_token(request: Request[Any, Any, Any], user: User) -> TokenOut:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from anbiao.api.kernel.schemas import Input, Output
 from pydantic import (
     Field,
 )
+
+from anbiao.api.kernel.schemas import Input, Output
 
 
 class Login(Input):

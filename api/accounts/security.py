@@ -12,10 +12,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from anbiao.api.kernel.db import SAFE_METHODS, request_session
-from anbiao.api.kernel.models import Role, User
-from anbiao.api.kernel.settings import Settings
-from anbiao.api.kernel.sqlite import READ_ONLY
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from litestar.connection import ASGIConnection
@@ -24,6 +20,11 @@ from litestar.handlers.base import BaseRouteHandler
 from litestar.security.jwt import JWTAuth, Token
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+
+from anbiao.api.kernel.db import SAFE_METHODS, request_session
+from anbiao.api.kernel.models import Role, User
+from anbiao.api.kernel.settings import Settings
+from anbiao.api.kernel.sqlite import READ_ONLY
 
 _hasher = PasswordHasher()
 # A hash to verify against when the account does not exist, so timing does not reveal accounts.

@@ -5,14 +5,15 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from anbiao.api.accounts.security import hash_password
 from anbiao.api.kernel.errors import Conflict
 from anbiao.api.kernel.models import (
     Role,
     User,
 )
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 
 async def hash_in_thread(password: str) -> str:

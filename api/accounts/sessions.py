@@ -10,11 +10,6 @@ import hashlib
 from typing import Any
 from uuid import UUID
 
-from anbiao.api.kernel.models import (
-    Role,
-    User,
-)
-from anbiao.api.kernel.settings import Settings
 from litestar import Request
 from litestar.config.csrf import CSRFConfig
 from litestar.connection import ASGIConnection
@@ -23,6 +18,12 @@ from litestar.exceptions import NotAuthorizedException, PermissionDeniedExceptio
 from litestar.handlers.base import BaseRouteHandler
 from litestar.middleware.session.client_side import CookieBackendConfig
 from sqlalchemy.ext.asyncio import AsyncSession
+
+from anbiao.api.kernel.models import (
+    Role,
+    User,
+)
+from anbiao.api.kernel.settings import Settings
 
 SESSION_COOKIE = "anbiao_session"
 CSRF_COOKIE = "anbiao_csrf"

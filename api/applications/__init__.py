@@ -1,1 +1,1 @@
-
+"""Applications (评审申请): the workflow, review, findings, rectification, publicity, certification."""

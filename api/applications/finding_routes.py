@@ -9,6 +9,13 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
+from litestar import Controller, Request, get, post
+from litestar.di import NamedDependency
+from litestar.exceptions import PermissionDeniedException
+from litestar.params import FromPath, JSONBody, QueryParameter
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from anbiao.api.accounts.security import requires
 from anbiao.api.applications import findings
 from anbiao.api.applications.rules import Context
@@ -18,12 +25,6 @@ from anbiao.api.kernel.listing import FormatQuery, Limit, Offset, listing, page
 from anbiao.api.kernel.models import Application, Finding, Role, User
 from anbiao.api.kernel.schemas import Page
 from anbiao.core.engine import Engine
-from litestar import Controller, Request, get, post
-from litestar.di import NamedDependency
-from litestar.exceptions import PermissionDeniedException
-from litestar.params import FromPath, JSONBody, QueryParameter
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 
 class FindingController(Controller):

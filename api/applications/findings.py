@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import select
+
 from anbiao.api.applications.rules import Context, deadline, my_assignment
 from anbiao.api.kernel.audit import audit
 from anbiao.api.kernel.db import versioned_update
@@ -16,7 +18,6 @@ from anbiao.api.kernel.models import (
 )
 from anbiao.core.compose import ComposedChecklist
 from anbiao.core.models.profile import Profile
-from sqlalchemy import select
 
 
 def finding_facts(finding: Finding) -> dict[str, Any]:

@@ -1,10 +1,19 @@
-"""Pages every role opens in its own scope: an application with its actions, hazards, evidence."""
+"""Pages every role opens in its own scope: an application with its actions and findings;
+an enterprise applies for review from its self-assessment."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from typing import Any
 from uuid import UUID
+
+from litestar import Request, get, post
+from litestar.di import NamedDependency
+from litestar.exceptions import NotFoundException, PermissionDeniedException
+from litestar.params import FromPath
+from litestar.response import Redirect, Template
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from anbiao.api.accounts.sessions import ANYONE, ENTERPRISE, signed_in
 from anbiao.api.applications import findings
@@ -35,13 +44,6 @@ from anbiao.api.kernel.models import (
 from anbiao.api.kernel.pages import page, see_other
 from anbiao.core.engine import Engine
 from anbiao.core.errors import AnbiaoError
-from litestar import Request, get, post
-from litestar.di import NamedDependency
-from litestar.exceptions import NotFoundException, PermissionDeniedException
-from litestar.params import FromPath
-from litestar.response import Redirect, Template
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 # Actions whose form asks for a reason (required by the rules, or recorded with it).
 WITH_REASON = {"return", "reject", "revoke", "record_objection", "conclude_fail", "withdraw"}

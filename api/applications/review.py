@@ -7,6 +7,9 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from anbiao.api.applications.findings import raise_findings
 from anbiao.api.applications.rules import Context, deadline, my_assignment, reviewers_of, summary
 from anbiao.api.assessments.service import Scored, score_answers
@@ -24,8 +27,6 @@ from anbiao.api.kernel.models import (
 )
 from anbiao.core.engine import Engine
 from anbiao.core.models.answers import Answer
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 MIN_REVIEWERS = 2
 

@@ -1,10 +1,19 @@
-"""Reviewer pages: the queue of assigned applications and item-level scoring on site."""
+"""Queues and scoring: the reviewer's assigned applications and item-level scoring on site,
+the authority's queue of applications awaiting it."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Annotated, Any
 from uuid import UUID
+
+from litestar import Request, get, post
+from litestar.di import NamedDependency, Provide
+from litestar.exceptions import NotFoundException
+from litestar.params import FromPath, QueryParameter
+from litestar.response import Redirect, Template
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from anbiao.api.accounts.sessions import ADMIN, REVIEWER
 from anbiao.api.applications.review import save_review
@@ -18,13 +27,6 @@ from anbiao.api.kernel.models import Application, Enterprise, Evidence, User
 from anbiao.api.kernel.pages import catalog_choices, page, see_other
 from anbiao.core.engine import Engine
 from anbiao.core.models.profile import Profile
-from litestar import Request, get, post
-from litestar.di import NamedDependency, Provide
-from litestar.exceptions import NotFoundException
-from litestar.params import FromPath, QueryParameter
-from litestar.response import Redirect, Template
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 RegionQuery = Annotated[str | None, QueryParameter(pattern=r"^\d{0,6}$")]
 TextQuery = Annotated[str | None, QueryParameter(max_length=64)]

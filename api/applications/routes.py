@@ -6,6 +6,13 @@ from datetime import date
 from typing import Annotated, Any
 from uuid import UUID
 
+from litestar import Controller, Request, get, post, put
+from litestar.di import NamedDependency
+from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import defer
+
 from anbiao.api.accounts.security import requires
 from anbiao.api.applications.review import compare, conflicts, reviewed_before, save_review
 from anbiao.api.applications.rules import Context, reviewer_ids
@@ -26,12 +33,6 @@ from anbiao.api.kernel.listing import (
 from anbiao.api.kernel.models import Application, Enterprise, Event, Role, State, User
 from anbiao.api.kernel.schemas import EventOut, Page
 from anbiao.core.engine import Engine
-from litestar import Controller, Request, get, post, put
-from litestar.di import NamedDependency
-from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import defer
 
 
 def _view(application: Application, role: Role, reviewers: list[UUID], today: date) -> dict:

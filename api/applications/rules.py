@@ -8,6 +8,9 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from anbiao.api.assessments.service import Scored
 from anbiao.api.kernel.errors import Conflict, Rejected
 from anbiao.api.kernel.models import (
@@ -19,8 +22,6 @@ from anbiao.api.kernel.workdays import add_working_days
 from anbiao.core.compose import ComposedChecklist
 from anbiao.core.engine import Engine
 from anbiao.core.models.profile import Profile
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 # Region procedure defaults (domain.md §2.2–2.3; [U]/[P] values): an overlay's `procedure` wins.
 DEFAULT_PROCEDURE = {

@@ -6,14 +6,15 @@ from datetime import date, datetime
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from anbiao.api.kernel.schemas import Input, Output, _bounded
-from anbiao.core.models._base import Integer
-from anbiao.core.models.answers import Answer
 from pydantic import (
     Field,
     StringConstraints,
     field_validator,
 )
+
+from anbiao.api.kernel.schemas import Input, Output, _bounded
+from anbiao.core.models._base import Integer
+from anbiao.core.models.answers import Answer
 
 
 class ActionIn(Input):

@@ -1,14 +1,14 @@
-"""Domain operations of the service. The core engine decides every score; nothing here scores.
-
-Writes use optimistic concurrency: each row has a ``version``; an update names the version it
-read and fails with :class:`StaleVersion` (409 with the current state) when another write won.
-Every state change, answer change and decision appends an :class:`~anbiao.api.kernel.models.Event`.
-"""
+"""Applications (评审申请): creation and every workflow action with its rules and effects,
+atomic and audited. Writes use optimistic concurrency (``StaleVersion``: 409 with the current
+state)."""
 
 from __future__ import annotations
 
 from datetime import date
 from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from anbiao.api.applications.review import assign, conclude
 from anbiao.api.applications.rules import (
@@ -37,8 +37,6 @@ from anbiao.api.kernel.models import (
 )
 from anbiao.core.engine import Engine
 from anbiao.core.models.profile import Profile
-from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 # --- accounts and enterprises ----------------------------------------------------------------------
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from litestar.exceptions import NotFoundException
+
 from anbiao.api.kernel.i18n import t
 from anbiao.core.catalog import Catalog
 from anbiao.core.compose import ComposedChecklist, ComposedElement, ComposedItem
 from anbiao.core.models.checklist import Condition
 from anbiao.core.models.profile import Profile
-from litestar.exceptions import NotFoundException
 
 STATUSES = ("compliant", "partial", "non_compliant", "na")
 

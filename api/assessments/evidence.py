@@ -18,6 +18,14 @@ from typing import Annotated, Any
 from uuid import UUID
 
 import anyio
+from litestar import Controller, Request, Response, delete, get, post
+from litestar.datastructures import UploadFile
+from litestar.di import NamedDependency, Provide
+from litestar.params import FromPath, MultipartBody, QueryParameter
+from litestar.plugins.problem_details import ProblemDetailsException
+from sqlalchemy import Select, false, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from anbiao.api.accounts.security import requires
 from anbiao.api.assessments.service import is_frozen
 from anbiao.api.kernel.access import get_assessment, not_found
@@ -44,13 +52,6 @@ from anbiao.api.kernel.uploads import (
 )
 from anbiao.core.engine import Engine
 from anbiao.core.models.profile import Profile
-from litestar import Controller, Request, Response, delete, get, post
-from litestar.datastructures import UploadFile
-from litestar.di import NamedDependency, Provide
-from litestar.params import FromPath, MultipartBody, QueryParameter
-from litestar.plugins.problem_details import ProblemDetailsException
-from sqlalchemy import Select, false, func, select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 log = logging.getLogger(__name__)
 

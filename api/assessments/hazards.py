@@ -6,6 +6,13 @@ from datetime import date
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
+from litestar import Controller, Request, get, patch
+from litestar.di import NamedDependency
+from litestar.params import FromPath, JSONBody, QueryParameter
+from pydantic import Field
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from anbiao.api.assessments.schemas import HazardOut
 from anbiao.api.kernel.access import get_hazard, scope_hazards
 from anbiao.api.kernel.audit import audit
@@ -13,12 +20,6 @@ from anbiao.api.kernel.errors import Rejected
 from anbiao.api.kernel.listing import FormatQuery, Limit, Offset, Region, listing, page
 from anbiao.api.kernel.models import Enterprise, Hazard, Role, User
 from anbiao.api.kernel.schemas import Input, Page
-from litestar import Controller, Request, get, patch
-from litestar.di import NamedDependency
-from litestar.params import FromPath, JSONBody, QueryParameter
-from pydantic import Field
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 # Who may move a hazard where: the enterprise rectifies, a reviewer or the authority verifies.
 MOVES = {

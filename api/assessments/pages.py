@@ -1,9 +1,19 @@
-"""Enterprise pages: dashboard, profile, self-assessment filled section by section, results."""
+"""Enterprise pages: the dashboard, the self-assessment filled section by section with its
+evidence, the result, the hazard ledger and evidence downloads."""
 
 from __future__ import annotations
 
 from typing import Any
 from uuid import UUID
+
+from litestar import Request, Response, get, post
+from litestar.datastructures import UploadFile
+from litestar.di import NamedDependency
+from litestar.exceptions import NotFoundException
+from litestar.params import FromPath
+from litestar.response import Redirect, Template
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from anbiao.api.accounts.sessions import ANYONE, ENTERPRISE
 from anbiao.api.assessments.checklist import answered, answers_from_form, section_of, sections, why
@@ -46,14 +56,6 @@ from anbiao.api.kernel.uploads import content_disposition
 from anbiao.core.engine import Engine
 from anbiao.core.errors import AnbiaoError
 from anbiao.core.models.profile import Profile
-from litestar import Request, Response, get, post
-from litestar.datastructures import UploadFile
-from litestar.di import NamedDependency
-from litestar.exceptions import NotFoundException
-from litestar.params import FromPath
-from litestar.response import Redirect, Template
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 
 @get("/enterprise", guards=ENTERPRISE)

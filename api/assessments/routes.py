@@ -6,6 +6,14 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
+from litestar import Controller, MediaType, Request, Response, get, patch, post
+from litestar.di import NamedDependency
+from litestar.openapi import ResponseSpec
+from litestar.params import FromPath, FromQuery, JSONBody
+from litestar.serialization import encode_json
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from anbiao.api.accounts.security import requires
 from anbiao.api.assessments.schemas import AnswersPatch, AssessmentOut
 from anbiao.api.assessments.service import assessment_view, create_assessment, save_answers
@@ -16,13 +24,6 @@ from anbiao.api.kernel.schemas import Page
 from anbiao.core.compose import ComposedChecklist, ComposedElement
 from anbiao.core.engine import Engine
 from anbiao.core.models.profile import Profile
-from litestar import Controller, MediaType, Request, Response, get, patch, post
-from litestar.di import NamedDependency
-from litestar.openapi import ResponseSpec
-from litestar.params import FromPath, FromQuery, JSONBody
-from litestar.serialization import encode_json
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 
 def _elements(composed, elements: tuple[ComposedElement, ...], lang: str) -> list[dict[str, Any]]:

@@ -6,12 +6,13 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
-from anbiao.api.kernel.schemas import Input, Output, _bounded
-from anbiao.core.models._base import Integer
-from anbiao.core.models.answers import Answer
 from pydantic import (
     field_validator,
 )
+
+from anbiao.api.kernel.schemas import Input, Output, _bounded
+from anbiao.core.models._base import Integer
+from anbiao.core.models.answers import Answer
 
 
 class AnswersPatch(Input):

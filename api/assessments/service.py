@@ -8,6 +8,9 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from anbiao.api.kernel.audit import audit
 from anbiao.api.kernel.db import versioned_update
 from anbiao.api.kernel.errors import Conflict
@@ -26,8 +29,6 @@ from anbiao.core.models.answers import AnswerSheet
 from anbiao.core.models.profile import Profile
 from anbiao.core.report import result_to_dict
 from anbiao.core.result import AssessmentResult
-from sqlalchemy import func, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
 
 
 @dataclass(frozen=True, slots=True)

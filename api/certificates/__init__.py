@@ -1,1 +1,1 @@
-
+"""Certificates (证书): public verification."""

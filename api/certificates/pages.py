@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from anbiao.api.certificates.routes import certificate_check
-from anbiao.api.kernel.pages import page, see_other
 from litestar import Request, get
 from litestar.di import NamedDependency
 from litestar.params import FromPath, QueryParameter
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
+
+from anbiao.api.certificates.routes import certificate_check
+from anbiao.api.kernel.pages import page, see_other
 
 
 @get("/verify", name="ui:verify")

@@ -5,14 +5,15 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any
 
-from anbiao.api.certificates.schemas import CertificateCheck
-from anbiao.api.kernel.access import not_found
-from anbiao.api.kernel.models import Certificate
 from litestar import Request, get
 from litestar.di import NamedDependency
 from litestar.params import PathParameter
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+
+from anbiao.api.certificates.schemas import CertificateCheck
+from anbiao.api.kernel.access import not_found
+from anbiao.api.kernel.models import Certificate
 
 
 @get("/api/v1/certificates/{number:str}", operation_id="verifyCertificate",

@@ -4,6 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from litestar import Request, get, post
+from litestar.di import NamedDependency
+from litestar.response import Redirect, Template
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from anbiao.api.accounts.sessions import ENTERPRISE, sign_in
 from anbiao.api.enterprises.schemas import ProfileUpdate, SignUp
 from anbiao.api.enterprises.service import sign_up, update_profile
@@ -19,10 +24,6 @@ from anbiao.api.kernel.models import (
 from anbiao.api.kernel.pages import catalog_choices, page, see_other
 from anbiao.core.engine import Engine
 from anbiao.core.models.profile import Profile
-from litestar import Request, get, post
-from litestar.di import NamedDependency
-from litestar.response import Redirect, Template
-from sqlalchemy.ext.asyncio import AsyncSession
 
 
 @get("/signup", name="ui:signup")

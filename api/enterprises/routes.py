@@ -5,6 +5,12 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
+from litestar import Controller, Request, get, post, put
+from litestar.di import NamedDependency
+from litestar.params import FromPath, JSONBody
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from anbiao.api.accounts.routes import issue_token
 from anbiao.api.accounts.schemas import TokenOut
 from anbiao.api.accounts.security import requires
@@ -25,11 +31,6 @@ from anbiao.api.kernel.listing import (
 from anbiao.api.kernel.models import Enterprise, Event, Role, User
 from anbiao.api.kernel.schemas import EventOut, Page
 from anbiao.core.engine import Engine
-from litestar import Controller, Request, get, post, put
-from litestar.di import NamedDependency
-from litestar.params import FromPath, JSONBody
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 
 class EnterpriseController(Controller):

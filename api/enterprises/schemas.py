@@ -5,13 +5,14 @@ from __future__ import annotations
 from typing import Annotated, Any
 from uuid import UUID
 
-from anbiao.api.kernel.schemas import Input, Output
-from anbiao.core.models._base import Integer
-from anbiao.core.models.profile import Profile
 from pydantic import (
     Field,
     StringConstraints,
 )
+
+from anbiao.api.kernel.schemas import Input, Output
+from anbiao.core.models._base import Integer
+from anbiao.core.models.profile import Profile
 
 
 class SignUp(Input):

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from anbiao.api.accounts.service import add_user, hash_in_thread
 from anbiao.api.kernel.audit import audit
 from anbiao.api.kernel.db import versioned_update
@@ -15,8 +18,6 @@ from anbiao.api.kernel.models import (
 )
 from anbiao.core.engine import Engine
 from anbiao.core.models.profile import Profile
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 
 def check_profile(engine: Engine, profile: Profile) -> list[str]:

@@ -1,1 +1,2 @@
-"""Browser UI: server-rendered pages (Jinja + htmx), cookie sessions with CSRF, reports."""
+"""The shared kernel of the service: models, database session, access rules, errors, audit
+trail, listing, uploads and storage, i18n and page helpers. It imports no slice."""

@@ -12,6 +12,10 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
+from litestar.exceptions import NotFoundException
+from sqlalchemy import Select, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from anbiao.api.kernel.models import (
     Application,
     Assessment,
@@ -21,9 +25,6 @@ from anbiao.api.kernel.models import (
     Role,
     User,
 )
-from litestar.exceptions import NotFoundException
-from sqlalchemy import Select, select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 
 def not_found(kind: str) -> NotFoundException:

@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from anbiao.api.kernel.models import (
     Event,
     User,
 )
-from sqlalchemy.ext.asyncio import AsyncSession
 
 
 def audit(

@@ -13,10 +13,6 @@ from advanced_alchemy.extensions.litestar import (
     EngineConfig,
     SQLAlchemyAsyncConfig,
 )
-from anbiao.api.kernel import sqlite
-from anbiao.api.kernel.errors import StaleVersion
-from anbiao.api.kernel.settings import Settings
-from anbiao.api.kernel.sqlite import READ_ONLY
 from litestar import Request
 from sqlalchemy import (
     make_url,
@@ -24,6 +20,11 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
+
+from anbiao.api.kernel import sqlite
+from anbiao.api.kernel.errors import StaleVersion
+from anbiao.api.kernel.settings import Settings
+from anbiao.api.kernel.sqlite import READ_ONLY
 
 MIGRATIONS = Path(__file__).parent.parent / "migrations"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})

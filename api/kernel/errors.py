@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from anbiao.core.errors import AnbiaoError
 from litestar import Request, Response
 from litestar.plugins.problem_details import (
     ProblemDetailsException,
 )
+
+from anbiao.core.errors import AnbiaoError
 
 
 def problem(status: int, *, extra: Callable[[Any], dict[str, Any]] | None = None):

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from anbiao.api.kernel.i18n import bilingual, t
 from litestar import Request
 from pydantic import BaseModel, ValidationError
+
+from anbiao.api.kernel.i18n import bilingual, t
 
 # Form field → its label, for error messages (translated through the catalog).
 FIELD_LABELS = {

@@ -7,13 +7,14 @@ import io
 from collections.abc import Callable, Sequence
 from typing import Annotated, Any, Literal, TypeAlias
 
-from anbiao.api.kernel.models import Event
-from anbiao.api.kernel.schemas import EventOut, Page
 from litestar import Response
 from litestar.params import QueryParameter
 from pydantic import BaseModel
 from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+
+from anbiao.api.kernel.models import Event
+from anbiao.api.kernel.schemas import EventOut, Page
 
 Format = Literal["json", "csv"]
 Limit: TypeAlias = Annotated[int, QueryParameter(ge=1, le=500, description="Page size.")]

@@ -1,9 +1,6 @@
-"""Database models (SQLAlchemy 2 + advanced-alchemy): accounts, enterprises, assessments,
-applications, reviewer assignments, hazards, certificates and the append-only audit trail.
-
-Answers and profiles are stored as JSON snapshots: an application keeps the exact answers,
-profile and checklist fingerprint it was judged on, whatever changes later.
-"""
+"""Database models (SQLAlchemy 2 + advanced-alchemy), shared by every slice: accounts,
+enterprises, assessments, applications and their states, reviewer assignments, hazards,
+certificates, evidence, findings and the append-only audit trail."""
 
 from __future__ import annotations
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from anbiao.core.engine import Engine
 from litestar import Litestar
 from litestar.openapi.spec import (
     OpenAPIMediaType,
@@ -18,6 +17,8 @@ from litestar.openapi.spec import (
     Reference,
     Schema,
 )
+
+from anbiao.core.engine import Engine
 
 PROBLEM = "application/problem+json"
 ERRORS = {

@@ -1,4 +1,5 @@
-"""Templates: one Jinja environment (i18n, autoescape, domain labels) and the page helper."""
+"""Pages: one Jinja environment over every slice's templates (i18n, autoescape, domain labels),
+the page helper, HTML error pages and the pages' security headers."""
 
 from __future__ import annotations
 
@@ -7,12 +8,6 @@ from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import urlsplit
 
-from anbiao.api.kernel import i18n
-from anbiao.api.kernel.errors import Conflict, Rejected, StaleVersion
-from anbiao.api.kernel.sqlite import DatabaseBusy
-from anbiao.core.engine import Engine
-from anbiao.core.errors import AnbiaoError
-from anbiao.core.size_class import SizeSector
 from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescape
 from jinja2.runtime import Context
 from litestar import Request, Response
@@ -22,6 +17,13 @@ from litestar.params import QueryParameter
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.response import Redirect, Template
 from litestar.template.config import TemplateConfig
+
+from anbiao.api.kernel import i18n
+from anbiao.api.kernel.errors import Conflict, Rejected, StaleVersion
+from anbiao.api.kernel.sqlite import DatabaseBusy
+from anbiao.core.engine import Engine
+from anbiao.core.errors import AnbiaoError
+from anbiao.core.size_class import SizeSector
 
 
 @pass_context

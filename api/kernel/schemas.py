@@ -1,4 +1,5 @@
-"""Request and response bodies of the JSON API (pydantic 2). Inputs reject unknown fields."""
+"""The shared bases of request and response bodies (pydantic 2): inputs reject unknown fields;
+pages of lists; the audit trail's events."""
 
 from __future__ import annotations
 

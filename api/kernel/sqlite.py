@@ -25,10 +25,11 @@ try:
 except ImportError:  # not POSIX: processes meet at SQLite's busy timeout only
     fcntl = None  # type: ignore[assignment]
 
-from anbiao.core.errors import AnbiaoError
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.util import await_
+
+from anbiao.core.errors import AnbiaoError
 
 # A hint for SQLite: a transaction that only reads begins deferred (no write lock, WAL readers
 # never wait); every other one begins IMMEDIATE. Set for safe requests and the token's user lookup.

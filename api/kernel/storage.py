@@ -27,9 +27,10 @@ from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
 import anyio.to_thread
-from anbiao.api.kernel.settings import Settings
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from anbiao.api.kernel.settings import Settings
 
 _KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*(/[A-Za-z0-9][A-Za-z0-9._-]*)*$")
 

@@ -3,12 +3,13 @@
 import asyncio
 from typing import TYPE_CHECKING, cast
 
-import anbiao.api.kernel.models  # noqa: F401 - registers the models on the metadata
 from advanced_alchemy.base import metadata_registry
 from alembic import context
 from alembic.autogenerate import rewriter
 from sqlalchemy import pool
 from sqlalchemy.ext.asyncio import AsyncEngine, async_engine_from_config
+
+import anbiao.api.kernel.models  # noqa: F401 - registers the models on the metadata
 
 if TYPE_CHECKING:
     from advanced_alchemy.alembic.commands import AlembicCommandConfig

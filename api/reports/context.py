@@ -10,6 +10,9 @@ from urllib.parse import quote
 from uuid import UUID
 
 import segno
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from anbiao.api.applications.review import Comparison, compare
 from anbiao.api.assessments.service import Scored, score_answers
 from anbiao.api.kernel.i18n import bilingual, name
@@ -27,8 +30,6 @@ from anbiao.core.compose import ComposedChecklist, ComposedElement
 from anbiao.core.engine import Engine
 from anbiao.core.models.profile import Profile
 from anbiao.core.report import _STATUS
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 Lang = Literal["zh-CN", "en"]
 

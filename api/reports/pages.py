@@ -5,6 +5,11 @@ from __future__ import annotations
 from typing import Any, Literal
 from uuid import UUID
 
+from litestar import Request, Response, get
+from litestar.di import NamedDependency
+from litestar.params import FromPath
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from anbiao.api.accounts.sessions import signed_in
 from anbiao.api.kernel.i18n import negotiate
 from anbiao.api.kernel.models import Role, User
@@ -14,10 +19,6 @@ from anbiao.api.reports.routes import (
     certificate_download,
 )
 from anbiao.core.engine import Engine
-from litestar import Request, Response, get
-from litestar.di import NamedDependency
-from litestar.params import FromPath
-from sqlalchemy.ext.asyncio import AsyncSession
 
 Format = Literal["pdf", "xlsx"]
 

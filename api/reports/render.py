@@ -3,7 +3,8 @@ the certificate (证书), as PDF (WeasyPrint) and XLSX (openpyxl), in Simplified
 
 Two steps, so that the browser UI and the API share them:
 
-* **gathering** (``assessment_report``, ``application_report``, ``certificate_report``): a plain,
+* **gathering** (``anbiao.api.reports.context``: ``assessment_report``, ``application_report``,
+  ``certificate_report``): a plain,
   picklable dict built from the database and the engine — the engine decides every score;
 * **rendering** (``render_pdf``, ``render_xlsx``): from that dict only. A PDF costs ~1 s of CPU,
   so the service renders it in a separate process (``pdf_off_loop``) and the event loop stays
@@ -24,8 +25,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
-from anbiao.api.reports.context import Context
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+from anbiao.api.reports.context import Context
 
 TEMPLATES = Path(__file__).parent / "templates" / "reports"
 

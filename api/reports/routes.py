@@ -12,13 +12,6 @@ from datetime import date
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from anbiao.api.accounts.security import requires
-from anbiao.api.kernel.access import get_application, get_assessment, get_enterprise, not_found
-from anbiao.api.kernel.models import Certificate, Role, User
-from anbiao.api.kernel.uploads import content_disposition
-from anbiao.api.reports import context as report_context
-from anbiao.api.reports import render
-from anbiao.core.engine import Engine
 from litestar import Request, Response, get
 from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException
@@ -26,6 +19,14 @@ from litestar.openapi.spec import OpenAPIFormat, OpenAPIMediaType, OpenAPIType, 
 from litestar.params import FromPath, PathParameter, QueryParameter
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+
+from anbiao.api.accounts.security import requires
+from anbiao.api.kernel.access import get_application, get_assessment, get_enterprise, not_found
+from anbiao.api.kernel.models import Certificate, Role, User
+from anbiao.api.kernel.uploads import content_disposition
+from anbiao.api.reports import context as report_context
+from anbiao.api.reports import render
+from anbiao.core.engine import Engine
 
 PDF = "application/pdf"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

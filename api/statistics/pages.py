@@ -1,8 +1,13 @@
-"""Authority (admin) pages: the application queue, statistics with the risk ranking, overdue."""
+"""Authority (admin) pages: statistics with the region risk ranking, the overdue list."""
 
 from __future__ import annotations
 
 from typing import Any
+
+from litestar import Request, get
+from litestar.di import NamedDependency
+from litestar.response import Template
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from anbiao.api.accounts.sessions import ADMIN
 from anbiao.api.applications.review_pages import (
@@ -14,10 +19,6 @@ from anbiao.api.kernel.models import User
 from anbiao.api.kernel.pages import catalog_choices, page
 from anbiao.api.statistics.routes import Filters, overdue_page, risk_ranking, statistics
 from anbiao.core.engine import Engine
-from litestar import Request, get
-from litestar.di import NamedDependency
-from litestar.response import Template
-from sqlalchemy.ext.asyncio import AsyncSession
 
 
 def _bars(counts: dict[str, int]) -> list[tuple[str, int, float]]:

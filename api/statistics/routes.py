@@ -8,6 +8,12 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Any, Literal
 
+from litestar import Controller, Request, get
+from litestar.di import NamedDependency
+from litestar.params import QueryParameter
+from sqlalchemy import ColumnElement, Select, String, cast, func, literal_column, null, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from anbiao.api.accounts.security import requires
 from anbiao.api.kernel.access import scope_applications, scope_enterprises, scope_hazards
 from anbiao.api.kernel.listing import (
@@ -25,11 +31,6 @@ from anbiao.api.kernel.workdays import working_days_between
 from anbiao.api.statistics.schemas import OverdueOut, RiskRow, StatisticsOut
 from anbiao.core.engine import Engine
 from anbiao.core.risk import RegionFacts
-from litestar import Controller, Request, get
-from litestar.di import NamedDependency
-from litestar.params import QueryParameter
-from sqlalchemy import ColumnElement, Select, String, cast, func, literal_column, null, select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 SubmittedFrom = Annotated[date | None, QueryParameter(name="submittedFrom")]
 SubmittedTo = Annotated[date | None, QueryParameter(name="submittedTo")]

@@ -6,9 +6,10 @@ from datetime import date
 from typing import Literal
 from uuid import UUID
 
+from pydantic import Field
+
 from anbiao.api.kernel.schemas import Output
 from anbiao.core.risk import RegionFacts
-from pydantic import Field
 
 
 class StatisticsOut(Output):

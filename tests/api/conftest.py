@@ -6,9 +6,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from anbiao.core.engine import Engine
 from litestar.testing import TestClient
 from support_api import Api, Clock, fresh_database, make_app
+
+from anbiao.core.engine import Engine
 
 
 @pytest.fixture(scope="session")

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 
-from anbiao.api.kernel.models import Role
 from support_api import act, answer_all, start
+
+from anbiao.api.kernel.models import Role
 
 USERS = ("ent_a@x.cn", "ent_b@x.cn", "admin_fz@gov.cn", "admin_xm@gov.cn", "r1@x.cn", "r3@x.cn")
 # who may see objects of enterprise A (Fuzhou), per object kind
@@ -140,8 +141,9 @@ def test_no_foreign_object_is_ever_shown(api, tmp_path):
 
 
 def _seed_hazard(api, a) -> str:
-    from anbiao.api.kernel.models import Hazard
     from sqlalchemy import select
+
+    from anbiao.api.kernel.models import Hazard
 
     async def create():
         async with api.client.app.state.db_config.get_session() as session:

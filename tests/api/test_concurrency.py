@@ -10,11 +10,12 @@ from concurrent.futures import ThreadPoolExecutor
 from uuid import uuid4
 
 import pytest
-from anbiao.api.kernel.db import db_config
-from anbiao.api.kernel.settings import Settings
 from sqlalchemy import event, text
 from support_api import FUZHOU, start
 from support_ui import Pages
+
+from anbiao.api.kernel.db import db_config
+from anbiao.api.kernel.settings import Settings
 
 WRITERS = 8
 ROUNDS = 3

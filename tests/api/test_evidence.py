@@ -16,6 +16,8 @@ from uuid import UUID
 import anyio
 import pytest
 import sqlalchemy as sa
+from sqlalchemy import select
+
 from anbiao.api.kernel.models import Event, Evidence, Role
 from anbiao.api.kernel.settings import Settings
 from anbiao.api.kernel.storage import (
@@ -27,7 +29,6 @@ from anbiao.api.kernel.storage import (
     make_storage,
 )
 from anbiao.api.kernel.uploads import DOCX, JPEG, PDF, PNG, TEXT, WEBP, XLSX, clean_filename, sniff
-from sqlalchemy import select
 
 FUZHOU = {"region": "350102", "uscc": "91350102MA00000152", "name": "福州示例机械厂"}
 XIAMEN = {"region": "350203", "uscc": "91350203MA00000174", "name": "厦门示例机械厂"}
@@ -572,6 +573,7 @@ async def _evidence_rows(session):
 
 def test_migration_chain_upgrades_and_downgrades(tmp_path):
     from advanced_alchemy.alembic.commands import AlembicCommands
+
     from anbiao.api.kernel.db import db_config
 
     path = tmp_path / "migrated.sqlite3"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from advanced_alchemy.alembic.commands import AlembicCommands
+
 from anbiao.api.kernel.db import db_config
 from anbiao.api.kernel.settings import Settings
 

@@ -181,8 +181,9 @@ def to_certificate(api, clock) -> dict:
 
 
 async def _certificate_number(api) -> str:
-    from anbiao.api.kernel.models import Certificate
     from sqlalchemy import select
+
+    from anbiao.api.kernel.models import Certificate
 
     async with api.client.app.state.db_config.get_session() as session:
         return (await session.scalars(select(Certificate.number))).one()

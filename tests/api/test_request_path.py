@@ -8,10 +8,11 @@ from typing import Any
 from uuid import uuid4
 
 import pytest
-from anbiao.api.accounts.security import AccountCache
-from anbiao.api.kernel.models import User
 from sqlalchemy import event
 from support_api import FUZHOU, answer_all, start
+
+from anbiao.api.accounts.security import AccountCache
+from anbiao.api.kernel.models import User
 
 
 def _minor_items(api, assessment) -> list[dict[str, Any]]:

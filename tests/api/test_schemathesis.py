@@ -7,13 +7,14 @@ from collections.abc import Iterator
 
 import pytest
 import schemathesis
-from anbiao.api.kernel.models import Role
-from anbiao.core.engine import Engine
 from hypothesis import HealthCheck, settings
 from litestar.testing import TestClient
 from schemathesis.checks import negative_data_rejection
 from schemathesis.specs.openapi.checks import allow_header_conformance
 from support_api import Api, Clock, answer_all, fresh_database, make_app, serve, start
+
+from anbiao.api.kernel.models import Role
+from anbiao.core.engine import Engine
 
 TOKENS: dict[str, dict[str, str]] = {}
 

@@ -8,6 +8,7 @@ import io
 from datetime import date
 
 import pytest
+
 from anbiao.api.kernel.models import Role
 from anbiao.api.kernel.workdays import working_days_between
 from anbiao.core.hookspecs import hookimpl

@@ -6,10 +6,11 @@ from __future__ import annotations
 import re
 
 import pytest
-from anbiao.api.kernel.models import Role
 from support import make_profile
 from support_api import setup_authority, under_review
 from support_ui import Pages, ids
+
+from anbiao.api.kernel.models import Role
 
 ITEM = re.compile(r'name="s:([^"]+)" value="compliant"')
 

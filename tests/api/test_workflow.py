@@ -91,8 +91,9 @@ def _certificate_number(api, app) -> str:
 
 
 async def _numbers(api):
-    from anbiao.api.kernel.models import Certificate
     from sqlalchemy import select
+
+    from anbiao.api.kernel.models import Certificate
 
     async with api.client.app.state.db_config.get_session() as session:
         return list(await session.scalars(select(Certificate.number)))

@@ -10,9 +10,6 @@ import os
 import tempfile
 from pathlib import Path
 
-from anbiao.api.applications.workflow import TRANSITIONS, Action
-from anbiao.api.kernel.models import Role, State
-from anbiao.core.engine import Engine
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
@@ -32,6 +29,10 @@ from support_api import (
     setup_authority,
     start,
 )
+
+from anbiao.api.applications.workflow import TRANSITIONS, Action
+from anbiao.api.kernel.models import Role, State
+from anbiao.core.engine import Engine
 
 ENGINE = Engine.from_plugins(load_entrypoints=False)
 ACTORS = {Role.enterprise: "ent@fz.cn", Role.admin: "admin@fz.gov", Role.reviewer: "r1@experts.cn"}

@@ -7,12 +7,13 @@ from importlib.resources import files
 from pathlib import Path
 
 import pytest
+from support import make_profile
+
 from anbiao.core.cases import load_case, run_case
 from anbiao.core.engine import Engine
 from anbiao.core.models.checklist import BaseChecklist, ModulePack, Overlay, iter_items
 from anbiao.core.plugin_manager import build_plugin_manager
 from anbiao.core.render import update_pack_table
-from support import make_profile
 
 ROOT = Path(__file__).parents[2]
 INDUSTRIES = ["metallurgy", "nonferrous", "building_materials", "machinery", "light_industry",

@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 import yaml
-from anbiao.core.cli import main
 from click.testing import CliRunner
 from support import PACKS
+
+from anbiao.core.cli import main
 
 DEMO = Path(__file__).parents[2] / "core" / "data"
 

@@ -9,6 +9,9 @@ from datetime import date
 
 import pytest
 import segno
+from PIL import Image, ImageChops
+from support import make_profile
+
 from anbiao.api.assessments.service import score_answers
 from anbiao.api.kernel.models import Certificate
 from anbiao.api.reports.context import QR_DARK, certificate_context, self_assessment_context
@@ -20,8 +23,6 @@ from anbiao.api.reports.render import (
     shutdown_report_pool,
 )
 from anbiao.core.engine import Engine
-from PIL import Image, ImageChops
-from support import make_profile
 
 TODAY = date(2026, 3, 2)
 

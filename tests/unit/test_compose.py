@@ -1,8 +1,9 @@
 import pytest
+from support import MINI_PACKS, PACKS, make_profile
+
 from anbiao.core.catalog import PackEntry
 from anbiao.core.errors import CompositionError
 from anbiao.core.hookspecs import hookimpl
-from support import MINI_PACKS, PACKS, make_profile
 
 
 def test_base_plus_industry_plus_matching_hazard_module(mini_engine):

@@ -5,11 +5,12 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
 from anbiao.core.plugin_manager import build_plugin_manager
 from anbiao.core.risk import RegionFacts
 from anbiao.plugins.default_risk import WEIGHTS, risk_index
-from hypothesis import given
-from hypothesis import strategies as st
 
 BAD = ("open_major_hazards", "open_general_hazards", "overdue_hazards", "vetoes_failed",
        "fatal_accidents_12m")

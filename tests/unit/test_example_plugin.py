@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from importlib.metadata import entry_points
 
+from support import make_profile
+
 from anbiao.core.engine import Engine
 from anbiao.core.plugin_manager import build_plugin_manager, list_plugins
-from support import make_profile
 
 
 def test_example_plugin_is_discovered_and_used(monkeypatch):

@@ -3,9 +3,10 @@
 from pathlib import Path
 
 import pytest
+from support import PACKS
+
 from anbiao.core.errors import ChecklistValidationError
 from anbiao.core.lint import lint_paths
-from support import PACKS
 
 MINI = (PACKS / "mini" / "checklist.yaml").read_text(encoding="utf-8")
 

@@ -3,6 +3,7 @@ import textwrap
 from importlib.metadata import EntryPoint
 
 import pytest
+
 from anbiao.core import plugin_manager as pm_module
 from anbiao.core.catalog import Hazard
 from anbiao.core.engine import Engine

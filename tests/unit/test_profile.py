@@ -1,8 +1,9 @@
 import pytest
-from anbiao.core.errors import ProfileError
-from anbiao.core.size_class import SizeClass
 from pydantic import ValidationError
 from support import make_profile
+
+from anbiao.core.errors import ProfileError
+from anbiao.core.size_class import SizeClass
 
 
 def _error(**changes) -> str:

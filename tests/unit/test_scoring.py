@@ -1,10 +1,11 @@
 from decimal import Decimal
 
 import pytest
+from support import make_profile
+
 from anbiao.core.errors import AssessmentError
 from anbiao.core.models.answers import AnswerSheet
 from anbiao.core.result import HazardLevel
-from support import make_profile
 
 
 def answers(default="compliant", **by_id) -> AnswerSheet:
@@ -119,8 +120,9 @@ def test_improvement_plan_reaches_the_next_band(dusty):
 def test_plugin_wrapper_adjusts_results(make_engine):
     from dataclasses import replace
 
-    from anbiao.core.hookspecs import hookimpl
     from support import MINI_PACKS
+
+    from anbiao.core.hookspecs import hookimpl
 
     class Stricter:
         @hookimpl(wrapper=True)

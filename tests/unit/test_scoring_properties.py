@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from support import make_profile
+
 from anbiao.core.catalog import Catalog
 from anbiao.core.compose import Composer
 from anbiao.core.models.answers import AnswerSheet, Status
 from anbiao.core.models.checklist import BaseChecklist
 from anbiao.core.scoring import score
-from hypothesis import given, settings
-from hypothesis import strategies as st
-from support import make_profile
 
 PROFILE = make_profile()
 

@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 import pytest
+
 from anbiao.core.size_class import SIZE_TABLE_2011, SizeClass, SizeSector, classify
 
 CASES = []

@@ -1,6 +1,7 @@
-from anbiao.core.uscc import CHARSET, check_digit, check_uscc, org_code_valid
 from hypothesis import given
 from hypothesis import strategies as st
+
+from anbiao.core.uscc import CHARSET, check_digit, check_uscc, org_code_valid
 
 SYNTHETIC = ["91350102MA00000152", "92350203MA0000023D", "93350500MA00000319"]
 

@@ -62,12 +62,26 @@ from anbiao.core.errors import AnbiaoError
 
 HERE = Path(__file__).parent
 # The slices in the order of the data flow: their pages, and the templates those pages render.
-SLICES = ("accounts", "enterprises", "assessments", "applications", "certificates", "statistics",
-          "reports")
+SLICES = (
+    "accounts",
+    "enterprises",
+    "assessments",
+    "applications",
+    "certificates",
+    "statistics",
+    "reports",
+)
 TEMPLATE_DIRS = [HERE / "kernel" / "templates", *(HERE / s / "templates" for s in SLICES)]
-PAGES = [*account_pages.HANDLERS, *enterprise_pages.HANDLERS, *assessment_pages.HANDLERS,
-         *application_pages.HANDLERS, *review_pages.HANDLERS, *certificate_pages.HANDLERS,
-         *statistics_pages.HANDLERS, *report_pages.HANDLERS]
+PAGES = [
+    *account_pages.HANDLERS,
+    *enterprise_pages.HANDLERS,
+    *assessment_pages.HANDLERS,
+    *application_pages.HANDLERS,
+    *review_pages.HANDLERS,
+    *certificate_pages.HANDLERS,
+    *statistics_pages.HANDLERS,
+    *report_pages.HANDLERS,
+]
 
 
 def create_app(
@@ -92,36 +106,59 @@ def create_app(
     }
     app = Litestar(
         route_handlers=[
-            health, ready, verify_certificate, AuthController, SignUpController, EnterpriseController,
+            health,
+            ready,
+            verify_certificate,
+            AuthController,
+            SignUpController,
+            EnterpriseController,
             EnterpriseAssessmentController,
-            AssessmentController, ApplicationController, HazardController, StatisticsController,
-            EvidenceController, FindingController, open_application, *REPORT_HANDLERS, ui_router(),
-            create_static_files_router(path="/static", directories=[HERE / "kernel" / "static"],
-                                       opt={"exclude_from_auth": True}, include_in_schema=False),
+            AssessmentController,
+            ApplicationController,
+            HazardController,
+            StatisticsController,
+            EvidenceController,
+            FindingController,
+            open_application,
+            *REPORT_HANDLERS,
+            ui_router(),
+            create_static_files_router(
+                path="/static",
+                directories=[HERE / "kernel" / "static"],
+                opt={"exclude_from_auth": True},
+                include_in_schema=False,
+            ),
         ],
         plugins=[
             SQLAlchemyPlugin(config=database),
-            ProblemDetailsPlugin(ProblemDetailsConfig(
-                enable_for_all_http_exceptions=True, exception_to_problem_detail_map=problem_map)),
+            ProblemDetailsPlugin(
+                ProblemDetailsConfig(
+                    enable_for_all_http_exceptions=True, exception_to_problem_detail_map=problem_map
+                )
+            ),
         ],
         on_app_init=[jwt_auth.on_app_init],
         on_shutdown=[shutdown_report_pool],
         before_request=mark_reads,
         after_request=note_status,
-        dependencies={"engine": Provide(lambda: engine, use_cache=True, sync_to_thread=False),
-                      "db_session": Provide(provide_db_session)},
+        dependencies={
+            "engine": Provide(lambda: engine, use_cache=True, sync_to_thread=False),
+            "db_session": Provide(provide_db_session),
+        },
         exception_handlers={Exception: internal_error},
         openapi_config=OpenAPIConfig(
             title="anbiao 安标 API",
             version="1",
             description="工贸小微企业安全生产标准化自评与评审 / self-assessment and review service",
             path="/schema",
-            render_plugins=[SwaggerRenderPlugin(
-                js_url="/static/swagger/swagger-ui-bundle.js",
-                css_url="/static/swagger/swagger-ui.css",
-                standalone_preset_js_url="/static/swagger/swagger-ui-standalone-preset.js",
-                favicon="",
-            )],
+            render_plugins=[
+                SwaggerRenderPlugin(
+                    js_url="/static/swagger/swagger-ui-bundle.js",
+                    css_url="/static/swagger/swagger-ui.css",
+                    standalone_preset_js_url="/static/swagger/swagger-ui-standalone-preset.js",
+                    favicon="",
+                )
+            ],
         ),
         middleware=[session_config(settings).middleware],
         template_config=template_config(TEMPLATE_DIRS),
@@ -140,16 +177,27 @@ def create_app(
     return app
 
 
-
 def ui_router() -> Router:
     return Router(
         path="/",
         route_handlers=PAGES,
         dependencies={"viewer": Provide(provide_viewer)},
         # every class the app maps to problem documents, so pages answer in HTML instead
-        exception_handlers={NotAuthorizedException: to_login, **dict.fromkeys(
-            (HTTPException, StaleVersion, Conflict, Rejected, sqlite.DatabaseBusy,
-             AnbiaoError, Exception), error_page)},
+        exception_handlers={
+            NotAuthorizedException: to_login,
+            **dict.fromkeys(
+                (
+                    HTTPException,
+                    StaleVersion,
+                    Conflict,
+                    Rejected,
+                    sqlite.DatabaseBusy,
+                    AnbiaoError,
+                    Exception,
+                ),
+                error_page,
+            ),
+        },
         response_headers=SECURITY_HEADERS,
         include_in_schema=False,
         opt={"exclude_from_auth": True},

@@ -65,10 +65,18 @@ def create_user(role, email, name, password, region, domains, employer, enterpri
 
     from anbiao.api.seed import create_account
 
-    user_id = asyncio.run(create_account(
-        role=role, email=email, name=name, password=password, region=region,
-        domains=[d.strip() for d in domains.split(",") if d.strip()], employer=employer,
-        enterprise_uscc=enterprise_uscc))
+    user_id = asyncio.run(
+        create_account(
+            role=role,
+            email=email,
+            name=name,
+            password=password,
+            region=region,
+            domains=[d.strip() for d in domains.split(",") if d.strip()],
+            employer=employer,
+            enterprise_uscc=enterprise_uscc,
+        )
+    )
     click.echo(f"created {role} {email} ({user_id})")
 
 
@@ -94,7 +102,15 @@ def serve(host: str, port: int, workers: int, demo: bool) -> None:
     if demo:
         for line in asyncio.run(seed_demo()):
             click.echo(line)
-    click.echo(f"anbiao on http://{host}:{port}/  (pages: /, API docs: /schema/swagger, database: "
-               f"{settings.database_url})")
-    uvicorn.run("anbiao.api.app:create_app", factory=True, host=host, port=port, workers=workers,
-                log_level="warning")
+    click.echo(
+        f"anbiao on http://{host}:{port}/  (pages: /, API docs: /schema/swagger, database: "
+        f"{settings.database_url})"
+    )
+    uvicorn.run(
+        "anbiao.api.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="warning",
+    )

@@ -94,8 +94,13 @@ async def measure(rounds: int, url: str) -> list[tuple[str, float, float]]:
         wall, cpu = time.perf_counter(), time.process_time()
         for _ in range(rounds):
             await case()
-        results.append((name, (time.perf_counter() - wall) / rounds * 1e3,
-                        (time.process_time() - cpu) / rounds * 1e3))
+        results.append(
+            (
+                name,
+                (time.perf_counter() - wall) / rounds * 1e3,
+                (time.process_time() - cpu) / rounds * 1e3,
+            )
+        )
     await raw.close()
     await engine.dispose()
     return results
@@ -103,12 +108,17 @@ async def measure(rounds: int, url: str) -> list[tuple[str, float, float]]:
 
 def table(results: list[tuple[str, float, float]], rounds: int) -> str:
     base = results[0][2]
-    lines = [f"Measured {time.strftime('%Y-%m-%d %H:%M')} with `python benchmarks/bench_db_layers.py "
-             f"--rounds {rounds}` (PostgreSQL on the same 2 cores, sequential).", "",
-             "| layer | wall per op | CPU per op | CPU ratio to raw asyncpg |",
-             "|---|---:|---:|---:|"]
-    lines += [f"| {name} | {wall:.3f} ms | {cpu:.3f} ms | {cpu / base:.1f}× |"
-              for name, wall, cpu in results]
+    lines = [
+        f"Measured {time.strftime('%Y-%m-%d %H:%M')} with `python benchmarks/bench_db_layers.py "
+        f"--rounds {rounds}` (PostgreSQL on the same 2 cores, sequential).",
+        "",
+        "| layer | wall per op | CPU per op | CPU ratio to raw asyncpg |",
+        "|---|---:|---:|---:|",
+    ]
+    lines += [
+        f"| {name} | {wall:.3f} ms | {cpu:.3f} ms | {cpu / base:.1f}× |"
+        for name, wall, cpu in results
+    ]
     return "\n".join(lines)
 
 

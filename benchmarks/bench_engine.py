@@ -23,9 +23,13 @@ from anbiao.core.models.profile import Profile
 from anbiao.core.plugin_manager import build_plugin_manager
 
 PROFILE = Profile(
-    uscc="91350102MA00000152", name="基准企业", region="350102", industry="machinery",
+    uscc="91350102MA00000152",
+    name="基准企业",
+    region="350102",
+    industry="machinery",
     hazards=frozenset({"dust_explosion", "confined_space", "ammonia_refrigeration"}),
-    employees=15, annual_revenue_10k=800,
+    employees=15,
+    annual_revenue_10k=800,
 )
 
 
@@ -79,6 +83,7 @@ def best(fn, number: int, repeat: int = 7) -> float:
 
 def startup_ms() -> tuple[float, float, float]:
     """Median wall times: bare interpreter, + plugin start-up, + catalog of every bundled pack."""
+
     def run(code: str) -> float:
         times = []
         for _ in range(7):
@@ -104,8 +109,17 @@ def main() -> None:
     composed = engine.compose(PROFILE)
     cached = best(lambda: engine.compose(PROFILE), 2000)
     answers = make_answers(composed)
-    rows = [(i, ci.item.max_score, {d.id: d.points for d in ci.item.deductions},
-             ci.item.veto is not None, ci.element, ci.top) for i, ci in composed.items.items()]
+    rows = [
+        (
+            i,
+            ci.item.max_score,
+            {d.id: d.points for d in ci.item.deductions},
+            ci.item.veto is not None,
+            ci.element,
+            ci.top,
+        )
+        for i, ci in composed.items.items()
+    ]
     result = engine.score(composed, answers, PROFILE)
     hand = hand_loop(rows, answers.answers)
     assert (hand[0], hand[1]) == (result.earned, result.applicable), "hand loop disagrees"
@@ -115,23 +129,25 @@ def main() -> None:
     bare, plugins, full = startup_ms()
     items = sum(1 for e in engine.catalog.packs.values() for _ in iter_items(e.pack.elements))
 
-    table = "\n".join([
-        f"Measured {time.strftime('%Y-%m-%d')} with `python benchmarks/bench_engine.py --write`; "
-        f"{len(composed.items)} composed items ({', '.join(p.id for p in composed.packs)}).",
-        "",
-        "| measure | value | target |",
-        "|---|---:|---|",
-        f"| score via `Engine.score` (hooks, validation, hazards, plan) | {t_engine * 1e6:.0f} µs | |",
-        f"| hand-written loop, same totals | {t_hand * 1e6:.0f} µs | |",
-        f"| **ratio engine ÷ hand loop** | **{t_engine / t_hand:.2f}×** | ≤ 1.3× |",
-        f"| compose, cold (catalog loaded) | {composed_cold * 1e3:.2f} ms | |",
-        f"| compose, cached | {cached * 1e6:.1f} µs | < 1 ms |",
-        f"| start-up: interpreter alone | {bare:.0f} ms | |",
-        f"| **plugin start-up** (imports, plugin manager, entry points) | **{plugins - bare:.0f} ms** "
-        "| < 300 ms |",
-        f"| catalog load, once per process on first use ({len(engine.catalog.packs)} packs, "
-        f"{items} items parsed, validated, linted) | {full - plugins:.0f} ms | |",
-    ])
+    table = "\n".join(
+        [
+            f"Measured {time.strftime('%Y-%m-%d')} with `python benchmarks/bench_engine.py --write`; "
+            f"{len(composed.items)} composed items ({', '.join(p.id for p in composed.packs)}).",
+            "",
+            "| measure | value | target |",
+            "|---|---:|---|",
+            f"| score via `Engine.score` (hooks, validation, hazards, plan) | {t_engine * 1e6:.0f} µs | |",
+            f"| hand-written loop, same totals | {t_hand * 1e6:.0f} µs | |",
+            f"| **ratio engine ÷ hand loop** | **{t_engine / t_hand:.2f}×** | ≤ 1.3× |",
+            f"| compose, cold (catalog loaded) | {composed_cold * 1e3:.2f} ms | |",
+            f"| compose, cached | {cached * 1e6:.1f} µs | < 1 ms |",
+            f"| start-up: interpreter alone | {bare:.0f} ms | |",
+            f"| **plugin start-up** (imports, plugin manager, entry points) | **{plugins - bare:.0f} ms** "
+            "| < 300 ms |",
+            f"| catalog load, once per process on first use ({len(engine.catalog.packs)} packs, "
+            f"{items} items parsed, validated, linted) | {full - plugins:.0f} ms | |",
+        ]
+    )
     print(table)
     if args.write:
         write_section("engine", table)

@@ -50,6 +50,7 @@ def serve(mode: str, port: int, folder: Path) -> None:
     from anbiao.core.engine import Engine
 
     if mode == "inline":  # the baseline: render on the event loop
+
         async def inline(context, *, mode=None):
             return reports.render_pdf(context)
 
@@ -73,18 +74,40 @@ def _to_certificate(api, clock, act, answer_all, setup_authority, start) -> dict
     _, assessment = start(api, consultant="示例咨询")
     checklist = api.call("GET", f"/api/v1/assessments/{assessment['id']}/checklist", "ent@fz.cn")
     first = checklist["elements"][0]["elements"][0]["items"][0]
-    answer_all(api, "ent@fz.cn", assessment, **{first["id"]: {
-        "status": "partial", "deductions": [first["deductions"][0]["id"]], "note": "基准"}})
-    app = api.call("POST", f"/api/v1/assessments/{assessment['id']}/applications", "ent@fz.cn",
-                   expect=201)
+    answer_all(
+        api,
+        "ent@fz.cn",
+        assessment,
+        **{
+            first["id"]: {
+                "status": "partial",
+                "deductions": [first["deductions"][0]["id"]],
+                "note": "基准",
+            }
+        },
+    )
+    app = api.call(
+        "POST", f"/api/v1/assessments/{assessment['id']}/applications", "ent@fz.cn", expect=201
+    )
     app = act(api, app, "submit", "ent@fz.cn")
     app = act(api, app, "accept", "admin@fz.gov")
-    reviewers = {r["name"]: r["id"] for r in api.call(
-        "GET", f"/api/v1/applications/{app['id']}/candidates", "admin@fz.gov")}
+    reviewers = {
+        r["name"]: r["id"]
+        for r in api.call("GET", f"/api/v1/applications/{app['id']}/candidates", "admin@fz.gov")
+    }
     app = act(api, app, "assign", "admin@fz.gov", reviewer_ids=[reviewers["r1"], reviewers["r2"]])
-    api.call("PUT", f"/api/v1/applications/{app['id']}/review", "r1@experts.cn",
-             json={"answers": {checklist["elements"][0]["elements"][1]["items"][0]["id"]:
-                               {"status": "non_compliant"}}})
+    api.call(
+        "PUT",
+        f"/api/v1/applications/{app['id']}/review",
+        "r1@experts.cn",
+        json={
+            "answers": {
+                checklist["elements"][0]["elements"][1]["items"][0]["id"]: {
+                    "status": "non_compliant"
+                }
+            }
+        },
+    )
     app = act(api, app, "conclude_pass", "r1@experts.cn")
     app = act(api, app, "approve", "admin@fz.gov")
     clock.advance(14)
@@ -110,8 +133,10 @@ def measure(mode: str, rounds: int, seconds: float) -> dict:
     """Start a server in ``mode`` and measure it from this process."""
     folder = Path(tempfile.mkdtemp(prefix=f"bench_reports_{mode}_"))
     port = free_port()
-    server = subprocess.Popen([sys.executable, __file__, "--serve", mode, "--port", str(port),
-                               "--folder", str(folder)], cwd=ROOT)
+    server = subprocess.Popen(
+        [sys.executable, __file__, "--serve", mode, "--port", str(port), "--folder", str(folder)],
+        cwd=ROOT,
+    )
     try:
         base = f"http://127.0.0.1:{port}"
         wait_ready(f"{base}/health", server, timeout=120)  # ids.json is written before serving
@@ -124,11 +149,13 @@ def measure(mode: str, rounds: int, seconds: float) -> dict:
                 "review PDF": f"/api/v1/applications/{ids['application']}/report",
                 "certificate PDF": f"/api/v1/certificates/{number}/pdf",
                 "self-assessment XLSX": f"/api/v1/assessments/{ids['assessment']}/report"
-                                        "?format=xlsx",
+                "?format=xlsx",
             }
             first = _timed(client, urls["self-assessment PDF"], owner)  # cold: starts the worker
-            render = {name: [_timed(client, url, owner) for _ in range(rounds)]
-                      for name, url in urls.items()}
+            render = {
+                name: [_timed(client, url, owner) for _ in range(rounds)]
+                for name, url in urls.items()
+            }
             idle = _pings(client, seconds / 2, busy=None)
             busy = _pings(client, seconds, busy=(base, urls["self-assessment PDF"], owner))
     finally:
@@ -172,10 +199,15 @@ def _pings(client: httpx.Client, seconds: float, busy: tuple | None) -> dict:
     stop.set()
     for w in workers:
         w.join()
-    return {"n": len(latencies), "p50": statistics.median(latencies),
-            "p95": _percentile(latencies, 0.95), "max": max(latencies), "pdfs": len(done),
-            "failed": len(failed),
-            "pdf_mean": statistics.mean(done) if done else None}
+    return {
+        "n": len(latencies),
+        "p50": statistics.median(latencies),
+        "p95": _percentile(latencies, 0.95),
+        "max": max(latencies),
+        "pdfs": len(done),
+        "failed": len(failed),
+        "pdf_mean": statistics.mean(done) if done else None,
+    }
 
 
 def main() -> None:
@@ -196,14 +228,21 @@ def main() -> None:
         print(f"\n== {mode} ==")
         print(f"first self-assessment PDF (cold): {r['cold']:.2f} s")
         for name, times in r["render"].items():
-            print(f"{name:22} median {statistics.median(times):.2f} s  "
-                  f"(min {min(times):.2f}, max {max(times):.2f})")
+            print(
+                f"{name:22} median {statistics.median(times):.2f} s  "
+                f"(min {min(times):.2f}, max {max(times):.2f})"
+            )
         for phase in ("idle", "busy"):
             p = r[phase]
-            extra = (f"; {p['pdfs']} PDFs, {p['pdf_mean']:.2f} s each, {p['failed']} failed"
-                     if p["pdfs"] else "")
-            print(f"/health {phase:4}: p50 {p['p50'] * 1000:.0f} ms, p95 {p['p95'] * 1000:.0f} "
-                  f"ms, max {p['max'] * 1000:.0f} ms (n={p['n']}){extra}")
+            extra = (
+                f"; {p['pdfs']} PDFs, {p['pdf_mean']:.2f} s each, {p['failed']} failed"
+                if p["pdfs"]
+                else ""
+            )
+            print(
+                f"/health {phase:4}: p50 {p['p50'] * 1000:.0f} ms, p95 {p['p95'] * 1000:.0f} "
+                f"ms, max {p['max'] * 1000:.0f} ms (n={p['n']}){extra}"
+            )
 
 
 if __name__ == "__main__":  # required: the PDF worker process is spawned and imports this file

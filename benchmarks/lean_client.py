@@ -27,7 +27,7 @@ class _Connection:
 
 
 class Response:
-    __slots__ = ("status", "content")
+    __slots__ = ("content", "status")
 
     def __init__(self, status: int, content: bytes) -> None:
         self.status, self.content = status, content
@@ -49,11 +49,11 @@ class Client:
         self._free: list[_Connection] = []
         self._slots = asyncio.Semaphore(connections)
 
-    async def request(self, method: str, path: str, token: str = "", body: Any = None
-                      ) -> Response:
+    async def request(self, method: str, path: str, token: str = "", body: Any = None) -> Response:
         payload = b"" if body is None else msgspec.json.encode(body)
-        head = (f"{method} {path} HTTP/1.1\r\nHost: {self.host}\r\n"
-                f"Content-Length: {len(payload)}\r\n")
+        head = (
+            f"{method} {path} HTTP/1.1\r\nHost: {self.host}\r\nContent-Length: {len(payload)}\r\n"
+        )
         if payload:
             head += "Content-Type: application/json\r\n"
         if token:
@@ -85,8 +85,14 @@ class Client:
         head = await reader.readuntil(b"\r\n\r\n")
         lines = head.decode("latin-1").split("\r\n")
         status = int(lines[0].split(" ", 2)[1])
-        length = next((int(line.split(":", 1)[1]) for line in lines[1:]
-                       if line[:15].lower() == "content-length:"), None)
+        length = next(
+            (
+                int(line.split(":", 1)[1])
+                for line in lines[1:]
+                if line[:15].lower() == "content-length:"
+            ),
+            None,
+        )
         if length is None:
             raise RuntimeError(f"no Content-Length in the response ({lines[0]})")
         return Response(status, await reader.readexactly(length))

@@ -77,7 +77,9 @@ class PackEntry:
         """The pack's case files (``cases/*.yaml``), sorted by name."""
         if self.folder is None or not (cases := self.folder / CASES_DIR).is_dir():
             return []
-        return sorted((f for f in cases.iterdir() if f.name.endswith(".yaml")), key=lambda f: f.name)
+        return sorted(
+            (f for f in cases.iterdir() if f.name.endswith(".yaml")), key=lambda f: f.name
+        )
 
 
 def read_pack(folder: Traversable, plugin: str = "file") -> PackEntry:

@@ -85,8 +85,11 @@ def schema_cmd(output: Path | None, check: bool) -> None:
     text = render_schema()
     if check:
         if committed_schema() != text:
-            click.echo("checklist.schema.json is out of date: run `anbiao checklists schema "
-                       "-o industry_checklists/schema/checklist.schema.json`", err=True)
+            click.echo(
+                "checklist.schema.json is out of date: run `anbiao checklists schema "
+                "-o industry_checklists/schema/checklist.schema.json`",
+                err=True,
+            )
             raise click.exceptions.Exit(1)
         click.echo("schema is current")
     elif output:
@@ -145,8 +148,13 @@ def show_cmd(pack_id: str, lang: str) -> None:
 
 @checklists.command("docs")
 @click.option("--check", is_flag=True, help="Exit 1 if docs/checklists.md is out of date.")
-@click.option("--file", "path", type=click.Path(path_type=Path), default=Path("docs/checklists.md"),
-              show_default=True)
+@click.option(
+    "--file",
+    "path",
+    type=click.Path(path_type=Path),
+    default=Path("docs/checklists.md"),
+    show_default=True,
+)
 def docs_cmd(check: bool, path: Path) -> None:
     """Regenerate the table of bundled packs in docs/checklists.md from the data."""
     from anbiao.core.render import update_pack_table
@@ -183,8 +191,14 @@ def plugins_list(as_json: bool) -> None:
     rows = []
     for info in list_plugins(engine.pm):
         packs = [p for p, e in engine.catalog.packs.items() if e.plugin == info.name]
-        rows.append({"name": info.name, "distribution": info.distribution,
-                     "hooks": list(info.hooks), "checklists": packs})
+        rows.append(
+            {
+                "name": info.name,
+                "distribution": info.distribution,
+                "hooks": list(info.hooks),
+                "checklists": packs,
+            }
+        )
     if as_json:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
@@ -239,10 +253,18 @@ def profile_check(file: Path) -> None:
 
 
 @main.command()
-@click.option("--profile", "profile_path", required=True,
-              type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write here instead of standard output.")
+@click.option(
+    "--profile",
+    "profile_path",
+    required=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write here instead of standard output.",
+)
 @click.option("--lang", type=click.Choice(["zh-CN", "en"]), default="zh-CN", show_default=True)
 def template(profile_path: Path, output: Path | None, lang: str) -> None:
     """Write a blank answers file for the enterprise in PROFILE."""
@@ -259,12 +281,21 @@ def template(profile_path: Path, output: Path | None, lang: str) -> None:
 
 
 @main.command()
-@click.option("--profile", "profile_path", required=True,
-              type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--answers", "answers_path", required=True,
-              type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
-              show_default=True)
+@click.option(
+    "--profile",
+    "profile_path",
+    required=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+)
+@click.option(
+    "--answers",
+    "answers_path",
+    required=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+)
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
 @click.option("--lang", type=click.Choice(["zh-CN", "en"]), default="zh-CN", show_default=True)
 def assess(profile_path: Path, answers_path: Path, fmt: str, lang: str) -> None:
     """Score a self-assessment. Exit 0 when the standard is reached, 1 when not, 2 on bad input."""
@@ -287,8 +318,9 @@ def _assess(prof, answers, fmt: str, lang: str) -> None:
 
 
 @main.command()
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
-              show_default=True)
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
 @click.option("--lang", type=click.Choice(["zh-CN", "en"]), default="zh-CN", show_default=True)
 def demo(fmt: str, lang: str) -> None:
     """Self-assess the bundled demo enterprise (a micro machinery workshop in Fuzhou)."""

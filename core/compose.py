@@ -92,7 +92,9 @@ class ComposedChecklist:
     item_elements: tuple[str, ...] = ()  # the element code of every item, in order
     max_scores: tuple[int, ...] = ()  # the max score of every item, in order
     element_parents: tuple[tuple[str, str], ...] = ()  # (二级 code, its 一级 code), deepest first
-    _index: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)  # scoring's rules
+    _index: dict[str, Any] = field(
+        default_factory=dict, repr=False, compare=False
+    )  # scoring's rules
 
     def cite(self, pack: str, ref: Reference) -> str:
         """A reference rendered for people: document code or title, then the clause."""

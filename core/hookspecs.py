@@ -13,6 +13,7 @@ import pluggy
 
 if TYPE_CHECKING:
     import click
+
     from anbiao.core.catalog import Catalog, Hazard, Industry, PackSource, ProfileIssue
     from anbiao.core.compose import ComposedChecklist
     from anbiao.core.models.answers import AnswerSheet

@@ -15,7 +15,6 @@ from anbiao.core.models.checklist import (
     Item,
     Overlay,
     Reference,
-
 )
 
 
@@ -92,7 +91,9 @@ class _Checker:
                     self.error((*here, "code"), f"duplicate element code '{element.code}'")
                 seen.add(element.code)
                 if parent and not element.code.startswith(parent + "."):
-                    self.error((*here, "code"), f"element '{element.code}' must be inside '{parent}'")
+                    self.error(
+                        (*here, "code"), f"element '{element.code}' must be inside '{parent}'"
+                    )
                 check(element.elements, here, element.code)
 
         check(self.pack.elements, (), None)
@@ -110,7 +111,9 @@ class _Checker:
             for index, deduction in enumerate(item.deductions):
                 here = (*path, "deductions", index)
                 if deduction.id in ids:
-                    self.error((*here, "id"), f"duplicate deduction id '{deduction.id}' in '{item.id}'")
+                    self.error(
+                        (*here, "id"), f"duplicate deduction id '{deduction.id}' in '{item.id}'"
+                    )
                 ids.add(deduction.id)
                 if deduction.points > item.max_score:
                     self.error(
@@ -131,7 +134,9 @@ class _Checker:
 
         def check(path: Path, ref: Reference) -> None:
             if ref.doc not in docs:
-                self.error((*path, "doc"), f"unknown basis document '{ref.doc}' (declare it in 'basis')")
+                self.error(
+                    (*path, "doc"), f"unknown basis document '{ref.doc}' (declare it in 'basis')"
+                )
 
         for path, item in items:
             for index, ref in enumerate(item.basis):
@@ -176,7 +181,9 @@ class _Checker:
         targets = set(self.pack.targets)
         for index, target in enumerate(self.pack.targets):
             if target not in self.catalog.packs:
-                self.error(("targets", index), f"overlay target '{target}' is not a known checklist")
+                self.error(
+                    ("targets", index), f"overlay target '{target}' is not a known checklist"
+                )
         for key, entries in (("modify", self.pack.modify), ("exclude", self.pack.exclude)):
             for index, entry in enumerate(entries):
                 found = self.catalog.item(entry.item)

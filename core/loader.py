@@ -24,7 +24,7 @@ T = TypeVar("T")
 class _StrictLoader(_Loader):  # type: ignore[misc,valid-type]
     """Safe loader that rejects duplicate mapping keys (PyYAML keeps the last one silently)."""
 
-    def construct_mapping(self, node, deep=False):  # noqa: ANN001, FBT002 - PyYAML's signature
+    def construct_mapping(self, node, deep=False):
         seen: set[Any] = set()
         for key_node, _ in node.value:
             if key_node.value in seen:
@@ -65,9 +65,7 @@ class Located:
         node: Any = self.data
         resolved: Path = ()
         for part in path:
-            if isinstance(node, Mapping) and part in node:
-                node = node[part]
-            elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            if (isinstance(node, Mapping) and part in node) or (isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)):
                 node = node[part]
             else:
                 continue
@@ -122,8 +120,10 @@ def _message(error: Mapping[str, Any]) -> str:
         return f"missing required field '{name}'"
     if kind == "union_tag_invalid":
         ctx = error.get("ctx", {})
-        return (f"{ctx.get('discriminator', 'kind').strip(chr(39))}: '{ctx.get('tag')}' is not one "
-                f"of {ctx.get('expected_tags')}")
+        return (
+            f"{ctx.get('discriminator', 'kind').strip(chr(39))}: '{ctx.get('tag')}' is not one "
+            f"of {ctx.get('expected_tags')}"
+        )
     message = str(error["msg"]).removeprefix("Value error, ")
     return f"{'.'.join(loc) or 'document'}: {message}"
 

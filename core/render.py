@@ -27,8 +27,13 @@ def _item_lines(pack: Pack, item: Item, lang: str, indent: str) -> list[str]:
     unit = "分" if lang == "zh-CN" else "pts"
     flags = []
     if item.veto is not None:
-        flags.append(click.style(("否决项 " if lang == "zh-CN" else "VETO ") + _cite(pack, item.veto),
-                                 fg="red", bold=True))
+        flags.append(
+            click.style(
+                ("否决项 " if lang == "zh-CN" else "VETO ") + _cite(pack, item.veto),
+                fg="red",
+                bold=True,
+            )
+        )
     if item.major_hazard:
         flags.append("重大隐患" if lang == "zh-CN" else "major hazard")
     if item.protective_device:
@@ -46,8 +51,10 @@ def _item_lines(pack: Pack, item: Item, lang: str, indent: str) -> list[str]:
     if item.evidence:
         label = "查证" if lang == "zh-CN" else "evidence"
         lines.append(f"{indent}    {label}: {item.evidence.get(lang)}")
-    lines.append(f"{indent}    {'依据' if lang == 'zh-CN' else 'basis'}: "
-                 + "; ".join(_cite(pack, r) for r in item.basis))
+    lines.append(
+        f"{indent}    {'依据' if lang == 'zh-CN' else 'basis'}: "
+        + "; ".join(_cite(pack, r) for r in item.basis)
+    )
     return lines
 
 
@@ -65,9 +72,12 @@ def render_pack(pack: Pack, lang: str = "zh-CN") -> str:
     def walk(elements: list[Element], depth: int) -> None:
         for element in elements:
             indent = "  " * depth
-            lines.append(click.style(
-                f"{indent}{element.code} {element.title.get(lang)} ({_points(element)}{unit})",
-                bold=True))
+            lines.append(
+                click.style(
+                    f"{indent}{element.code} {element.title.get(lang)} ({_points(element)}{unit})",
+                    bold=True,
+                )
+            )
             for item in element.items:
                 lines.extend(_item_lines(pack, item, lang, indent + "  "))
             walk(element.elements, depth + 1)
@@ -78,8 +88,10 @@ def render_pack(pack: Pack, lang: str = "zh-CN") -> str:
 
 def pack_table(catalog: Catalog) -> str:
     """Markdown table of every pack: id, kind, version, items, veto items, points, basis."""
-    rows = ["| id | 名称 | kind | version | items | veto | points | basis |",
-            "|---|---|---|---|---:|---:|---:|---|"]
+    rows = [
+        "| id | 名称 | kind | version | items | veto | points | basis |",
+        "|---|---|---|---|---:|---:|---:|---|",
+    ]
     order = {"base": 0, "industry": 1, "hazard_module": 2, "overlay": 3}
     for entry in sorted(catalog.packs.values(), key=lambda e: (order[e.pack.kind], e.pack.id)):
         pack = entry.pack
@@ -102,18 +114,23 @@ def update_pack_table(document: str, catalog: Catalog) -> str:
     return f"{head}{TABLE_BEGIN}\n{pack_table(catalog)}\n{TABLE_END}{tail}"
 
 
-def _template_items(composed: ComposedChecklist, elements: tuple[ComposedElement, ...], lang: str,
-                    out: list[str]) -> None:
+def _template_items(
+    composed: ComposedChecklist, elements: tuple[ComposedElement, ...], lang: str, out: list[str]
+) -> None:
     for element in elements:
         out.append(f"  # ── {element.code} {element.title.get(lang)}")
         for item_id in element.items:
             item = composed.items[item_id].item
-            out.append(f"  # {item.requirement.get(lang)} [{item.max_score}]"
-                       + (" 否决项/veto" if item.veto else "") + (" 可不涉及/N/A ok" if item.na_allowed
-                                                                else ""))
+            out.append(
+                f"  # {item.requirement.get(lang)} [{item.max_score}]"
+                + (" 否决项/veto" if item.veto else "")
+                + (" 可不涉及/N/A ok" if item.na_allowed else "")
+            )
             for d in item.deductions:
-                out.append(f"  #   {d.id}: −{d.points} {d.reason.get(lang)}"
-                           + (" (×n)" if d.repeatable else ""))
+                out.append(
+                    f"  #   {d.id}: −{d.points} {d.reason.get(lang)}"
+                    + (" (×n)" if d.repeatable else "")
+                )
             out.append(f"  {item_id}: {{status: null}}")
         _template_items(composed, element.elements, lang, out)
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import cached_property
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
+from functools import cached_property
 from typing import NamedTuple
 
 from anbiao.core.models.answers import Status
@@ -98,7 +98,7 @@ class HazardFinding:
 
 @dataclass(frozen=True, slots=True)
 class Improvement:
-    """"What raises my grade": the smallest set of failed items reaching ``target``."""
+    """ "What raises my grade": the smallest set of failed items reaching ``target``."""
 
     target: GradeBand
     points_needed: int
@@ -146,7 +146,8 @@ class AssessmentResult:
     decimals: int
     bands: tuple[GradeBand, ...] = field(repr=False)
     hazard_rules: Mapping[str, tuple[HazardLevel, tuple[str, ...]]] = field(
-        repr=False, compare=False)  # item id → level and rendered basis
+        repr=False, compare=False
+    )  # item id → level and rendered basis
 
     @cached_property
     def elements(self) -> tuple[ElementScore, ...]:
@@ -156,8 +157,9 @@ class AssessmentResult:
     def hazards(self) -> tuple[HazardFinding, ...]:
         """One hazard (隐患) per failed item; major when veto, major-hazard or device-linked."""
         rules = self.hazard_rules
-        return tuple(HazardFinding(s.item_id, *rules[s.item_id], s.note)
-                     for s in self.trace.failed.values())
+        return tuple(
+            HazardFinding(s.item_id, *rules[s.item_id], s.note) for s in self.trace.failed.values()
+        )
 
     @cached_property
     def ranked(self) -> tuple[ItemScore, ...]:
@@ -166,9 +168,16 @@ class AssessmentResult:
 
     @cached_property
     def improvement(self) -> Improvement | None:
-        """"What raises my grade": the smallest set of failed items reaching the next band."""
-        return plan_improvement(self.bands, self.band, self.vetoes, self.ranked, self.earned,
-                                self.applicable, self.decimals)
+        """ "What raises my grade": the smallest set of failed items reaching the next band."""
+        return plan_improvement(
+            self.bands,
+            self.band,
+            self.vetoes,
+            self.ranked,
+            self.earned,
+            self.applicable,
+            self.decimals,
+        )
 
     @cached_property
     def items(self) -> tuple[ItemScore, ...]:
@@ -190,7 +199,9 @@ class AssessmentResult:
         return not self.ineligible
 
 
-def plan_improvement(bands, band, vetoes, ranked, earned, applicable, decimals) -> Improvement | None:
+def plan_improvement(
+    bands, band, vetoes, ranked, earned, applicable, decimals
+) -> Improvement | None:
     """Vetoes first, then failed items by recoverable points until the target band is reached;
     taking the largest gains first gives the fewest items."""
     if vetoes:

@@ -83,7 +83,9 @@ def _earned(item_id: str, rule: _Rule, status: Status, chosen: dict[str, int], e
     if status is Status.non_compliant:
         return 0, tuple(applied)
     if rule.veto:
-        errors.append(f"{item_id}: a veto item (否决项) is compliant or non-compliant, never partial")
+        errors.append(
+            f"{item_id}: a veto item (否决项) is compliant or non-compliant, never partial"
+        )
     if not chosen:
         errors.append(f"{item_id}: a partial answer needs at least one deduction")
     return max(0, rule.max_score - sum(a.points for a in applied)), tuple(applied)
@@ -98,8 +100,12 @@ def score(composed: ComposedChecklist, answers: AnswerSheet, profile: Profile) -
         known = item_id in composed.excluded or item_id in composed.not_applicable
         where = "is not applicable to this profile" if known else "is not in the composed checklist"
         errors.append(f"{item_id}: item {where}")
-    default, compliant, na, non_compliant = answers.default, Status.compliant, Status.na, (
-        Status.non_compliant)
+    default, compliant, na, non_compliant = (
+        answers.default,
+        Status.compliant,
+        Status.na,
+        (Status.non_compliant),
+    )
     statuses: list[Status | None] = []
     earned_list: list[int] = []
     failed: dict[str, ItemScore] = {}
@@ -128,8 +134,9 @@ def score(composed: ComposedChecklist, answers: AnswerSheet, profile: Profile) -
         else:
             earned, applied = _earned(item_id, rule, status, chosen, errors)
             if status is not na and status is not compliant:
-                failed[item_id] = ItemScore(item_id, rule.codes[0], status, max_score, earned,
-                                            applied, notes.get(item_id))
+                failed[item_id] = ItemScore(
+                    item_id, rule.codes[0], status, max_score, earned, applied, notes.get(item_id)
+                )
                 if rule.veto and status is non_compliant:
                     vetoes.append(item_id)
         earned_list.append(earned)
@@ -141,15 +148,33 @@ def score(composed: ComposedChecklist, answers: AnswerSheet, profile: Profile) -
             acc[1] += max_score
     if errors:
         shown = sorted(errors)[:MAX_ERRORS_SHOWN]
-        more = f" (+{len(errors) - MAX_ERRORS_SHOWN} more)" if len(errors) > MAX_ERRORS_SHOWN else ""
+        more = (
+            f" (+{len(errors) - MAX_ERRORS_SHOWN} more)" if len(errors) > MAX_ERRORS_SHOWN else ""
+        )
         raise AssessmentError("; ".join(shown) + more)
-    trace = Trace(tuple(rules), composed.item_elements, composed.max_scores, tuple(statuses),
-                  tuple(earned_list), failed, notes)
+    trace = Trace(
+        tuple(rules),
+        composed.item_elements,
+        composed.max_scores,
+        tuple(statuses),
+        tuple(earned_list),
+        failed,
+        notes,
+    )
     for leaf, top in composed.element_parents:  # roll 二级 totals up into their 一级 element
         totals[top][0] += totals[leaf][0]
         totals[top][1] += totals[leaf][1]
-    return _conclude(composed, profile, trace, tuple(vetoes), totals, earned_total,
-                     applicable_total, sum(composed.max_scores), len(statuses) - statuses.count(None))
+    return _conclude(
+        composed,
+        profile,
+        trace,
+        tuple(vetoes),
+        totals,
+        earned_total,
+        applicable_total,
+        sum(composed.max_scores),
+        len(statuses) - statuses.count(None),
+    )
 
 
 def _conclude(composed, profile, trace, vetoes, totals, earned, applicable, full, answered):
@@ -203,20 +228,41 @@ def _ineligibility(composed, profile, pct, vetoes, answered, total) -> tuple[Ine
     accidents = profile.accidents_12m
     reasons = []
     if answered < total:
-        reasons.append(Ineligibility("incomplete", f"自评未完成：{total - answered} 项未作答 / "
-                                     f"{total - answered} items unanswered"))
+        reasons.append(
+            Ineligibility(
+                "incomplete",
+                f"自评未完成：{total - answered} 项未作答 / {total - answered} items unanswered",
+            )
+        )
     if pct < rules.apply_percentage:
-        reasons.append(Ineligibility("below_threshold", f"得分率 {pct}% 低于申请条件 "
-                                     f"{rules.apply_percentage:g}% / below the threshold to apply"))
+        reasons.append(
+            Ineligibility(
+                "below_threshold",
+                f"得分率 {pct}% 低于申请条件 "
+                f"{rules.apply_percentage:g}% / below the threshold to apply",
+            )
+        )
     if vetoes:
-        reasons.append(Ineligibility("veto", "否决项不符合 / veto items failed: " + ", ".join(vetoes)))
+        reasons.append(
+            Ineligibility("veto", "否决项不符合 / veto items failed: " + ", ".join(vetoes))
+        )
     limits = (
         ("deaths", accidents.deaths, rules.max_deaths_12m, "死亡"),
         ("serious_injuries", accidents.serious_injuries, rules.max_serious_injuries_12m, "重伤"),
-        ("direct_loss", accidents.direct_loss_10k, rules.max_direct_loss_10k_12m, "直接经济损失(万元)"),
+        (
+            "direct_loss",
+            accidents.direct_loss_10k,
+            rules.max_direct_loss_10k_12m,
+            "直接经济损失(万元)",
+        ),
     )
     for code, value, limit, label in limits:
         if limit is not None and value > limit:
-            reasons.append(Ineligibility(code, f"近 12 个月{label} {value}，超过 {limit} / "
-                                         f"last 12 months {code.replace('_', ' ')} {value} > {limit}"))
+            reasons.append(
+                Ineligibility(
+                    code,
+                    f"近 12 个月{label} {value}，超过 {limit} / "
+                    f"last 12 months {code.replace('_', ' ')} {value} > {limit}",
+                )
+            )
     return tuple(reasons)

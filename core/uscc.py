@@ -45,7 +45,8 @@ def check_uscc(code: str) -> UsccCheck:
     bad = sorted({c for c in code if c not in CHARSET})
     if bad:
         return UsccCheck(
-            error="含非法字符 / invalid characters: " + " ".join(bad)
+            error="含非法字符 / invalid characters: "
+            + " ".join(bad)
             + " (allowed: digits and ABCDEFGHJKLMNPQRTUWXY, upper case)"
         )
     if not code[2:8].isdigit():

@@ -13,10 +13,17 @@ def validate_profile(profile: Profile, catalog: Catalog) -> list[ProfileIssue]:
     issues = []
     if profile.industry not in catalog.industries:
         known = ", ".join(sorted(catalog.industries))
-        issues.append(ProfileIssue("industry", f"未知行业 / unknown industry '{profile.industry}' "
-                                   f"(expected one of: {known})"))
+        issues.append(
+            ProfileIssue(
+                "industry",
+                f"未知行业 / unknown industry '{profile.industry}' (expected one of: {known})",
+            )
+        )
     for hazard in sorted(profile.hazards - catalog.hazards.keys()):
         known = ", ".join(sorted(catalog.hazards))
-        issues.append(ProfileIssue("hazards", f"未知专项 / unknown hazard '{hazard}' "
-                                   f"(expected any of: {known})"))
+        issues.append(
+            ProfileIssue(
+                "hazards", f"未知专项 / unknown hazard '{hazard}' (expected any of: {known})"
+            )
+        )
     return issues

@@ -24,14 +24,16 @@ from types import MappingProxyType
 from anbiao.core.hookspecs import hookimpl
 from anbiao.core.risk import RegionFacts
 
-WEIGHTS: Mapping[str, float] = MappingProxyType({
-    "fatal": 25.0,
-    "major": 25.0,
-    "overdue": 15.0,
-    "veto": 15.0,
-    "shortfall": 15.0,
-    "general": 5.0,
-})
+WEIGHTS: Mapping[str, float] = MappingProxyType(
+    {
+        "fatal": 25.0,
+        "major": 25.0,
+        "overdue": 15.0,
+        "veto": 15.0,
+        "shortfall": 15.0,
+        "general": 5.0,
+    }
+)
 
 
 def risk_terms(facts: RegionFacts) -> dict[str, float]:

@@ -9,6 +9,8 @@ from anbiao.core.models.profile import Profile
 DATA = Path(__file__).parent / "data"
 PACKS = DATA / "packs"
 MINI_PACKS = tuple(PACKS / name for name in ("mini", "mini-machinery", "mini-dust", "mini-fj"))
+
+
 def make_profile(**changes: object) -> Profile:
     """A valid micro machinery firm in Hangzhou, with ``changes`` applied."""
     fields: dict[str, object] = {

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import os
 import socket
 import tempfile
@@ -30,15 +31,21 @@ FUZHOU = {"region": "350102", "uscc": "91350102MA00000152", "name": "福州示�
 def setup_authority(api) -> None:
     api.user("admin@fz.gov", Role.admin, region_prefix="3501")
     for n, employer in ((1, "甲咨询"), (2, "乙咨询"), (3, "示例咨询")):
-        api.user(f"r{n}@experts.cn", Role.reviewer, region_prefix="35", employer=employer,
-                 domains=["machinery", "dust_explosion"])
+        api.user(
+            f"r{n}@experts.cn",
+            Role.reviewer,
+            region_prefix="35",
+            employer=employer,
+            domains=["machinery", "dust_explosion"],
+        )
 
 
 def start(api, email="ent@fz.cn", **profile):
     me = api.signup(email, **{**FUZHOU, **profile})
     enterprise = me["enterprise_id"]
-    assessment = api.call("POST", f"/api/v1/enterprises/{enterprise}/assessments", email,
-                          expect=201)
+    assessment = api.call(
+        "POST", f"/api/v1/enterprises/{enterprise}/assessments", email, expect=201
+    )
     return enterprise, assessment
 
 
@@ -53,13 +60,22 @@ def answer_all(api, email, assessment, **overrides):
 
     walk(checklist["elements"])
     answers = {i: {"status": "compliant"} for i in ids} | overrides
-    return api.call("PATCH", f"/api/v1/assessments/{assessment['id']}/answers", email,
-                    json={"version": assessment["version"], "answers": answers})
+    return api.call(
+        "PATCH",
+        f"/api/v1/assessments/{assessment['id']}/answers",
+        email,
+        json={"version": assessment["version"], "answers": answers},
+    )
 
 
 def act(api, app, action, as_, expect=200, **body):
-    return api.call("POST", f"/api/v1/applications/{app['id']}/actions/{action}", as_,
-                    expect=expect, json={"version": app["version"], **body})
+    return api.call(
+        "POST",
+        f"/api/v1/applications/{app['id']}/actions/{action}",
+        as_,
+        expect=expect,
+        json={"version": app["version"], **body},
+    )
 
 
 def under_review(api):
@@ -70,8 +86,10 @@ def under_review(api):
     ent, admin = "ent@fz.cn", "admin@fz.gov"
     app = api.call("POST", f"/api/v1/assessments/{assessment['id']}/applications", ent, expect=201)
     app = act(api, act(api, app, "submit", ent), "accept", admin)
-    reviewers = {c["name"]: c["id"] for c in api.call(
-        "GET", f"/api/v1/applications/{app['id']}/candidates", admin)}
+    reviewers = {
+        c["name"]: c["id"]
+        for c in api.call("GET", f"/api/v1/applications/{app['id']}/candidates", admin)
+    }
     return act(api, app, "assign", admin, reviewer_ids=[reviewers["r1"], reviewers["r2"]])
 
 
@@ -87,7 +105,9 @@ def fresh_database(folder: Path, tag: str) -> str:
         for suffix in ("", "-wal", "-shm"):
             Path(f"{path}{suffix}").unlink(missing_ok=True)
         return f"sqlite+aiosqlite:///{path}"
-    name = f"anbiao_test_{tag}"
+    # One set of databases per checkout, so that two checkouts' runs on one server never collide.
+    checkout = hashlib.sha1(str(Path(__file__).resolve().parent).encode()).hexdigest()[:6]
+    name = f"anbiao_test_{checkout}_{tag}"
     admin = create_async_engine(base, isolation_level="AUTOCOMMIT")
 
     async def reset() -> None:
@@ -123,8 +143,11 @@ def serve(app: Any) -> Iterator[str]:
 
 
 def make_app(url: str, engine: Engine, clock: Clock) -> Any:
-    settings = Settings(database_url=url, secret_key="test-secret-key-0123456789abcdef",
-                        upload_dir=Path(tempfile.mkdtemp(prefix="anbiao-uploads-")))
+    settings = Settings(
+        database_url=url,
+        secret_key="test-secret-key-0123456789abcdef",
+        upload_dir=Path(tempfile.mkdtemp(prefix="anbiao-uploads-")),
+    )
     return create_app(settings, engine=engine, clock=clock, create_all=True)
 
 
@@ -160,8 +183,13 @@ class Api:
         return r.json() if r.headers.get("content-type", "").endswith("json") else r.text
 
     def signup(self, email: str, consultant: str = "", **profile: Any) -> dict[str, Any]:
-        body = {"email": email, "password": PASSWORD, "name": "安全员", "consultant": consultant,
-                "profile": make_profile(**profile).model_dump(mode="json")}
+        body = {
+            "email": email,
+            "password": PASSWORD,
+            "name": "安全员",
+            "consultant": consultant,
+            "profile": make_profile(**profile).model_dump(mode="json"),
+        }
         r = self.client.post("/api/v1/auth/signup", json=body)
         assert r.status_code == 201, r.text
         self.tokens[email] = r.json()["access_token"]
@@ -174,8 +202,14 @@ class Api:
         async def create() -> None:
             config = self.client.app.state.db_config
             async with config.get_session() as session:
-                await create_user(session, email=email, password=PASSWORD,
-                                           name=email.split("@")[0], role=role, **fields)
+                await create_user(
+                    session,
+                    email=email,
+                    password=PASSWORD,
+                    name=email.split("@")[0],
+                    role=role,
+                    **fields,
+                )
                 await session.commit()
 
         with self.client.portal() as portal:

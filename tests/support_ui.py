@@ -24,8 +24,14 @@ class Pages:
             self.token = found.group(1)
         return r.text
 
-    def post(self, path: str, data: dict[str, Any] | None = None, expect: int = 303,
-             htmx: bool = False, **kw: Any) -> Any:
+    def post(
+        self,
+        path: str,
+        data: dict[str, Any] | None = None,
+        expect: int = 303,
+        htmx: bool = False,
+        **kw: Any,
+    ) -> Any:
         headers = {"x-csrftoken": self.token} if htmx else {}
         if htmx:
             headers["hx-request"] = "true"
@@ -42,11 +48,23 @@ class Pages:
     def sign_up(self, email: str, **profile: Any) -> None:
         self.client.cookies.clear()
         self.get("/signup")
-        form = {"name": "安全员", "email": email, "password": PASSWORD,
-                "enterprise_name": "福州示例机械厂", "uscc": "91350102MA00000152",
-                "region": "350102", "industry": "machinery", "hazards": ["dust_explosion"],
-                "employees": "20", "annual_revenue_10k": "500", "size_sector": "industrial",
-                "deaths": "0", "serious_injuries": "0", "direct_loss_10k": "0", **profile}
+        form = {
+            "name": "安全员",
+            "email": email,
+            "password": PASSWORD,
+            "enterprise_name": "福州示例机械厂",
+            "uscc": "91350102MA00000152",
+            "region": "350102",
+            "industry": "machinery",
+            "hazards": ["dust_explosion"],
+            "employees": "20",
+            "annual_revenue_10k": "500",
+            "size_sector": "industrial",
+            "deaths": "0",
+            "serious_injuries": "0",
+            "direct_loss_10k": "0",
+            **profile,
+        }
         self.post("/signup", form)
 
 

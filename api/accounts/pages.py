@@ -35,16 +35,27 @@ async def login_form(request: Request[Any, Any, Any], next_: NextPath = None) ->
 
 
 @post("/login", status_code=303)
-async def login(request: Request[Any, Any, Any], db_session: NamedDependency[AsyncSession]
-                ) -> Template | Redirect:
+async def login(
+    request: Request[Any, Any, Any], db_session: NamedDependency[AsyncSession]
+) -> Template | Redirect:
     form = await form_data(request)
     lang = i18n.negotiate(request)
     try:
-        user = await authenticate(db_session, request.app.state.settings,
-                                  str(form.get("email", "")), str(form.get("password", "")))
+        user = await authenticate(
+            db_session,
+            request.app.state.settings,
+            str(form.get("email", "")),
+            str(form.get("password", "")),
+        )
     except NotAuthorizedException as exc:
-        return page(request, "public/login.html", status_code=401, next=form.get("next", ""),
-                    email=form.get("email", ""), errors=[i18n.bilingual(str(exc.detail), lang)])
+        return page(
+            request,
+            "public/login.html",
+            status_code=401,
+            next=form.get("next", ""),
+            email=form.get("email", ""),
+            errors=[i18n.bilingual(str(exc.detail), lang)],
+        )
     sign_in(request, user)
     return see_other(safe_next(form.get("next"), HOME[Role(user.role)]))
 
@@ -59,8 +70,9 @@ async def logout(request: Request[Any, Any, Any]) -> Redirect:
 async def choose_language(code: FromPath[str], next_: NextPath = None) -> Redirect:
     response = see_other(safe_next(next_))
     if code in i18n.LANGS:
-        response.set_cookie(i18n.COOKIE, code, max_age=365 * 24 * 3600, samesite="lax",
-                            httponly=True)
+        response.set_cookie(
+            i18n.COOKIE, code, max_age=365 * 24 * 3600, samesite="lax", httponly=True
+        )
     return response
 
 

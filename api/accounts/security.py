@@ -42,7 +42,9 @@ def verify_password(password_hash: str, password: str) -> bool:
         return False
 
 
-async def authenticate(session: AsyncSession, settings: Settings, email: str, password: str) -> User:
+async def authenticate(
+    session: AsyncSession, settings: Settings, email: str, password: str
+) -> User:
     """The user for these credentials; counts failures and locks the account for a while."""
     user = await session.scalar(select(User).where(User.email == email.strip().lower()))
     now = datetime.now(UTC)
@@ -90,7 +92,9 @@ class AccountCache:
         self._kept[str(user.id)] = (self.now() + self.seconds, user)
 
 
-async def _retrieve_user(token: Token, connection: ASGIConnection[Any, Any, Any, Any]) -> User | None:
+async def _retrieve_user(
+    token: Token, connection: ASGIConnection[Any, Any, Any, Any]
+) -> User | None:
     """The token's account: kept by the worker for a few seconds, else read in the request's
     own session (one connection and one transaction per request) and detached, so that the
     handler's objects never include it by accident."""

@@ -25,8 +25,14 @@ async def hash_in_thread(password: str) -> str:
 async def create_user(
     session: AsyncSession, *, email: str, password: str, name: str, role: Role, **fields: Any
 ) -> User:
-    return await add_user(session, email=email, password_hash=await hash_in_thread(password), name=name,
-                           role=role, **fields)
+    return await add_user(
+        session,
+        email=email,
+        password_hash=await hash_in_thread(password),
+        name=name,
+        role=role,
+        **fields,
+    )
 
 
 async def add_user(

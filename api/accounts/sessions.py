@@ -38,16 +38,26 @@ def _key(settings: Settings, purpose: str) -> bytes:
 
 def session_config(settings: Settings) -> CookieBackendConfig:
     return CookieBackendConfig(
-        secret=_key(settings, "session"), key=SESSION_COOKIE,
-        max_age=settings.token_minutes * 60, secure=settings.cookie_secure, httponly=True,
-        samesite="lax", exclude=NOT_PAGES)
+        secret=_key(settings, "session"),
+        key=SESSION_COOKIE,
+        max_age=settings.token_minutes * 60,
+        secure=settings.cookie_secure,
+        httponly=True,
+        samesite="lax",
+        exclude=NOT_PAGES,
+    )
 
 
 def csrf_config(settings: Settings) -> CSRFConfig:
     return CSRFConfig(
-        secret=_key(settings, "csrf").hex(), cookie_name=CSRF_COOKIE, header_name=CSRF_HEADER,
-        cookie_secure=settings.cookie_secure, cookie_httponly=True, cookie_samesite="lax",
-        exclude=NOT_PAGES)
+        secret=_key(settings, "csrf").hex(),
+        cookie_name=CSRF_COOKIE,
+        header_name=CSRF_HEADER,
+        cookie_secure=settings.cookie_secure,
+        cookie_httponly=True,
+        cookie_samesite="lax",
+        exclude=NOT_PAGES,
+    )
 
 
 def sign_in(request: Request[Any, Any, Any], user: User) -> None:
@@ -75,8 +85,9 @@ def signed_in(*roles: Role):
     return guard
 
 
-async def provide_viewer(request: Request[Any, Any, Any], db_session: NamedDependency[AsyncSession]
-                         ) -> User:
+async def provide_viewer(
+    request: Request[Any, Any, Any], db_session: NamedDependency[AsyncSession]
+) -> User:
     """The signed-in user, read afresh: a deleted account or a changed role ends the session."""
     data = request.session if "session" in request.scope else {}
     user = await db_session.get(User, UUID(data["uid"])) if data.get("uid") else None

@@ -66,12 +66,17 @@ class FindingController(Controller):
             query = query.where(Finding.state == state_filter)
         if level:
             query = query.where(Finding.level == level)
-        data = await page(db_session, query.order_by(Finding.id), limit, offset,
-                          FindingOut.model_validate)
+        data = await page(
+            db_session, query.order_by(Finding.id), limit, offset, FindingOut.model_validate
+        )
         return listing(data, Page[FindingOut], fmt, "findings")
 
-    @post("/{finding_id:uuid}/withdraw", operation_id="withdrawFinding", status_code=200,
-          guards=[requires(Role.reviewer)])
+    @post(
+        "/{finding_id:uuid}/withdraw",
+        operation_id="withdrawFinding",
+        status_code=200,
+        guards=[requires(Role.reviewer)],
+    )
     async def withdraw(
         self,
         request: Request[User, Any, Any],
@@ -91,8 +96,9 @@ class FindingController(Controller):
 
 
 async def _finding(session: AsyncSession, application: Application, finding_id: UUID) -> Finding:
-    query = select(Finding).where(Finding.id == finding_id,
-                                  Finding.application_id == application.id)
+    query = select(Finding).where(
+        Finding.id == finding_id, Finding.application_id == application.id
+    )
     if (found := await session.scalar(query)) is None:
         raise not_found("问题 finding")
     return found

@@ -22,11 +22,19 @@ from anbiao.core.models.profile import Profile
 
 def finding_facts(finding: Finding) -> dict[str, Any]:
     """A finding as the audit trail (and a 409's ``current``) shows it."""
-    return {"id": str(finding.id), "cycle": finding.cycle, "item_id": finding.item_id,
-            "element": finding.element, "text": finding.text, "level": finding.level,
-            "location": finding.location, "evidence": list(finding.evidence),
-            "state": finding.state, "version": finding.version,
-            "hazard_id": str(finding.hazard_id) if finding.hazard_id else None}
+    return {
+        "id": str(finding.id),
+        "cycle": finding.cycle,
+        "item_id": finding.item_id,
+        "element": finding.element,
+        "text": finding.text,
+        "level": finding.level,
+        "location": finding.location,
+        "evidence": list(finding.evidence),
+        "state": finding.state,
+        "version": finding.version,
+        "hazard_id": str(finding.hazard_id) if finding.hazard_id else None,
+    }
 
 
 def _finding_target(composed: ComposedChecklist, item_id: str, element: str) -> tuple[str, str]:
@@ -37,8 +45,9 @@ def _finding_target(composed: ComposedChecklist, item_id: str, element: str) -> 
             raise Rejected("未知检查项 / unknown item", [item_id])
         own = dict(zip(composed.items, composed.item_elements, strict=True))[item_id]
         if element and own != element and not own.startswith(element + "."):
-            raise Rejected(f"检查项不属于要素 {element} / the item is not in element {element}",
-                           [item_id])
+            raise Rejected(
+                f"检查项不属于要素 {element} / the item is not in element {element}", [item_id]
+            )
         return item_id, own
     if element and element not in composed.element_codes:
         raise Rejected("未知要素 / unknown element", [element])
@@ -48,56 +57,109 @@ def _finding_target(composed: ComposedChecklist, item_id: str, element: str) -> 
 async def record_finding(ctx: Context, application: Application) -> Finding:
     """A finding of the current review round, by one of the round's assigned reviewers."""
     if application.state != State.under_review:
-        raise Conflict(f"当前状态不能记录问题 / cannot record findings in state '{application.state}'")
+        raise Conflict(
+            f"当前状态不能记录问题 / cannot record findings in state '{application.state}'"
+        )
     await my_assignment(ctx, application)
     data = ctx.body
     composed = ctx.engine.compose(Profile.model_validate(application.profile))
     item_id, element = _finding_target(composed, data.item_id.strip(), data.element.strip())
-    finding = Finding(application_id=application.id, enterprise_id=application.enterprise_id,
-                      cycle=application.cycle, author_id=ctx.user.id, item_id=item_id,
-                      element=element, text=data.text, level=data.level,
-                      location=data.location.strip(), evidence=list(data.evidence),
-                      state="open", version=1)
+    finding = Finding(
+        application_id=application.id,
+        enterprise_id=application.enterprise_id,
+        cycle=application.cycle,
+        author_id=ctx.user.id,
+        item_id=item_id,
+        element=element,
+        text=data.text,
+        level=data.level,
+        location=data.location.strip(),
+        evidence=list(data.evidence),
+        state="open",
+        version=1,
+    )
     ctx.session.add(finding)
     await ctx.session.flush()
-    audit(ctx.session, "finding.recorded", ctx.user, enterprise_id=application.enterprise_id,
-          application_id=application.id, after={"finding": finding_facts(finding)})
+    audit(
+        ctx.session,
+        "finding.recorded",
+        ctx.user,
+        enterprise_id=application.enterprise_id,
+        application_id=application.id,
+        after={"finding": finding_facts(finding)},
+    )
     return finding
 
 
 async def withdraw_finding(ctx: Context, application: Application, finding: Finding) -> Finding:
     """Its author takes an open finding back while the review is under way (``ctx.body.version``)."""
     if application.state != State.under_review or finding.state != "open":
-        raise Conflict("只能撤回评审中尚未转为隐患的问题 / only an open finding of a review under way "
-                       "can be withdrawn")
+        raise Conflict(
+            "只能撤回评审中尚未转为隐患的问题 / only an open finding of a review under way "
+            "can be withdrawn"
+        )
     before = finding_facts(finding)
-    await versioned_update(ctx.session, Finding, finding, ctx.body.version,
-                            {"state": "withdrawn", "version": ctx.body.version + 1},
-                            lambda: finding_facts(finding))
-    audit(ctx.session, "finding.withdrawn", ctx.user, enterprise_id=application.enterprise_id,
-          application_id=application.id, before={"finding": before},
-          after={"finding": finding_facts(finding)})
+    await versioned_update(
+        ctx.session,
+        Finding,
+        finding,
+        ctx.body.version,
+        {"state": "withdrawn", "version": ctx.body.version + 1},
+        lambda: finding_facts(finding),
+    )
+    audit(
+        ctx.session,
+        "finding.withdrawn",
+        ctx.user,
+        enterprise_id=application.enterprise_id,
+        application_id=application.id,
+        before={"finding": before},
+        after={"finding": finding_facts(finding)},
+    )
     return finding
 
 
 async def raise_findings(ctx: Context, application: Application) -> None:
     """Every open finding becomes a review hazard of the application, with the rectification
     deadline, so that the enterprise rectifies it and a reviewer verifies it (the closed loop)."""
-    findings = list(await ctx.session.scalars(select(Finding).where(
-        Finding.application_id == application.id, Finding.state == "open").order_by(Finding.id)))
+    findings = list(
+        await ctx.session.scalars(
+            select(Finding)
+            .where(Finding.application_id == application.id, Finding.state == "open")
+            .order_by(Finding.id)
+        )
+    )
     if not findings:
         return
     due = deadline(ctx, application, "rectification_working_days")
-    hazards = [Hazard(enterprise_id=application.enterprise_id, application_id=application.id,
-                      item_id=f.item_id, source="review", level=f.level, deadline=due,
-                      description=f.text + (f"（位置 / location: {f.location}）" if f.location else ""))
-               for f in findings]
+    hazards = [
+        Hazard(
+            enterprise_id=application.enterprise_id,
+            application_id=application.id,
+            item_id=f.item_id,
+            source="review",
+            level=f.level,
+            deadline=due,
+            description=f.text + (f"（位置 / location: {f.location}）" if f.location else ""),
+        )
+        for f in findings
+    ]
     ctx.session.add_all(hazards)
     await ctx.session.flush()
     for finding, hazard in zip(findings, hazards, strict=True):
-        await versioned_update(ctx.session, Finding, finding, finding.version,
-                                {"state": "raised", "hazard_id": hazard.id,
-                                 "version": finding.version + 1},
-                                lambda f=finding: finding_facts(f))
-        audit(ctx.session, "finding.raised", ctx.user, enterprise_id=application.enterprise_id,
-              application_id=application.id, after={"finding": finding_facts(finding)})
+        await versioned_update(
+            ctx.session,
+            Finding,
+            finding,
+            finding.version,
+            {"state": "raised", "hazard_id": hazard.id, "version": finding.version + 1},
+            lambda f=finding: finding_facts(f),
+        )
+        audit(
+            ctx.session,
+            "finding.raised",
+            ctx.user,
+            enterprise_id=application.enterprise_id,
+            application_id=application.id,
+            after={"finding": finding_facts(finding)},
+        )

@@ -49,137 +49,249 @@ from anbiao.core.errors import AnbiaoError
 WITH_REASON = {"return", "reject", "revoke", "record_objection", "conclude_fail", "withdraw"}
 
 
-async def application_page(request: Request[Any, Any, Any], session: AsyncSession, engine: Engine,
-                           viewer: User, application: Application, *, status_code: int = 200,
-                           errors: list[str] | None = None) -> Template:
+async def application_page(
+    request: Request[Any, Any, Any],
+    session: AsyncSession,
+    engine: Engine,
+    viewer: User,
+    application: Application,
+    *,
+    status_code: int = 200,
+    errors: list[str] | None = None,
+) -> Template:
     """The application as ``viewer`` may see it, with the actions their role may take now."""
     enterprise = await session.get_one(Enterprise, application.enterprise_id)
     assignments = await reviewers_of(session, application, application.cycle)
-    people = {u.id: u for u in await session.scalars(select(User).where(
-        User.id.in_({a.reviewer_id for a in assignments})))}
+    people = {
+        u.id: u
+        for u in await session.scalars(
+            select(User).where(User.id.in_({a.reviewer_id for a in assignments}))
+        )
+    }
     comparison = await compare(session, engine, application)
-    hazards = (await session.scalars(scope_hazards(select(Hazard), viewer).where(
-        Hazard.application_id == application.id).order_by(Hazard.created_at))).all()
-    events = (await session.scalars(select(Event).where(Event.application_id == application.id)
-                                    .order_by(Event.id))).all()
-    actors = {u.id: u.name for u in await session.scalars(select(User).where(
-        User.id.in_({e.actor_id for e in events if e.actor_id})))}
-    findings = (await session.scalars(select(Finding).where(
-        Finding.application_id == application.id).order_by(Finding.id))).all()
-    certificate = await session.scalar(select(Certificate).where(
-        Certificate.application_id == application.id))
+    hazards = (
+        await session.scalars(
+            scope_hazards(select(Hazard), viewer)
+            .where(Hazard.application_id == application.id)
+            .order_by(Hazard.created_at)
+        )
+    ).all()
+    events = (
+        await session.scalars(
+            select(Event).where(Event.application_id == application.id).order_by(Event.id)
+        )
+    ).all()
+    actors = {
+        u.id: u.name
+        for u in await session.scalars(
+            select(User).where(User.id.in_({e.actor_id for e in events if e.actor_id}))
+        )
+    }
+    findings = (
+        await session.scalars(
+            select(Finding).where(Finding.application_id == application.id).order_by(Finding.id)
+        )
+    ).all()
+    certificate = await session.scalar(
+        select(Certificate).where(Certificate.application_id == application.id)
+    )
     role = Role(viewer.role)
-    candidates = (await reviewer_candidates(session, application)
-                  if role is Role.admin and application.state == State.accepted else [])
-    return page(request, "shared/application.html", status_code=status_code,
-                application=application, enterprise=enterprise,
-                reviewers=[people[a.reviewer_id] for a in assignments if a.reviewer_id in people],
-                comparison=comparison, hazards=hazards, events=events, actors=actors,
-                certificate=certificate, candidates=candidates, errors=errors or [],
-                findings=findings, levels=("general", "major"),
-                actions=allowed_actions(State(application.state), role),
-                with_reason=WITH_REASON, today=request.app.state.clock(),
-                composed=comparison.own.composed)
+    candidates = (
+        await reviewer_candidates(session, application)
+        if role is Role.admin and application.state == State.accepted
+        else []
+    )
+    return page(
+        request,
+        "shared/application.html",
+        status_code=status_code,
+        application=application,
+        enterprise=enterprise,
+        reviewers=[people[a.reviewer_id] for a in assignments if a.reviewer_id in people],
+        comparison=comparison,
+        hazards=hazards,
+        events=events,
+        actors=actors,
+        certificate=certificate,
+        candidates=candidates,
+        errors=errors or [],
+        findings=findings,
+        levels=("general", "major"),
+        actions=allowed_actions(State(application.state), role),
+        with_reason=WITH_REASON,
+        today=request.app.state.clock(),
+        composed=comparison.own.composed,
+    )
 
 
 async def _on_application(
-    request: Request[Any, Any, Any], session: AsyncSession, engine: Engine, viewer: User,
-    found: Application, body: Any, errors: list[str],
-    operation: Callable[[Context], Awaitable[Any]], anchor: str = "",
+    request: Request[Any, Any, Any],
+    session: AsyncSession,
+    engine: Engine,
+    viewer: User,
+    found: Application,
+    body: Any,
+    errors: list[str],
+    operation: Callable[[Context], Awaitable[Any]],
+    anchor: str = "",
 ) -> Redirect | Template:
     """Run a service operation on a valid form and go back to the application; a refusal
     (or the form's errors) is shown on the application page and nothing is kept."""
     if body is not None:
         try:
-            await operation(Context(session, engine, viewer, request.app.state.clock(),
-                                             body))
+            await operation(Context(session, engine, viewer, request.app.state.clock(), body))
             await session.commit()
             return see_other(f"/applications/{found.id}{anchor}")
         except AnbiaoError as exc:
             await session.rollback()
             await session.refresh(found)
             errors = error_lines(exc, i18n.negotiate(request))
-    return await application_page(request, session, engine, viewer, found, status_code=409,
-                                  errors=errors)
+    return await application_page(
+        request, session, engine, viewer, found, status_code=409, errors=errors
+    )
 
 
 @get("/applications/{application_id:uuid}", guards=ANYONE)
-async def application(request: Request[Any, Any, Any], application_id: FromPath[UUID],
-                      viewer: NamedDependency[User], db_session: NamedDependency[AsyncSession],
-                      engine: NamedDependency[Engine]) -> Template:
+async def application(
+    request: Request[Any, Any, Any],
+    application_id: FromPath[UUID],
+    viewer: NamedDependency[User],
+    db_session: NamedDependency[AsyncSession],
+    engine: NamedDependency[Engine],
+) -> Template:
     found = await get_application(db_session, viewer, application_id)
     return await application_page(request, db_session, engine, viewer, found)
 
 
 @post("/applications/{application_id:uuid}/act/{action:str}", guards=ANYONE, status_code=303)
-async def act(request: Request[Any, Any, Any], application_id: FromPath[UUID], action: FromPath[str],
-              viewer: NamedDependency[User], db_session: NamedDependency[AsyncSession],
-              engine: NamedDependency[Engine]) -> Redirect | Template:
+async def act(
+    request: Request[Any, Any, Any],
+    application_id: FromPath[UUID],
+    action: FromPath[str],
+    viewer: NamedDependency[User],
+    db_session: NamedDependency[AsyncSession],
+    engine: NamedDependency[Engine],
+) -> Redirect | Template:
     """Take a workflow action from the page; a refusal is shown on the page, nothing changes."""
     found = await get_application(db_session, viewer, application_id)
     form = await form_data(request)
     lang = i18n.negotiate(request)
-    body, errors = validate(ActionIn, {
-        "version": int(form.get("version") or 0), "reason": form.get("reason", ""),
-        "items": [i for i in str(form.get("items", "")).replace("，", ",").replace("\n", ",")
-                  .split(",") if i.strip()],
-        "reviewer_ids": as_list(form.get("reviewer_ids"))}, lang)
-    return await _on_application(request, db_session, engine, viewer, found, body, errors,
-                                 lambda ctx: transition(ctx, found, action))
+    body, errors = validate(
+        ActionIn,
+        {
+            "version": int(form.get("version") or 0),
+            "reason": form.get("reason", ""),
+            "items": [
+                i
+                for i in str(form.get("items", "")).replace("，", ",").replace("\n", ",").split(",")
+                if i.strip()
+            ],
+            "reviewer_ids": as_list(form.get("reviewer_ids")),
+        },
+        lang,
+    )
+    return await _on_application(
+        request,
+        db_session,
+        engine,
+        viewer,
+        found,
+        body,
+        errors,
+        lambda ctx: transition(ctx, found, action),
+    )
 
 
-@post("/applications/{application_id:uuid}/findings", guards=[signed_in(Role.reviewer)],
-      status_code=303)
-async def record_finding(request: Request[Any, Any, Any], application_id: FromPath[UUID],
-                         viewer: NamedDependency[User], db_session: NamedDependency[AsyncSession],
-                         engine: NamedDependency[Engine]) -> Redirect | Template:
+@post(
+    "/applications/{application_id:uuid}/findings",
+    guards=[signed_in(Role.reviewer)],
+    status_code=303,
+)
+async def record_finding(
+    request: Request[Any, Any, Any],
+    application_id: FromPath[UUID],
+    viewer: NamedDependency[User],
+    db_session: NamedDependency[AsyncSession],
+    engine: NamedDependency[Engine],
+) -> Redirect | Template:
     """A reviewer's finding (评审发现的问题), tied to an item or element or not at all."""
     found = await get_application(db_session, viewer, application_id)
     form = await form_data(request)
     lang = i18n.negotiate(request)
-    body, errors = validate(FindingIn, {
-        "text": form.get("text", ""), "level": form.get("level", "general"),
-        "item_id": form.get("item_id", ""), "location": form.get("location", "")}, lang)
-    return await _on_application(request, db_session, engine, viewer, found, body, errors,
-                                 lambda ctx: findings.record_finding(ctx, found), "#findings")
+    body, errors = validate(
+        FindingIn,
+        {
+            "text": form.get("text", ""),
+            "level": form.get("level", "general"),
+            "item_id": form.get("item_id", ""),
+            "location": form.get("location", ""),
+        },
+        lang,
+    )
+    return await _on_application(
+        request,
+        db_session,
+        engine,
+        viewer,
+        found,
+        body,
+        errors,
+        lambda ctx: findings.record_finding(ctx, found),
+        "#findings",
+    )
 
 
-@post("/applications/{application_id:uuid}/findings/{finding_id:uuid}/withdraw",
-      guards=[signed_in(Role.reviewer)], status_code=303)
-async def withdraw_finding(request: Request[Any, Any, Any], application_id: FromPath[UUID],
-                           finding_id: FromPath[UUID], viewer: NamedDependency[User],
-                           db_session: NamedDependency[AsyncSession],
-                           engine: NamedDependency[Engine]) -> Redirect:
+@post(
+    "/applications/{application_id:uuid}/findings/{finding_id:uuid}/withdraw",
+    guards=[signed_in(Role.reviewer)],
+    status_code=303,
+)
+async def withdraw_finding(
+    request: Request[Any, Any, Any],
+    application_id: FromPath[UUID],
+    finding_id: FromPath[UUID],
+    viewer: NamedDependency[User],
+    db_session: NamedDependency[AsyncSession],
+    engine: NamedDependency[Engine],
+) -> Redirect:
     """Its author withdraws an open finding while the review is under way."""
     found = await get_application(db_session, viewer, application_id)
-    finding = await db_session.scalar(select(Finding).where(
-        Finding.id == finding_id, Finding.application_id == found.id))
+    finding = await db_session.scalar(
+        select(Finding).where(Finding.id == finding_id, Finding.application_id == found.id)
+    )
     if finding is None:
         raise NotFoundException("问题 不存在 / not found")
     if finding.author_id != viewer.id:
         raise PermissionDeniedException("只有记录人可撤回 / only its author may withdraw it")
     form = await form_data(request)
     body = FindingWithdraw(version=int(form.get("version") or 0))
-    await findings.withdraw_finding(Context(
-        db_session, engine, viewer, request.app.state.clock(), body), found, finding)
+    await findings.withdraw_finding(
+        Context(db_session, engine, viewer, request.app.state.clock(), body), found, finding
+    )
     await db_session.commit()
     return see_other(f"/applications/{found.id}#findings")
 
 
-
-
 @post("/assessments/{assessment_id:uuid}/apply", guards=ENTERPRISE, status_code=303)
-async def apply(assessment_id: FromPath[UUID], viewer: NamedDependency[User],
-                request: Request[Any, Any, Any], db_session: NamedDependency[AsyncSession],
-                engine: NamedDependency[Engine]) -> Redirect:
+async def apply(
+    assessment_id: FromPath[UUID],
+    viewer: NamedDependency[User],
+    request: Request[Any, Any, Any],
+    db_session: NamedDependency[AsyncSession],
+    engine: NamedDependency[Engine],
+) -> Redirect:
     """Open an application for this self-assessment and submit it (the gate decides)."""
     assessment = await own_assessment(db_session, viewer, assessment_id)
-    application = await db_session.scalar(select(Application).where(
-        Application.assessment_id == assessment.id, Application.state.in_(("draft", "returned"))))
+    application = await db_session.scalar(
+        select(Application).where(
+            Application.assessment_id == assessment.id, Application.state.in_(("draft", "returned"))
+        )
+    )
     if application is None:
         application = await create_application(db_session, engine, viewer, assessment)
-    ctx = Context(db_session, engine, viewer, request.app.state.clock(),
-                           ActionIn(version=application.version))
+    ctx = Context(
+        db_session, engine, viewer, request.app.state.clock(), ActionIn(version=application.version)
+    )
     await transition(ctx, application, "submit")
     await db_session.commit()
     return see_other(f"/applications/{application.id}")

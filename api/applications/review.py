@@ -34,7 +34,9 @@ MIN_REVIEWERS = 2
 async def assign(ctx: Context, application: Application) -> dict[str, Any]:
     ids = list(dict.fromkeys(ctx.body.reviewer_ids))
     if len(ids) < MIN_REVIEWERS:
-        raise Rejected(f"至少指派 {MIN_REVIEWERS} 名评审员 / assign at least {MIN_REVIEWERS} reviewers")
+        raise Rejected(
+            f"至少指派 {MIN_REVIEWERS} 名评审员 / assign at least {MIN_REVIEWERS} reviewers"
+        )
     enterprise = await ctx.session.get_one(Enterprise, application.enterprise_id)
     earlier = await reviewed_before(ctx.session, application)
     problems = []
@@ -47,16 +49,26 @@ async def assign(ctx: Context, application: Application) -> dict[str, Any]:
     if problems:
         raise Rejected("评审员不符合要求 / reviewers refused", problems)
     for reviewer_id in ids:
-        ctx.session.add(Assignment(application_id=application.id, reviewer_id=reviewer_id,
-                                   cycle=application.cycle, answers={}))
+        ctx.session.add(
+            Assignment(
+                application_id=application.id,
+                reviewer_id=reviewer_id,
+                cycle=application.cycle,
+                answers={},
+            )
+        )
     return {}
 
 
 async def reviewed_before(session: AsyncSession, application: Application) -> set[UUID]:
     """Reviewers of the enterprise's other applications (earlier cycles)."""
-    query = select(Assignment.reviewer_id).join(
-        Application, Application.id == Assignment.application_id).where(
-        Application.enterprise_id == application.enterprise_id, Application.id != application.id)
+    query = (
+        select(Assignment.reviewer_id)
+        .join(Application, Application.id == Assignment.application_id)
+        .where(
+            Application.enterprise_id == application.enterprise_id, Application.id != application.id
+        )
+    )
     return set(await session.scalars(query))
 
 
@@ -68,8 +80,9 @@ def conflicts(reviewer: User, enterprise: Enterprise, reviewed_before: set[UUID]
         out.append(f"专业不匹配 / domain mismatch: needs {enterprise.industry}")
     employer = reviewer.employer.strip()
     if employer and employer in (enterprise.consultant.strip(), enterprise.name, enterprise.uscc):
-        out.append("利益冲突：与企业或其咨询机构同单位 / same employer as the enterprise or its "
-                   "consultant")
+        out.append(
+            "利益冲突：与企业或其咨询机构同单位 / same employer as the enterprise or its consultant"
+        )
     if reviewer.id in reviewed_before:
         out.append("上一周期评审过该企业 / reviewed this enterprise in the last cycle")
     if not str(profile.get("region", "")).startswith(reviewer.region_prefix):
@@ -77,8 +90,9 @@ def conflicts(reviewer: User, enterprise: Enterprise, reviewed_before: set[UUID]
     return out
 
 
-async def review_scores(ctx: Context, application: Application,
-                        assignments: list[Assignment] | None = None) -> Scored:
+async def review_scores(
+    ctx: Context, application: Application, assignments: list[Assignment] | None = None
+) -> Scored:
     """The review result: self answers overridden item by item by the reviewers' answers
     (``assignments``: the current cycle's, when already read)."""
     merged = dict(application.answers)
@@ -101,11 +115,14 @@ class Comparison:
 
     def totals(self) -> dict[str, Any]:
         own, review = self.own.result, self.review.result if self.review else None
-        return {"self_earned": own.earned, "self_applicable": own.applicable,
-                "self_percentage": str(own.percentage),
-                "review_earned": review.earned if review else None,
-                "review_applicable": review.applicable if review else None,
-                "review_percentage": str(review.percentage) if review else None}
+        return {
+            "self_earned": own.earned,
+            "self_applicable": own.applicable,
+            "self_percentage": str(own.percentage),
+            "review_earned": review.earned if review else None,
+            "review_applicable": review.applicable if review else None,
+            "review_percentage": str(review.percentage) if review else None,
+        }
 
 
 async def compare(session: AsyncSession, engine: Engine, application: Application) -> Comparison:
@@ -119,10 +136,16 @@ async def compare(session: AsyncSession, engine: Engine, application: Applicatio
     items = []
     for s in own.result.items:
         r = by_id.get(s.item_id)
-        items.append({"item_id": s.item_id, "self_status": s.status, "self_earned": s.earned,
-                      "review_status": r.status if r else None,
-                      "review_earned": r.earned if r else None,
-                      "delta": (r.earned - s.earned) if r else None})
+        items.append(
+            {
+                "item_id": s.item_id,
+                "self_status": s.status,
+                "self_earned": s.earned,
+                "review_status": r.status if r else None,
+                "review_earned": r.earned if r else None,
+                "delta": (r.earned - s.earned) if r else None,
+            }
+        )
     return Comparison(own, review, items)
 
 
@@ -131,11 +154,16 @@ async def conclude(ctx: Context, application: Application, outcome: str) -> dict
     scored = await review_scores(ctx, application)
     outcome_summary = summary(scored)
     if outcome == "pass" and not scored.result.passed:
-        raise Rejected("评审结果未达标，不能结论为通过 / the review result does not pass",
-                       [i.message for i in scored.result.ineligible])
+        raise Rejected(
+            "评审结果未达标，不能结论为通过 / the review result does not pass",
+            [i.message for i in scored.result.ineligible],
+        )
     if outcome == "pass" and (blocking := await _major_open(ctx.session, application)):
-        raise Rejected("存在未整改的重大隐患，不能结论为通过 / open major findings or hazards: "
-                       "the review cannot pass", blocking)
+        raise Rejected(
+            "存在未整改的重大隐患，不能结论为通过 / open major findings or hazards: "
+            "the review cannot pass",
+            blocking,
+        )
     values: dict[str, Any] = {"review_result": outcome_summary, "due_on": None}
     if outcome == "rectify":
         await _raise_review_hazards(ctx, application, scored)
@@ -149,19 +177,32 @@ async def conclude(ctx: Context, application: Application, outcome: str) -> dict
 async def _raise_review_hazards(ctx: Context, application: Application, scored: Scored) -> None:
     """Each failed item of the review and each open finding becomes a hazard of the application."""
     from_findings = select(Finding.hazard_id).where(
-        Finding.application_id == application.id, Finding.hazard_id.is_not(None))
-    existing = set(await ctx.session.scalars(select(Hazard.item_id).where(
-        Hazard.application_id == application.id, Hazard.state != "closed",
-        Hazard.id.not_in(from_findings))))
+        Finding.application_id == application.id, Finding.hazard_id.is_not(None)
+    )
+    existing = set(
+        await ctx.session.scalars(
+            select(Hazard.item_id).where(
+                Hazard.application_id == application.id,
+                Hazard.state != "closed",
+                Hazard.id.not_in(from_findings),
+            )
+        )
+    )
     for finding in scored.result.hazards:
         if finding.item_id in existing:
             continue
         text = scored.composed.items[finding.item_id].item.requirement.zh_CN
-        ctx.session.add(Hazard(
-            enterprise_id=application.enterprise_id, application_id=application.id,
-            item_id=finding.item_id, source="review", level=finding.level.value,
-            description=finding.note or text,
-            deadline=deadline(ctx, application, "rectification_working_days")))
+        ctx.session.add(
+            Hazard(
+                enterprise_id=application.enterprise_id,
+                application_id=application.id,
+                item_id=finding.item_id,
+                source="review",
+                level=finding.level.value,
+                description=finding.note or text,
+                deadline=deadline(ctx, application, "rectification_working_days"),
+            )
+        )
     await raise_findings(ctx, application)
 
 
@@ -179,19 +220,39 @@ async def save_review(ctx: Context, application: Application) -> Assignment:
     score_answers(ctx.engine, application.profile, {**application.answers, **merged})
     before = dict(assignment.answers)
     assignment.answers = merged
-    audit(ctx.session, "review.scored", ctx.user, enterprise_id=application.enterprise_id,
-          application_id=application.id, before=before, after=merged)
+    audit(
+        ctx.session,
+        "review.scored",
+        ctx.user,
+        enterprise_id=application.enterprise_id,
+        application_id=application.id,
+        before=before,
+        after=merged,
+    )
     return assignment
 
 
 async def _major_open(session: AsyncSession, application: Application) -> list[str]:
     """Why a review cannot pass: open major findings and major hazards of the application not
     closed (重大事故隐患 must be rectified first)."""
-    findings = await session.scalars(select(Finding.text).where(
-        Finding.application_id == application.id, Finding.state == "open",
-        Finding.level == "major").order_by(Finding.id))
-    hazards = await session.scalars(select(Hazard.description).where(
-        Hazard.application_id == application.id, Hazard.level == "major",
-        Hazard.state != "closed").order_by(Hazard.id))
-    return ([f"重大问题未整改 / open major finding: {t}" for t in findings]
-            + [f"重大隐患未销号 / major hazard not closed: {t}" for t in hazards])
+    findings = await session.scalars(
+        select(Finding.text)
+        .where(
+            Finding.application_id == application.id,
+            Finding.state == "open",
+            Finding.level == "major",
+        )
+        .order_by(Finding.id)
+    )
+    hazards = await session.scalars(
+        select(Hazard.description)
+        .where(
+            Hazard.application_id == application.id,
+            Hazard.level == "major",
+            Hazard.state != "closed",
+        )
+        .order_by(Hazard.id)
+    )
+    return [f"重大问题未整改 / open major finding: {t}" for t in findings] + [
+        f"重大隐患未销号 / major hazard not closed: {t}" for t in hazards
+    ]

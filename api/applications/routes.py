@@ -37,10 +37,26 @@ from anbiao.core.engine import Engine
 
 def _view(application: Application, role: Role, reviewers: list[UUID], today: date) -> dict:
     return {
-        **{c: getattr(application, c) for c in (
-            "id", "enterprise_id", "assessment_id", "region", "industry", "state", "cycle",
-            "fingerprint", "self_result", "review_result", "reasons", "reopened_items",
-            "submitted_on", "due_on", "version")},
+        **{
+            c: getattr(application, c)
+            for c in (
+                "id",
+                "enterprise_id",
+                "assessment_id",
+                "region",
+                "industry",
+                "state",
+                "cycle",
+                "fingerprint",
+                "self_result",
+                "review_result",
+                "reasons",
+                "reopened_items",
+                "submitted_on",
+                "due_on",
+                "version",
+            )
+        },
         "overdue": application.due_on is not None and today > application.due_on,
         "allowed_actions": allowed_actions(State(application.state), role),
         "reviewers": reviewers,
@@ -55,15 +71,23 @@ async def application_view(
     return ApplicationOut.model_validate(_view(application, Role(user.role), reviewers, today))
 
 
-async def reviewer_candidates(session: AsyncSession, application: Application
-                              ) -> list[dict[str, Any]]:
+async def reviewer_candidates(
+    session: AsyncSession, application: Application
+) -> list[dict[str, Any]]:
     """Every reviewer with the conflicts that would refuse them for this application."""
     enterprise = await session.get_one(Enterprise, application.enterprise_id)
     query = select(User).where(User.role == Role.reviewer.value).order_by(User.name)
     earlier = await reviewed_before(session, application)
-    return [{"id": str(r.id), "name": r.name, "domains": r.domains, "employer": r.employer,
-             "conflicts": conflicts(r, enterprise, earlier)}
-            for r in await session.scalars(query)]
+    return [
+        {
+            "id": str(r.id),
+            "name": r.name,
+            "domains": r.domains,
+            "employer": r.employer,
+            "conflicts": conflicts(r, enterprise, earlier),
+        }
+        for r in await session.scalars(query)
+    ]
 
 
 class ApplicationController(Controller):
@@ -103,8 +127,7 @@ class ApplicationController(Controller):
             late = Application.due_on.is_not(None) & (Application.due_on < today)
             query = query.where(late if overdue else ~late)
         role = Role(request.user.role)
-        data = await page(db_session, query, limit, offset,
-                          lambda a: _view(a, role, [], today))
+        data = await page(db_session, query, limit, offset, lambda a: _view(a, role, [], today))
         return listing(data, Page[ApplicationOut], fmt, "applications")
 
     @get("/{application_id:uuid}", operation_id="getApplication")
@@ -117,8 +140,9 @@ class ApplicationController(Controller):
         application = await get_application(db_session, request.user, application_id)
         return await application_view(db_session, request.user, application, request)
 
-    @post("/{application_id:uuid}/actions/{action:str}", operation_id="applyAction",
-          status_code=200)
+    @post(
+        "/{application_id:uuid}/actions/{action:str}", operation_id="applyAction", status_code=200
+    )
     async def act(
         self,
         request: Request[User, Any, Any],
@@ -134,8 +158,9 @@ class ApplicationController(Controller):
         await transition(ctx, application, action)
         return await application_view(db_session, request.user, application, request)
 
-    @put("/{application_id:uuid}/review", operation_id="saveReview",
-         guards=[requires(Role.reviewer)])
+    @put(
+        "/{application_id:uuid}/review", operation_id="saveReview", guards=[requires(Role.reviewer)]
+    )
     async def review(
         self,
         request: Request[User, Any, Any],
@@ -163,8 +188,11 @@ class ApplicationController(Controller):
         ctx = Context(db_session, engine, request.user, request.app.state.clock(), None)
         return await _comparison(ctx, application)
 
-    @get("/{application_id:uuid}/candidates", operation_id="listReviewerCandidates",
-         guards=[requires(Role.admin)])
+    @get(
+        "/{application_id:uuid}/candidates",
+        operation_id="listReviewerCandidates",
+        guards=[requires(Role.admin)],
+    )
     async def candidates(
         self,
         request: Request[User, Any, Any],
@@ -187,8 +215,9 @@ class ApplicationController(Controller):
     ) -> Page[EventOut]:
         """The audit trail of one application, oldest first."""
         application = await get_application(db_session, request.user, application_id)
-        return await audit_trail(db_session, Event.application_id == application.id, limit,
-                                 offset, fmt)
+        return await audit_trail(
+            db_session, Event.application_id == application.id, limit, offset, fmt
+        )
 
 
 async def _comparison(ctx: Context, application: Application) -> ComparisonOut:
@@ -196,8 +225,13 @@ async def _comparison(ctx: Context, application: Application) -> ComparisonOut:
     return ComparisonOut.model_validate({**compared.totals(), "items": compared.items})
 
 
-@post("/api/v1/assessments/{assessment_id:uuid}/applications", operation_id="createApplication",
-      tags=["assessments"], guards=[requires(Role.enterprise)], status_code=201)
+@post(
+    "/api/v1/assessments/{assessment_id:uuid}/applications",
+    operation_id="createApplication",
+    tags=["assessments"],
+    guards=[requires(Role.enterprise)],
+    status_code=201,
+)
 async def open_application(
     request: Request[User, Any, Any],
     assessment_id: FromPath[UUID],

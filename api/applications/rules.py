@@ -41,10 +41,17 @@ def procedure(composed: ComposedChecklist) -> dict[str, int]:
 
 def summary(scored: Scored) -> dict[str, Any]:
     r = scored.result
-    return {"earned": r.earned, "applicable": r.applicable, "percentage": str(r.percentage),
-            "passed": r.passed, "band": r.band.id if r.band else None, "vetoes": list(r.vetoes),
-            "complete": r.complete, "eligible": r.eligible,
-            "ineligible": [i.message for i in r.ineligible]}
+    return {
+        "earned": r.earned,
+        "applicable": r.applicable,
+        "percentage": str(r.percentage),
+        "passed": r.passed,
+        "band": r.band.id if r.band else None,
+        "vetoes": list(r.vetoes),
+        "complete": r.complete,
+        "eligible": r.eligible,
+        "ineligible": [i.message for i in r.ineligible],
+    }
 
 
 async def reviewers_of(session: AsyncSession, application: Application, cycle: int | None = None):
@@ -56,8 +63,13 @@ async def reviewers_of(session: AsyncSession, application: Application, cycle: i
 
 async def reviewer_ids(session: AsyncSession, application: Application) -> list[UUID]:
     """The reviewers assigned in the current cycle (ids only: no scores decoded)."""
-    return list(await session.scalars(select(Assignment.reviewer_id).where(
-        Assignment.application_id == application.id, Assignment.cycle == application.cycle)))
+    return list(
+        await session.scalars(
+            select(Assignment.reviewer_id).where(
+                Assignment.application_id == application.id, Assignment.cycle == application.cycle
+            )
+        )
+    )
 
 
 @dataclass(slots=True)

@@ -84,13 +84,18 @@ class FindingIn(Input):
 
     text: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
     level: Literal["general", "major"] = Field(
-        default="general", description="Hazard level: 一般 general or 重大 major.")
+        default="general", description="Hazard level: 一般 general or 重大 major."
+    )
     item_id: str = Field(default="", max_length=96, description="The item it concerns, if any.")
-    element: str = Field(default="", max_length=32,
-                         description="The element code it concerns (e.g. 5.5.3); implied by the item.")
+    element: str = Field(
+        default="",
+        max_length=32,
+        description="The element code it concerns (e.g. 5.5.3); implied by the item.",
+    )
     location: str = Field(default="", max_length=200, description="Where on site (位置).")
     evidence: list[Annotated[str, StringConstraints(max_length=255)]] = Field(
-        default_factory=list, max_length=20, description="Photo or evidence references.")
+        default_factory=list, max_length=20, description="Photo or evidence references."
+    )
 
 
 class FindingWithdraw(Input):

@@ -51,22 +51,34 @@ async def create_application(
     session: AsyncSession, engine: Engine, user: User, assessment: Assessment
 ) -> Application:
     active = [s.value for s in State if s not in TERMINAL and s is not State.certified]
-    query = select(Application.id).where(Application.enterprise_id == assessment.enterprise_id,
-                                         Application.state.in_(active))
+    query = select(Application.id).where(
+        Application.enterprise_id == assessment.enterprise_id, Application.state.in_(active)
+    )
     if await session.scalar(query) is not None:
         raise Conflict("已有进行中的评审申请 / an application is already in progress")
     enterprise = await session.get_one(Enterprise, assessment.enterprise_id)
     scored = score_answers(engine, assessment.profile, assessment.answers)
     application = Application(
-        enterprise_id=enterprise.id, assessment_id=assessment.id, region=enterprise.region,
-        industry=enterprise.industry, state=State.draft.value, profile=assessment.profile,
-        fingerprint=assessment.fingerprint, answers=assessment.answers,
+        enterprise_id=enterprise.id,
+        assessment_id=assessment.id,
+        region=enterprise.region,
+        industry=enterprise.industry,
+        state=State.draft.value,
+        profile=assessment.profile,
+        fingerprint=assessment.fingerprint,
+        answers=assessment.answers,
         self_result=summary(scored),
     )
     session.add(application)
     await session.flush()
-    audit(session, "application.created", user, enterprise_id=enterprise.id,
-          application_id=application.id, after={"state": application.state})
+    audit(
+        session,
+        "application.created",
+        user,
+        enterprise_id=enterprise.id,
+        application_id=application.id,
+        after={"state": application.state},
+    )
     return application
 
 
@@ -82,14 +94,30 @@ async def transition(ctx: Context, application: Application, action: str) -> App
     handler = _EFFECTS.get(Action(action))
     if handler is not None:
         values.update(await handler(ctx, application) or {})
-    await versioned_update(ctx.session, Application, application, ctx.body.version, values,
-                            lambda: {"state": application.state, "version": application.version})
-    after = {k: (str(v) if isinstance(v, date) else v) for k, v in values.items()
-             if k in ("state", "cycle", "reasons", "reopened_items", "due_on", "version")}
+    await versioned_update(
+        ctx.session,
+        Application,
+        application,
+        ctx.body.version,
+        values,
+        lambda: {"state": application.state, "version": application.version},
+    )
+    after = {
+        k: (str(v) if isinstance(v, date) else v)
+        for k, v in values.items()
+        if k in ("state", "cycle", "reasons", "reopened_items", "due_on", "version")
+    }
     if role is Role.reviewer and action.startswith("conclude"):
         after["review_result"] = application.review_result
-    audit(ctx.session, f"application.{action}", ctx.user, enterprise_id=application.enterprise_id,
-          application_id=application.id, before=before, after=after)
+    audit(
+        ctx.session,
+        f"application.{action}",
+        ctx.user,
+        enterprise_id=application.enterprise_id,
+        application_id=application.id,
+        before=before,
+        after=after,
+    )
     return application
 
 
@@ -99,19 +127,27 @@ async def _submit(ctx: Context, application: Application) -> dict[str, Any]:
     scored = score_answers(ctx.engine, enterprise.profile, assessment.answers)
     reasons = [i.message for i in scored.result.ineligible]
     if not reasons and scored.composed.fingerprint != assessment.fingerprint:
-        reasons.append("清单已更新，请重新自评 / the checklist changed: start a new self-assessment")
+        reasons.append(
+            "清单已更新，请重新自评 / the checklist changed: start a new self-assessment"
+        )
     if await open_major_hazards(ctx.session, enterprise.id):
         reasons.append("存在未销号的重大事故隐患 / open major hazards must be closed first")
     if reasons:
         raise Rejected("不满足申请条件 / not eligible to apply", reasons)
-    changed = sorted(k for k in {*application.answers, *assessment.answers}
-                     if application.answers.get(k) != assessment.answers.get(k))
+    changed = sorted(
+        k
+        for k in {*application.answers, *assessment.answers}
+        if application.answers.get(k) != assessment.answers.get(k)
+    )
     reviewed = await reviewer_ids(ctx.session, application)
     return {
         "cycle": application.cycle + 1 if reviewed else application.cycle,  # a new review round
-        "profile": enterprise.profile, "answers": assessment.answers,
-        "fingerprint": assessment.fingerprint, "self_result": summary(scored),
-        "submitted_on": ctx.today, "due_on": deadline(ctx, application, "acceptance_working_days"),
+        "profile": enterprise.profile,
+        "answers": assessment.answers,
+        "fingerprint": assessment.fingerprint,
+        "self_result": summary(scored),
+        "submitted_on": ctx.today,
+        "due_on": deadline(ctx, application, "acceptance_working_days"),
         "reopened_items": changed if application.state == State.returned else [],
     }
 
@@ -130,8 +166,11 @@ async def _accept(ctx: Context, application: Application) -> dict[str, Any]:
 
 
 async def _submit_rectification(ctx: Context, application: Application) -> dict[str, Any]:
-    query = select(func.count()).select_from(Hazard).where(
-        Hazard.application_id == application.id, Hazard.state.in_(("open", "rectifying")))
+    query = (
+        select(func.count())
+        .select_from(Hazard)
+        .where(Hazard.application_id == application.id, Hazard.state.in_(("open", "rectifying")))
+    )
     if pending := await ctx.session.scalar(query):
         raise Rejected(f"还有 {pending} 项隐患未提交整改证据 / {pending} hazards lack evidence")
     # the same reviewers verify the rectification: the review round continues
@@ -153,28 +192,39 @@ async def _reject(ctx: Context, application: Application) -> dict[str, Any]:
 
 async def _certify(ctx: Context, application: Application) -> dict[str, Any]:
     if application.due_on is not None and ctx.today < application.due_on:
-        raise Conflict(f"公示期至 {application.due_on} 结束 / publicity runs until {application.due_on}")
+        raise Conflict(
+            f"公示期至 {application.due_on} 结束 / publicity runs until {application.due_on}"
+        )
     composed = ctx.engine.compose(Profile.model_validate(application.profile))
     years = procedure(composed)["certificate_validity_years"]
     count = await ctx.session.scalar(select(func.count()).select_from(Certificate))
     number = f"AB{application.region[:2]}-{ctx.today.year}-{int(count or 0) + 1:06d}"
     result = application.review_result or application.self_result
     band = next((b for b in composed.scoring.bands if b.id == result.get("band")), None)
-    ctx.session.add(Certificate(
-        number=number, application_id=application.id, enterprise_id=application.enterprise_id,
-        enterprise_name=str(application.profile.get("name", "")),
-        grade=band.title.zh_CN if band else "达标", issued_on=ctx.today,
-        valid_until=ctx.today.replace(year=ctx.today.year + years)))
+    ctx.session.add(
+        Certificate(
+            number=number,
+            application_id=application.id,
+            enterprise_id=application.enterprise_id,
+            enterprise_name=str(application.profile.get("name", "")),
+            grade=band.title.zh_CN if band else "达标",
+            issued_on=ctx.today,
+            valid_until=ctx.today.replace(year=ctx.today.year + years),
+        )
+    )
     return {"due_on": None, "reasons": ""}
 
 
 async def _end_certificate(ctx: Context, application: Application, status: str) -> dict[str, Any]:
     certificate = await ctx.session.scalar(
-        select(Certificate).where(Certificate.application_id == application.id))
+        select(Certificate).where(Certificate.application_id == application.id)
+    )
     if certificate is None:
         raise Conflict("没有证书 / no certificate")
     if status == "expired" and certificate.valid_until > ctx.today:
-        raise Conflict(f"证书有效期至 {certificate.valid_until} / valid until {certificate.valid_until}")
+        raise Conflict(
+            f"证书有效期至 {certificate.valid_until} / valid until {certificate.valid_until}"
+        )
     certificate.status = status
     if status == "revoked":
         certificate.revoked_reason = need_reason(ctx)

@@ -60,18 +60,30 @@ def why(condition: Condition | None, catalog: Catalog, profile: Profile, lang: s
         return t(lang, "基础清单，适用于所有企业")
     parts = []
     if condition.industries:
-        names = [catalog.industries[i].title.get(lang) for i in condition.industries
-                 if i in catalog.industries]
+        names = [
+            catalog.industries[i].title.get(lang)
+            for i in condition.industries
+            if i in catalog.industries
+        ]
         parts.append(t(lang, "行业为{names}", names="、".join(names)))
     for flags in (condition.hazards_any, condition.hazards_all):
         if flags:
-            names = [catalog.hazards[h].title.get(lang) for h in flags
-                     if h in catalog.hazards and h in profile.hazards]
+            names = [
+                catalog.hazards[h].title.get(lang)
+                for h in flags
+                if h in catalog.hazards and h in profile.hazards
+            ]
             parts.append(t(lang, "涉及专项：{names}", names="、".join(names)))
     if condition.regions:
         mine = [r for r in condition.regions if profile.region.startswith(r)]
-        parts.append(t(lang, "所在地区 {region} 属于 {prefix}", region=profile.region,
-                       prefix="、".join(mine or condition.regions)))
+        parts.append(
+            t(
+                lang,
+                "所在地区 {region} 属于 {prefix}",
+                region=profile.region,
+                prefix="、".join(mine or condition.regions),
+            )
+        )
     if condition.size_classes:
         parts.append(t(lang, "企业规模符合"))
     if condition.employees_min is not None or condition.employees_max is not None:
@@ -79,8 +91,9 @@ def why(condition: Condition | None, catalog: Catalog, profile: Profile, lang: s
     return "；".join(parts) or t(lang, "符合适用条件")
 
 
-def answers_from_form(form: dict[str, Any], composed: ComposedChecklist, item_ids: list[str],
-                      current: dict[str, Any]) -> dict[str, Any]:
+def answers_from_form(
+    form: dict[str, Any], composed: ComposedChecklist, item_ids: list[str], current: dict[str, Any]
+) -> dict[str, Any]:
     """The answers a section's form gives, for the items whose status was chosen.
 
     Fields per item: ``s:<id>`` status, ``d:<id>`` chosen deductions (check boxes, or

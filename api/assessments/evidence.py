@@ -83,8 +83,9 @@ async def readable_assessment(session: AsyncSession, user: User, assessment_id: 
     they read its evidence, not its working answers."""
     if user.role != Role.reviewer:
         return await get_assessment(session, user, assessment_id)
-    query = select(Assessment).where(Assessment.id == assessment_id,
-                                     Assessment.id.in_(_reviewed_assessments(user)))
+    query = select(Assessment).where(
+        Assessment.id == assessment_id, Assessment.id.in_(_reviewed_assessments(user))
+    )
     if (found := await session.scalar(query)) is None:
         raise not_found("自评 assessment")
     return found
@@ -124,15 +125,21 @@ class EvidenceOut(Output):
 
 
 def _facts(evidence: Evidence) -> dict[str, Any]:
-    return {"evidence": str(evidence.id), "assessment": str(evidence.assessment_id),
-            "item_id": evidence.item_id, "filename": evidence.filename,
-            "content_type": evidence.content_type, "size": evidence.size,
-            "sha256": evidence.sha256}
+    return {
+        "evidence": str(evidence.id),
+        "assessment": str(evidence.assessment_id),
+        "item_id": evidence.item_id,
+        "filename": evidence.filename,
+        "content_type": evidence.content_type,
+        "size": evidence.size,
+        "sha256": evidence.sha256,
+    }
 
 
 async def _referenced(session: AsyncSession, key: str) -> bool:
     count = await session.scalar(
-        select(func.count()).select_from(Evidence).where(Evidence.storage_key == key))
+        select(func.count()).select_from(Evidence).where(Evidence.storage_key == key)
+    )
     return bool(count)
 
 
@@ -149,17 +156,28 @@ async def _discard_unreferenced(session: AsyncSession, storage: Storage, key: st
 
 def _unavailable() -> ProblemDetailsException:
     return ProblemDetailsException(
-        status_code=503, detail="证据存储暂不可用，请稍后再试 / evidence storage is unavailable")
+        status_code=503, detail="证据存储暂不可用，请稍后再试 / evidence storage is unavailable"
+    )
 
 
 async def store_evidence(
-    session: AsyncSession, storage: Storage, engine: Engine, user: User, assessment: Assessment,
-    *, item_id: str, note: str, filename: str | None, content: bytes, limit: int,
+    session: AsyncSession,
+    storage: Storage,
+    engine: Engine,
+    user: User,
+    assessment: Assessment,
+    *,
+    item_id: str,
+    note: str,
+    filename: str | None,
+    content: bytes,
+    limit: int,
 ) -> Evidence:
     """Check, store and record one evidence file (committed), or raise and keep nothing."""
     if await is_frozen(session, assessment):
         raise Conflict(
-            "自评已提交评审，不能修改证据 / the assessment is under an active application")
+            "自评已提交评审，不能修改证据 / the assessment is under an active application"
+        )
     item_id = item_id.strip()
     composed = engine.compose(Profile.model_validate(assessment.profile))
     if item_id not in composed.items:
@@ -169,8 +187,10 @@ async def store_evidence(
         raise Rejected("备注过长（最多 2000 字）/ the note is too long (max 2000)")
     if len(content) > limit:
         raise ProblemDetailsException(
-            status_code=413, detail=f"文件过大（上限 {limit} 字节）/ file too large "
-                                    f"(limit {limit} bytes)", extra={"max_bytes": limit})
+            status_code=413,
+            detail=f"文件过大（上限 {limit} 字节）/ file too large (limit {limit} bytes)",
+            extra={"max_bytes": limit},
+        )
     if not content:
         raise Rejected("文件为空 / the file is empty")
     content_type = sniff(content)
@@ -178,15 +198,24 @@ async def store_evidence(
         raise ProblemDetailsException(
             status_code=415,
             detail=f"不支持的文件类型，仅限 PDF、JPEG、PNG、WebP、Word (.docx)、Excel (.xlsx) "
-                   f"和 UTF-8 文本（按文件内容判断）/ unsupported file type: allowed are "
-                   f"{ALLOWED}, judged by content",
-            extra={"allowed": sorted(EXTENSIONS)})
+            f"和 UTF-8 文本（按文件内容判断）/ unsupported file type: allowed are "
+            f"{ALLOWED}, judged by content",
+            extra={"allowed": sorted(EXTENSIONS)},
+        )
     digest = hashlib.sha256(content).hexdigest()
     key = f"{assessment.enterprise_id}/{digest}"
     evidence = Evidence(
-        enterprise_id=assessment.enterprise_id, assessment_id=assessment.id, item_id=item_id,
-        filename=clean_filename(filename, content_type), content_type=content_type,
-        size=len(content), sha256=digest, storage_key=key, note=note, uploaded_by=user.id)
+        enterprise_id=assessment.enterprise_id,
+        assessment_id=assessment.id,
+        item_id=item_id,
+        filename=clean_filename(filename, content_type),
+        content_type=content_type,
+        size=len(content),
+        sha256=digest,
+        storage_key=key,
+        note=note,
+        uploaded_by=user.id,
+    )
     try:
         await storage.put(key, content)
     except Exception as exc:
@@ -195,8 +224,13 @@ async def store_evidence(
     try:  # the file is stored; the row and its audit event commit here or the file goes
         session.add(evidence)
         await session.flush()
-        audit(session, "evidence.uploaded", user,
-                       enterprise_id=assessment.enterprise_id, after=_facts(evidence))
+        audit(
+            session,
+            "evidence.uploaded",
+            user,
+            enterprise_id=assessment.enterprise_id,
+            after=_facts(evidence),
+        )
         await session.commit()
     except BaseException:
         with anyio.CancelScope(shield=True):
@@ -218,8 +252,12 @@ class EvidenceController(Controller):
     tags = ["evidence"]
     dependencies = {"storage": Provide(provide_storage, sync_to_thread=False)}
 
-    @post("/assessments/{assessment_id:uuid}/evidence", operation_id="uploadEvidence",
-          guards=[requires(Role.enterprise)], status_code=201)
+    @post(
+        "/assessments/{assessment_id:uuid}/evidence",
+        operation_id="uploadEvidence",
+        guards=[requires(Role.enterprise)],
+        status_code=201,
+    )
     async def upload(
         self,
         request: Request[User, Any, Any],
@@ -239,9 +277,17 @@ class EvidenceController(Controller):
         content = await data.file.read(limit + 1)
         await data.file.close()
         evidence = await store_evidence(
-            db_session, storage, engine, request.user, assessment,
-            item_id=data.item_id, note=data.note, filename=data.file.filename, content=content,
-            limit=limit)
+            db_session,
+            storage,
+            engine,
+            request.user,
+            assessment,
+            item_id=data.item_id,
+            note=data.note,
+            filename=data.file.filename,
+            content=content,
+            limit=limit,
+        )
         return EvidenceOut.model_validate(evidence)
 
     @get("/assessments/{assessment_id:uuid}/evidence", operation_id="listEvidence")
@@ -257,16 +303,20 @@ class EvidenceController(Controller):
     ) -> Page[EvidenceOut]:
         """Evidence of an assessment, by item (``?item_id=``); ``format=csv`` downloads it."""
         assessment = await readable_assessment(db_session, request.user, assessment_id)
-        query = scope_evidence(select(Evidence).where(Evidence.assessment_id == assessment.id),
-                               request.user)
+        query = scope_evidence(
+            select(Evidence).where(Evidence.assessment_id == assessment.id), request.user
+        )
         if item_id:
             query = query.where(Evidence.item_id == item_id)
         query = query.order_by(Evidence.item_id, Evidence.created_at, Evidence.id)
         data = await page(db_session, query, limit, offset, EvidenceOut.model_validate)
         return listing(data, Page[EvidenceOut], fmt, "evidence")
 
-    @get("/evidence/{evidence_id:uuid}", operation_id="downloadEvidence",
-         media_type="application/octet-stream")
+    @get(
+        "/evidence/{evidence_id:uuid}",
+        operation_id="downloadEvidence",
+        media_type="application/octet-stream",
+    )
     async def download(
         self,
         request: Request[User, Any, Any],
@@ -287,15 +337,23 @@ class EvidenceController(Controller):
             log.exception("evidence storage failed to read %s", evidence.storage_key)
             raise _unavailable() from exc
         media_type = evidence.content_type.split(";")[0]  # Litestar adds charset=utf-8 to text/*
-        return Response(content, media_type=media_type, headers={
-            "Content-Disposition": content_disposition(evidence.filename),
-            "X-Content-Type-Options": "nosniff",
-            "Cache-Control": "private, no-store",
-            "ETag": f'"{evidence.sha256}"',
-        })
+        return Response(
+            content,
+            media_type=media_type,
+            headers={
+                "Content-Disposition": content_disposition(evidence.filename),
+                "X-Content-Type-Options": "nosniff",
+                "Cache-Control": "private, no-store",
+                "ETag": f'"{evidence.sha256}"',
+            },
+        )
 
-    @delete("/evidence/{evidence_id:uuid}", operation_id="deleteEvidence",
-            guards=[requires(Role.enterprise)], status_code=204)
+    @delete(
+        "/evidence/{evidence_id:uuid}",
+        operation_id="deleteEvidence",
+        guards=[requires(Role.enterprise)],
+        status_code=204,
+    )
     async def remove(
         self,
         request: Request[User, Any, Any],
@@ -309,11 +367,13 @@ class EvidenceController(Controller):
         assessment = await db_session.get_one(Assessment, evidence.assessment_id)
         if await is_frozen(db_session, assessment):
             raise Conflict(
-                "自评已提交评审，不能删除证据 / the assessment is under an active application")
+                "自评已提交评审，不能删除证据 / the assessment is under an active application"
+            )
         facts, key = _facts(evidence), evidence.storage_key
         await db_session.delete(evidence)
-        audit(db_session, "evidence.deleted", user, enterprise_id=evidence.enterprise_id,
-                       before=facts)
+        audit(
+            db_session, "evidence.deleted", user, enterprise_id=evidence.enterprise_id, before=facts
+        )
         await db_session.commit()  # the row goes first; then the file, if nothing else uses it
         await _discard_unreferenced(db_session, storage, key)
 

@@ -37,8 +37,9 @@ class HazardUpdate(Input):
     state: Literal["open", "rectifying", "submitted", "closed"] | None = None
 
 
-async def update_hazard(session: AsyncSession, user: User, hazard: Hazard, data: HazardUpdate
-                        ) -> Hazard:
+async def update_hazard(
+    session: AsyncSession, user: User, hazard: Hazard, data: HazardUpdate
+) -> Hazard:
     """Record rectification facts (the enterprise) or move the hazard along its loop; audited."""
     before = HazardOut.model_validate(hazard).model_dump(mode="json")
     fields = data.model_dump(exclude_unset=True, exclude={"state"})
@@ -55,8 +56,15 @@ async def update_hazard(session: AsyncSession, user: User, hazard: Hazard, data:
         if data.state == "closed":
             hazard.verified_by = user.id
     after = HazardOut.model_validate(hazard).model_dump(mode="json")
-    audit(session, "hazard.updated", user, enterprise_id=hazard.enterprise_id,
-          application_id=hazard.application_id, before=before, after=after)
+    audit(
+        session,
+        "hazard.updated",
+        user,
+        enterprise_id=hazard.enterprise_id,
+        application_id=hazard.application_id,
+        before=before,
+        after=after,
+    )
     return hazard
 
 

@@ -59,28 +59,49 @@ from anbiao.core.models.profile import Profile
 
 
 @get("/enterprise", guards=ENTERPRISE)
-async def dashboard(request: Request[Any, Any, Any], viewer: NamedDependency[User],
-                    db_session: NamedDependency[AsyncSession], engine: NamedDependency[Engine]
-                    ) -> Template:
+async def dashboard(
+    request: Request[Any, Any, Any],
+    viewer: NamedDependency[User],
+    db_session: NamedDependency[AsyncSession],
+    engine: NamedDependency[Engine],
+) -> Template:
     enterprise = await get_enterprise(db_session, viewer, viewer.enterprise_id)
-    assessments = (await db_session.scalars(
-        select(Assessment).where(Assessment.enterprise_id == enterprise.id)
-        .order_by(Assessment.created_at.desc()))).all()
-    applications = (await db_session.scalars(scope_applications(
-        select(Application), viewer).order_by(Application.created_at.desc()))).all()
-    hazards = (await db_session.scalars(scope_hazards(select(Hazard), viewer)
-                                        .where(Hazard.state != "closed")
-                                        .order_by(Hazard.level.desc(), Hazard.created_at))).all()
-    return page(request, "enterprise/dashboard.html",
-                enterprise=enterprise_view(engine, enterprise),
-                assessments=[(a, assessment_view(engine, a)["result"]) for a in assessments],
-                applications=applications, hazards=hazards,
-                active={a.assessment_id for a in applications if State(a.state) not in TERMINAL})
+    assessments = (
+        await db_session.scalars(
+            select(Assessment)
+            .where(Assessment.enterprise_id == enterprise.id)
+            .order_by(Assessment.created_at.desc())
+        )
+    ).all()
+    applications = (
+        await db_session.scalars(
+            scope_applications(select(Application), viewer).order_by(Application.created_at.desc())
+        )
+    ).all()
+    hazards = (
+        await db_session.scalars(
+            scope_hazards(select(Hazard), viewer)
+            .where(Hazard.state != "closed")
+            .order_by(Hazard.level.desc(), Hazard.created_at)
+        )
+    ).all()
+    return page(
+        request,
+        "enterprise/dashboard.html",
+        enterprise=enterprise_view(engine, enterprise),
+        assessments=[(a, assessment_view(engine, a)["result"]) for a in assessments],
+        applications=applications,
+        hazards=hazards,
+        active={a.assessment_id for a in applications if State(a.state) not in TERMINAL},
+    )
 
 
 @post("/enterprise/assessments", guards=ENTERPRISE, status_code=303)
-async def start_assessment(viewer: NamedDependency[User], db_session: NamedDependency[AsyncSession],
-                           engine: NamedDependency[Engine]) -> Redirect:
+async def start_assessment(
+    viewer: NamedDependency[User],
+    db_session: NamedDependency[AsyncSession],
+    engine: NamedDependency[Engine],
+) -> Redirect:
     enterprise = await get_enterprise(db_session, viewer, viewer.enterprise_id)
     assessment = await create_assessment(db_session, engine, viewer, enterprise)
     await db_session.commit()
@@ -101,60 +122,107 @@ def _overview(engine: Engine, assessment: Assessment, lang: str) -> dict[str, An
     for ref in composed.packs:
         entry = catalog.packs.get(ref.id)
         condition = getattr(entry.pack, "applies_to", None) if entry else None
-        packs.append({"id": ref.id, "version": ref.version, "kind": ref.kind,
-                      "title": entry.pack.title.get(lang) if entry else ref.id,
-                      "why": why(condition, catalog, profile, lang)})
+        packs.append(
+            {
+                "id": ref.id,
+                "version": ref.version,
+                "kind": ref.kind,
+                "title": entry.pack.title.get(lang) if entry else ref.id,
+                "why": why(condition, catalog, profile, lang),
+            }
+        )
     parts = sections(composed)
     progress = [(s, answered(s, assessment.answers), len(s.item_ids)) for s in parts]
     resume = next((s.code for s, done, total in progress if done < total), parts[0].code)
-    return {"composed": composed, "packs": packs, "sections": parts, "progress": progress,
-            "resume": resume}
+    return {
+        "composed": composed,
+        "packs": packs,
+        "sections": parts,
+        "progress": progress,
+        "resume": resume,
+    }
 
 
 @get("/assessments/{assessment_id:uuid}", guards=ENTERPRISE)
-async def overview(request: Request[Any, Any, Any], assessment_id: FromPath[UUID],
-                   viewer: NamedDependency[User], db_session: NamedDependency[AsyncSession],
-                   engine: NamedDependency[Engine]) -> Template:
+async def overview(
+    request: Request[Any, Any, Any],
+    assessment_id: FromPath[UUID],
+    viewer: NamedDependency[User],
+    db_session: NamedDependency[AsyncSession],
+    engine: NamedDependency[Engine],
+) -> Template:
     """Which packs apply and why, progress per element, and where to go on."""
     assessment = await own_assessment(db_session, viewer, assessment_id)
     view = assessment_view(engine, assessment)
-    return page(request, "enterprise/assessment.html", assessment=assessment,
-                result=view["result"], frozen=await is_frozen(db_session, assessment),
-                **_overview(engine, assessment, i18n.negotiate(request)))
+    return page(
+        request,
+        "enterprise/assessment.html",
+        assessment=assessment,
+        result=view["result"],
+        frozen=await is_frozen(db_session, assessment),
+        **_overview(engine, assessment, i18n.negotiate(request)),
+    )
 
 
-async def _section_page(request: Request[Any, Any, Any], session: AsyncSession, engine: Engine,
-                        assessment: Assessment, code: str, **extra: Any) -> Template:
+async def _section_page(
+    request: Request[Any, Any, Any],
+    session: AsyncSession,
+    engine: Engine,
+    assessment: Assessment,
+    code: str,
+    **extra: Any,
+) -> Template:
     data = _overview(engine, assessment, i18n.negotiate(request))
     section = section_of(data["composed"], code)
-    evidence = (await session.scalars(
-        select(Evidence).where(Evidence.assessment_id == assessment.id,
-                               Evidence.item_id.in_(section.item_ids))
-        .order_by(Evidence.created_at))).all()
+    evidence = (
+        await session.scalars(
+            select(Evidence)
+            .where(Evidence.assessment_id == assessment.id, Evidence.item_id.in_(section.item_ids))
+            .order_by(Evidence.created_at)
+        )
+    ).all()
     by_item: dict[str, list[Evidence]] = {}
     for e in evidence:
         by_item.setdefault(e.item_id, []).append(e)
     reopened = await reopened_items(session, assessment)
     result = assessment_view(engine, assessment)["result"]
-    return page(request, "enterprise/fill.html", assessment=assessment, section=section,
-                evidence=by_item, reopened=reopened, result=result,
-                frozen=await is_frozen(session, assessment), **data, **extra)
+    return page(
+        request,
+        "enterprise/fill.html",
+        assessment=assessment,
+        section=section,
+        evidence=by_item,
+        reopened=reopened,
+        result=result,
+        frozen=await is_frozen(session, assessment),
+        **data,
+        **extra,
+    )
 
 
 @get("/assessments/{assessment_id:uuid}/fill/{code:str}", guards=ENTERPRISE)
-async def fill(request: Request[Any, Any, Any], assessment_id: FromPath[UUID], code: FromPath[str],
-               viewer: NamedDependency[User], db_session: NamedDependency[AsyncSession],
-               engine: NamedDependency[Engine]) -> Template:
+async def fill(
+    request: Request[Any, Any, Any],
+    assessment_id: FromPath[UUID],
+    code: FromPath[str],
+    viewer: NamedDependency[User],
+    db_session: NamedDependency[AsyncSession],
+    engine: NamedDependency[Engine],
+) -> Template:
     """One element's items: status, deductions, note, evidence; saved as they change."""
     assessment = await own_assessment(db_session, viewer, assessment_id)
     return await _section_page(request, db_session, engine, assessment, code)
 
 
 @post("/assessments/{assessment_id:uuid}/fill/{code:str}", guards=ENTERPRISE, status_code=200)
-async def autosave(request: Request[Any, Any, Any], assessment_id: FromPath[UUID],
-                   code: FromPath[str], viewer: NamedDependency[User],
-                   db_session: NamedDependency[AsyncSession], engine: NamedDependency[Engine]
-                   ) -> Template:
+async def autosave(
+    request: Request[Any, Any, Any],
+    assessment_id: FromPath[UUID],
+    code: FromPath[str],
+    viewer: NamedDependency[User],
+    db_session: NamedDependency[AsyncSession],
+    engine: NamedDependency[Engine],
+) -> Template:
     """Save the section's answers with the version the page holds (a stale page gets 409)."""
     assessment = await own_assessment(db_session, viewer, assessment_id)
     form = await form_data(request)
@@ -162,19 +230,31 @@ async def autosave(request: Request[Any, Any, Any], assessment_id: FromPath[UUID
     section = section_of(composed, code)
     given = answers_from_form(form, composed, section.item_ids, assessment.answers)
     changed = {k: v for k, v in given.items() if assessment.answers.get(k) != v}
-    patch = AnswersPatch.model_validate({"version": int(form.get("version") or 0),
-                                         "answers": changed})
+    patch = AnswersPatch.model_validate(
+        {"version": int(form.get("version") or 0), "answers": changed}
+    )
     await save_answers(db_session, engine, viewer, assessment, patch)
     await db_session.commit()
     result = assessment_view(engine, assessment)["result"]
-    return page(request, "enterprise/save_status.html", assessment=assessment, result=result,
-                section=section, done=answered(section, assessment.answers), changed=len(changed))
+    return page(
+        request,
+        "enterprise/save_status.html",
+        assessment=assessment,
+        result=result,
+        section=section,
+        done=answered(section, assessment.answers),
+        changed=len(changed),
+    )
 
 
 @post("/assessments/{assessment_id:uuid}/evidence", guards=ENTERPRISE, status_code=200)
-async def upload_evidence(request: Request[Any, Any, Any], assessment_id: FromPath[UUID],
-                          viewer: NamedDependency[User], db_session: NamedDependency[AsyncSession],
-                          engine: NamedDependency[Engine]) -> Template:
+async def upload_evidence(
+    request: Request[Any, Any, Any],
+    assessment_id: FromPath[UUID],
+    viewer: NamedDependency[User],
+    db_session: NamedDependency[AsyncSession],
+    engine: NamedDependency[Engine],
+) -> Template:
     """An evidence file for one item (type judged by content, size limited)."""
     assessment = await own_assessment(db_session, viewer, assessment_id)
     form = await request.form()
@@ -184,60 +264,103 @@ async def upload_evidence(request: Request[Any, Any, Any], assessment_id: FromPa
     limit = request.app.state.settings.max_upload_bytes
     content = await upload.read(limit + 1)
     await upload.close()
-    await store_evidence(db_session, storage_for(request.app), engine, viewer, assessment,
-                         item_id=item_id, note=str(form.get("note", "")),
-                         filename=upload.filename, content=content, limit=limit)
-    files = (await db_session.scalars(select(Evidence).where(
-        Evidence.assessment_id == assessment.id, Evidence.item_id == item_id)
-        .order_by(Evidence.created_at))).all()
+    await store_evidence(
+        db_session,
+        storage_for(request.app),
+        engine,
+        viewer,
+        assessment,
+        item_id=item_id,
+        note=str(form.get("note", "")),
+        filename=upload.filename,
+        content=content,
+        limit=limit,
+    )
+    files = (
+        await db_session.scalars(
+            select(Evidence)
+            .where(Evidence.assessment_id == assessment.id, Evidence.item_id == item_id)
+            .order_by(Evidence.created_at)
+        )
+    ).all()
     return page(request, "enterprise/evidence_list.html", files=files, item_id=item_id)
 
 
 @get("/assessments/{assessment_id:uuid}/result", guards=ENTERPRISE)
-async def result(request: Request[Any, Any, Any], assessment_id: FromPath[UUID],
-                 viewer: NamedDependency[User], db_session: NamedDependency[AsyncSession],
-                 engine: NamedDependency[Engine]) -> Template:
+async def result(
+    request: Request[Any, Any, Any],
+    assessment_id: FromPath[UUID],
+    viewer: NamedDependency[User],
+    db_session: NamedDependency[AsyncSession],
+    engine: NamedDependency[Engine],
+) -> Template:
     """Score per element, vetoes, hazards, what raises the grade, and whether one may apply."""
     assessment = await own_assessment(db_session, viewer, assessment_id)
     scored = score_answers(engine, assessment.profile, assessment.answers)
     lang = i18n.negotiate(request)
     open_major = await open_major_hazards(db_session, assessment.enterprise_id)
-    applications = (await db_session.scalars(select(Application).where(
-        Application.assessment_id == assessment.id).order_by(Application.created_at.desc()))).all()
+    applications = (
+        await db_session.scalars(
+            select(Application)
+            .where(Application.assessment_id == assessment.id)
+            .order_by(Application.created_at.desc())
+        )
+    ).all()
     active = next((a for a in applications if State(a.state) not in TERMINAL), None)
     tops = {e.code: e.title for e in scored.composed.elements}
-    return page(request, "enterprise/result.html", assessment=assessment, r=scored.result,
-                composed=scored.composed, open_major=open_major, active=active,
-                element_scores=[(tops[e.code], e) for e in scored.result.elements if e.code in tops],
-                reasons=[i18n.bilingual(i.message, lang) for i in scored.result.ineligible])
-
-
+    return page(
+        request,
+        "enterprise/result.html",
+        assessment=assessment,
+        r=scored.result,
+        composed=scored.composed,
+        open_major=open_major,
+        active=active,
+        element_scores=[(tops[e.code], e) for e in scored.result.elements if e.code in tops],
+        reasons=[i18n.bilingual(i.message, lang) for i in scored.result.ineligible],
+    )
 
 
 @get("/hazards", guards=ANYONE)
-async def hazards(request: Request[Any, Any, Any], viewer: NamedDependency[User],
-                  db_session: NamedDependency[AsyncSession]) -> Template:
+async def hazards(
+    request: Request[Any, Any, Any],
+    viewer: NamedDependency[User],
+    db_session: NamedDependency[AsyncSession],
+) -> Template:
     """The hazards the viewer may see, open ones first, with their closed loop."""
-    rows = (await db_session.scalars(scope_hazards(select(Hazard), viewer).order_by(
-        Hazard.state == "closed", Hazard.level.desc(), Hazard.deadline, Hazard.created_at))).all()
-    return page(request, "shared/hazards.html", hazards=rows, errors=[],
-                today=request.app.state.clock())
+    rows = (
+        await db_session.scalars(
+            scope_hazards(select(Hazard), viewer).order_by(
+                Hazard.state == "closed", Hazard.level.desc(), Hazard.deadline, Hazard.created_at
+            )
+        )
+    ).all()
+    return page(
+        request, "shared/hazards.html", hazards=rows, errors=[], today=request.app.state.clock()
+    )
 
 
 @post("/hazards/{hazard_id:uuid}", guards=ANYONE, status_code=303)
-async def hazard_update(request: Request[Any, Any, Any], hazard_id: FromPath[UUID],
-                        viewer: NamedDependency[User], db_session: NamedDependency[AsyncSession]
-                        ) -> Redirect | Template:
+async def hazard_update(
+    request: Request[Any, Any, Any],
+    hazard_id: FromPath[UUID],
+    viewer: NamedDependency[User],
+    db_session: NamedDependency[AsyncSession],
+) -> Redirect | Template:
     """The enterprise records rectification and submits it; a reviewer or admin verifies."""
     hazard = await get_hazard(db_session, viewer, hazard_id)
     form = await form_data(request)
     lang = i18n.negotiate(request)
     data: dict[str, Any] = {"state": form.get("state") or None}
     if viewer.role == Role.enterprise:
-        data |= {"owner": form.get("owner", ""), "measures": form.get("measures", ""),
-                 "deadline": form.get("deadline") or None,
-                 "evidence": [e.strip() for e in str(form.get("evidence", "")).splitlines()
-                              if e.strip()]}
+        data |= {
+            "owner": form.get("owner", ""),
+            "measures": form.get("measures", ""),
+            "deadline": form.get("deadline") or None,
+            "evidence": [
+                e.strip() for e in str(form.get("evidence", "")).splitlines() if e.strip()
+            ],
+        }
     body, errors = validate(HazardUpdate, data, lang)
     if body is not None:
         try:
@@ -248,20 +371,46 @@ async def hazard_update(request: Request[Any, Any, Any], hazard_id: FromPath[UUI
             await db_session.rollback()
             errors = error_lines(exc, lang)
     rows = (await db_session.scalars(scope_hazards(select(Hazard), viewer))).all()
-    return page(request, "shared/hazards.html", status_code=422, hazards=rows, errors=errors,
-                today=request.app.state.clock())
+    return page(
+        request,
+        "shared/hazards.html",
+        status_code=422,
+        hazards=rows,
+        errors=errors,
+        today=request.app.state.clock(),
+    )
 
 
 @get("/evidence/{evidence_id:uuid}", guards=ANYONE)
-async def evidence_file(request: Request[Any, Any, Any], evidence_id: FromPath[UUID],
-                        viewer: NamedDependency[User], db_session: NamedDependency[AsyncSession]
-                        ) -> Response[bytes]:
+async def evidence_file(
+    request: Request[Any, Any, Any],
+    evidence_id: FromPath[UUID],
+    viewer: NamedDependency[User],
+    db_session: NamedDependency[AsyncSession],
+) -> Response[bytes]:
     """An evidence file, for those who may read its assessment."""
     evidence = await get_evidence(db_session, viewer, evidence_id)
     content = await storage_for(request.app).get(evidence.storage_key)
-    return Response(content, media_type=evidence.content_type.split(";")[0], headers={
-        "Content-Disposition": content_disposition(evidence.filename),
-        "X-Content-Type-Options": "nosniff", "Cache-Control": "private, no-store"})
+    return Response(
+        content,
+        media_type=evidence.content_type.split(";")[0],
+        headers={
+            "Content-Disposition": content_disposition(evidence.filename),
+            "X-Content-Type-Options": "nosniff",
+            "Cache-Control": "private, no-store",
+        },
+    )
 
 
-HANDLERS = [dashboard, start_assessment, overview, fill, autosave, upload_evidence, result, hazards, hazard_update, evidence_file]
+HANDLERS = [
+    dashboard,
+    start_assessment,
+    overview,
+    fill,
+    autosave,
+    upload_evidence,
+    result,
+    hazards,
+    hazard_update,
+    evidence_file,
+]

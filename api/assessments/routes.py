@@ -32,17 +32,35 @@ def _elements(composed, elements: tuple[ComposedElement, ...], lang: str) -> lis
         items = []
         for item_id in element.items:
             item = composed.items[item_id].item
-            items.append({
-                "id": item.id, "requirement": item.requirement.get(lang),
-                "guidance": item.guidance.get(lang) if item.guidance else None,
-                "evidence": item.evidence.get(lang) if item.evidence else None,
-                "max_score": item.max_score, "na_allowed": item.na_allowed,
-                "veto": item.veto is not None, "major_hazard": item.major_hazard,
-                "deductions": [{"id": d.id, "reason": d.reason.get(lang), "points": d.points,
-                                "repeatable": d.repeatable} for d in item.deductions],
-            })
-        out.append({"code": element.code, "title": element.title.get(lang), "items": items,
-                    "elements": _elements(composed, element.elements, lang)})
+            items.append(
+                {
+                    "id": item.id,
+                    "requirement": item.requirement.get(lang),
+                    "guidance": item.guidance.get(lang) if item.guidance else None,
+                    "evidence": item.evidence.get(lang) if item.evidence else None,
+                    "max_score": item.max_score,
+                    "na_allowed": item.na_allowed,
+                    "veto": item.veto is not None,
+                    "major_hazard": item.major_hazard,
+                    "deductions": [
+                        {
+                            "id": d.id,
+                            "reason": d.reason.get(lang),
+                            "points": d.points,
+                            "repeatable": d.repeatable,
+                        }
+                        for d in item.deductions
+                    ],
+                }
+            )
+        out.append(
+            {
+                "code": element.code,
+                "title": element.title.get(lang),
+                "items": items,
+                "elements": _elements(composed, element.elements, lang),
+            }
+        )
     return out
 
 
@@ -65,10 +83,13 @@ def _checklist(composed: ComposedChecklist, lang: str) -> EncodedChecklist:
     if (found := _CHECKLISTS.get(key)) is None:
         if len(_CHECKLISTS) >= 256:
             _CHECKLISTS.clear()
-        body = encode_json({
-            "fingerprint": composed.fingerprint,
-            "packs": [{"id": p.id, "version": p.version} for p in composed.packs],
-            "elements": _elements(composed, composed.elements, lang)})
+        body = encode_json(
+            {
+                "fingerprint": composed.fingerprint,
+                "packs": [{"id": p.id, "version": p.version} for p in composed.packs],
+                "elements": _elements(composed, composed.elements, lang),
+            }
+        )
         found = _CHECKLISTS[key] = EncodedChecklist(body, f'"{composed.fingerprint}-{lang}"')
     return found
 
@@ -98,9 +119,15 @@ class AssessmentController(Controller):
         assessment = await get_assessment(db_session, request.user, assessment_id)
         return AssessmentOut.model_validate(assessment_view(engine, assessment))
 
-    @get("/{assessment_id:uuid}/checklist", operation_id="getAssessmentChecklist",
-         responses={304: ResponseSpec(None, description="Not modified: the checklist named by "
-                                                         "If-None-Match is current")})
+    @get(
+        "/{assessment_id:uuid}/checklist",
+        operation_id="getAssessmentChecklist",
+        responses={
+            304: ResponseSpec(
+                None, description="Not modified: the checklist named by If-None-Match is current"
+            )
+        },
+    )
     async def checklist(
         self,
         request: Request[User, Any, Any],
@@ -120,8 +147,11 @@ class AssessmentController(Controller):
             return Response(None, status_code=304, headers=headers)
         return Response(found.body, media_type=MediaType.JSON, headers=headers)
 
-    @patch("/{assessment_id:uuid}/answers", operation_id="saveAnswers",
-           guards=[requires(Role.enterprise)])
+    @patch(
+        "/{assessment_id:uuid}/answers",
+        operation_id="saveAnswers",
+        guards=[requires(Role.enterprise)],
+    )
     async def save_answers(
         self,
         request: Request[User, Any, Any],
@@ -142,8 +172,12 @@ class EnterpriseAssessmentController(Controller):
     path = "/api/v1/enterprises"
     tags = ["enterprises"]
 
-    @post("/{enterprise_id:uuid}/assessments", operation_id="createAssessment",
-          guards=[requires(Role.enterprise)], status_code=201)
+    @post(
+        "/{enterprise_id:uuid}/assessments",
+        operation_id="createAssessment",
+        guards=[requires(Role.enterprise)],
+        status_code=201,
+    )
     async def create_assessment(
         self,
         request: Request[User, Any, Any],
@@ -156,8 +190,11 @@ class EnterpriseAssessmentController(Controller):
         assessment = await create_assessment(db_session, engine, request.user, enterprise)
         return AssessmentOut.model_validate(assessment_view(engine, assessment))
 
-    @get("/{enterprise_id:uuid}/assessments", operation_id="listAssessments",
-         guards=[requires(Role.enterprise, Role.admin)])
+    @get(
+        "/{enterprise_id:uuid}/assessments",
+        operation_id="listAssessments",
+        guards=[requires(Role.enterprise, Role.admin)],
+    )
     async def list_assessments(
         self,
         request: Request[User, Any, Any],
@@ -169,8 +206,10 @@ class EnterpriseAssessmentController(Controller):
         fmt: FormatQuery = "json",
     ) -> Page[AssessmentOut]:
         enterprise = await get_enterprise(db_session, request.user, enterprise_id)
-        query = select(Assessment).where(Assessment.enterprise_id == enterprise.id).order_by(
-            Assessment.id.desc())
-        data = await page(db_session, query, limit, offset,
-                          lambda a: assessment_view(engine, a))
+        query = (
+            select(Assessment)
+            .where(Assessment.enterprise_id == enterprise.id)
+            .order_by(Assessment.id.desc())
+        )
+        data = await page(db_session, query, limit, offset, lambda a: assessment_view(engine, a))
         return listing(data, Page[AssessmentOut], fmt, "assessments")

@@ -51,14 +51,21 @@ async def create_assessment(
     profile = Profile.model_validate(enterprise.profile)
     composed = engine.compose(profile)
     assessment = Assessment(
-        enterprise_id=enterprise.id, profile=enterprise.profile, fingerprint=composed.fingerprint,
+        enterprise_id=enterprise.id,
+        profile=enterprise.profile,
+        fingerprint=composed.fingerprint,
         packs=[{"id": p.id, "version": p.version, "kind": p.kind} for p in composed.packs],
         answers={},
     )
     session.add(assessment)
     await session.flush()
-    audit(session, "assessment.created", user, enterprise_id=enterprise.id,
-          after={"assessment": str(assessment.id), "fingerprint": composed.fingerprint})
+    audit(
+        session,
+        "assessment.created",
+        user,
+        enterprise_id=enterprise.id,
+        after={"assessment": str(assessment.id), "fingerprint": composed.fingerprint},
+    )
     return assessment
 
 
@@ -69,9 +76,15 @@ def assessment_view(
     scored = scored or score_answers(engine, assessment.profile, assessment.answers)
     result = result_to_dict(scored.result, scored.composed)
     result["checklist_current"] = scored.composed.fingerprint == assessment.fingerprint
-    return {"id": assessment.id, "enterprise_id": assessment.enterprise_id,
-            "fingerprint": assessment.fingerprint, "packs": assessment.packs,
-            "answers": assessment.answers, "version": assessment.version, "result": result}
+    return {
+        "id": assessment.id,
+        "enterprise_id": assessment.enterprise_id,
+        "fingerprint": assessment.fingerprint,
+        "packs": assessment.packs,
+        "answers": assessment.answers,
+        "version": assessment.version,
+        "result": result,
+    }
 
 
 async def save_answers(
@@ -94,16 +107,29 @@ async def save_answers(
         else:
             merged[item_id] = value
     if reopened is not None and (closed := sorted(set(changed) - reopened)):
-        raise Conflict("退回补正只可修改退回的检查项 / a returned application reopens only its items: "
-                       + ", ".join(closed))
+        raise Conflict(
+            "退回补正只可修改退回的检查项 / a returned application reopens only its items: "
+            + ", ".join(closed)
+        )
     scored = score_answers(engine, assessment.profile, merged)  # raises on bad answers
     before = {k: assessment.answers.get(k) for k in changed}
-    await versioned_update(session, Assessment, assessment, patch.version,
-                            {"answers": merged, "version": patch.version + 1},
-                            lambda: assessment_view(engine, assessment))
+    await versioned_update(
+        session,
+        Assessment,
+        assessment,
+        patch.version,
+        {"answers": merged, "version": patch.version + 1},
+        lambda: assessment_view(engine, assessment),
+    )
     if changed:
-        audit(session, "assessment.answers_saved", user, enterprise_id=assessment.enterprise_id,
-              before=before, after=changed)
+        audit(
+            session,
+            "assessment.answers_saved",
+            user,
+            enterprise_id=assessment.enterprise_id,
+            before=before,
+            after=changed,
+        )
         await sync_self_hazards(session, assessment.enterprise_id, scored)
     return scored
 
@@ -114,35 +140,56 @@ async def sync_self_hazards(session: AsyncSession, enterprise_id: UUID, scored: 
 
     Set-based: one read of (id, item, state) and at most one statement per change, however
     many items a batch flips (the ORM would load, track and update each hazard)."""
-    rows = await session.execute(select(Hazard.id, Hazard.item_id, Hazard.state).where(
-        Hazard.enterprise_id == enterprise_id, Hazard.source == "self", Hazard.state != "closed"))
+    rows = await session.execute(
+        select(Hazard.id, Hazard.item_id, Hazard.state).where(
+            Hazard.enterprise_id == enterprise_id, Hazard.source == "self", Hazard.state != "closed"
+        )
+    )
     open_by_item = {item_id: (hazard_id, state) for hazard_id, item_id, state in rows}
     failing = {f.item_id: f for f in scored.result.hazards}
     session.add_all(
-        Hazard(enterprise_id=enterprise_id, item_id=item_id, source="self",
-               level=finding.level.value,
-               description=finding.note or scored.composed.items[item_id].item.requirement.zh_CN)
-        for item_id, finding in failing.items() if item_id not in open_by_item)
-    failing_again = [h for i, (h, state) in open_by_item.items()
-                     if i in failing and state == "submitted"]  # back in rectification
-    fixed = [h for i, (h, state) in open_by_item.items()
-             if i not in failing and state in ("open", "rectifying")]
+        Hazard(
+            enterprise_id=enterprise_id,
+            item_id=item_id,
+            source="self",
+            level=finding.level.value,
+            description=finding.note or scored.composed.items[item_id].item.requirement.zh_CN,
+        )
+        for item_id, finding in failing.items()
+        if item_id not in open_by_item
+    )
+    failing_again = [
+        h for i, (h, state) in open_by_item.items() if i in failing and state == "submitted"
+    ]  # back in rectification
+    fixed = [
+        h
+        for i, (h, state) in open_by_item.items()
+        if i not in failing and state in ("open", "rectifying")
+    ]
     for ids, state in ((failing_again, "rectifying"), (fixed, "submitted")):
         if ids:
-            await session.execute(update(Hazard).where(Hazard.id.in_(ids)).values(
-                state=state, updated_at=datetime.now(UTC))
-                .execution_options(synchronize_session=False))  # none loaded in this session
+            await session.execute(
+                update(Hazard)
+                .where(Hazard.id.in_(ids))
+                .values(state=state, updated_at=datetime.now(UTC))
+                .execution_options(synchronize_session=False)
+            )  # none loaded in this session
 
 
-_LIVE = frozenset(s.value for s in State
-                 if s not in TERMINAL and s not in (State.draft, State.returned))
+_LIVE = frozenset(
+    s.value for s in State if s not in TERMINAL and s not in (State.draft, State.returned)
+)
 
 
-async def _applications_on(session: AsyncSession, assessment: Assessment
-                           ) -> list[tuple[str, list[str]]]:
+async def _applications_on(
+    session: AsyncSession, assessment: Assessment
+) -> list[tuple[str, list[str]]]:
     """(state, reopened items) of every application made on this assessment: one query."""
-    rows = await session.execute(select(Application.state, Application.reopened_items).where(
-        Application.assessment_id == assessment.id))
+    rows = await session.execute(
+        select(Application.state, Application.reopened_items).where(
+            Application.assessment_id == assessment.id
+        )
+    )
     return [(state, items) for state, items in rows]
 
 
@@ -166,6 +213,11 @@ async def is_frozen(session: AsyncSession, assessment: Assessment) -> bool:
 
 
 async def open_major_hazards(session: AsyncSession, enterprise_id: UUID) -> int:
-    query = select(func.count()).select_from(Hazard).where(
-        Hazard.enterprise_id == enterprise_id, Hazard.level == "major", Hazard.state != "closed")
+    query = (
+        select(func.count())
+        .select_from(Hazard)
+        .where(
+            Hazard.enterprise_id == enterprise_id, Hazard.level == "major", Hazard.state != "closed"
+        )
+    )
     return int(await session.scalar(query) or 0)

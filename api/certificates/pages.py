@@ -25,12 +25,16 @@ async def verify_form(
 
 
 @get("/verify/{number:str}")
-async def verify(request: Request[Any, Any, Any], number: FromPath[str],
-                 db_session: NamedDependency[AsyncSession]) -> Template:
+async def verify(
+    request: Request[Any, Any, Any],
+    number: FromPath[str],
+    db_session: NamedDependency[AsyncSession],
+) -> Template:
     """Public certificate verification: validity, grade, status and the enterprise name only."""
     check = await certificate_check(db_session, number, request.app.state.clock())
-    return page(request, "public/verify.html", status_code=200 if check else 404, check=check,
-                number=number)
+    return page(
+        request, "public/verify.html", status_code=200 if check else 404, check=check, number=number
+    )
 
 
 HANDLERS = [verify_form, verify]

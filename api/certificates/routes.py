@@ -16,8 +16,12 @@ from anbiao.api.kernel.access import not_found
 from anbiao.api.kernel.models import Certificate
 
 
-@get("/api/v1/certificates/{number:str}", operation_id="verifyCertificate",
-     exclude_from_auth=True, tags=["certificates"])
+@get(
+    "/api/v1/certificates/{number:str}",
+    operation_id="verifyCertificate",
+    exclude_from_auth=True,
+    tags=["certificates"],
+)
 async def verify_certificate(
     request: Request[Any, Any, Any],
     db_session: NamedDependency[AsyncSession],
@@ -30,13 +34,20 @@ async def verify_certificate(
     return check
 
 
-async def certificate_check(session: AsyncSession, number: str, today: date) -> CertificateCheck | None:
+async def certificate_check(
+    session: AsyncSession, number: str, today: date
+) -> CertificateCheck | None:
     """What the public may know of certificate ``number`` today (None: no such certificate)."""
     certificate = await session.scalar(select(Certificate).where(Certificate.number == number))
     if certificate is None:
         return None
     valid = certificate.status == "valid" and certificate.valid_until >= today
     status = "expired" if certificate.status == "valid" and not valid else certificate.status
-    return CertificateCheck(number=certificate.number, enterprise_name=certificate.enterprise_name,
-                            grade=certificate.grade, status=status,
-                            valid_until=certificate.valid_until, valid=valid)
+    return CertificateCheck(
+        number=certificate.number,
+        enterprise_name=certificate.enterprise_name,
+        grade=certificate.grade,
+        status=status,
+        valid_until=certificate.valid_until,
+        valid=valid,
+    )

@@ -32,13 +32,20 @@ async def signup_form(request: Request[Any, Any, Any], engine: NamedDependency[E
 
 
 @post("/signup", status_code=303)
-async def signup(request: Request[Any, Any, Any], db_session: NamedDependency[AsyncSession],
-                 engine: NamedDependency[Engine]) -> Template | Redirect:
+async def signup(
+    request: Request[Any, Any, Any],
+    db_session: NamedDependency[AsyncSession],
+    engine: NamedDependency[Engine],
+) -> Template | Redirect:
     form = await form_data(request)
     lang = i18n.negotiate(request)
-    data = {"email": form.get("email", ""), "password": form.get("password", ""),
-            "name": form.get("name", ""), "consultant": form.get("consultant", ""),
-            "profile": profile_from_form(form)}
+    data = {
+        "email": form.get("email", ""),
+        "password": form.get("password", ""),
+        "name": form.get("name", ""),
+        "consultant": form.get("consultant", ""),
+        "profile": profile_from_form(form),
+    }
     body, errors = validate(SignUp, data, lang)
     if body is not None:
         try:
@@ -49,13 +56,20 @@ async def signup(request: Request[Any, Any, Any], db_session: NamedDependency[As
             await db_session.commit()
             sign_in(request, user)
             return see_other("/enterprise")
-    return page(request, "public/signup.html", status_code=422, form=form, errors=errors,
-                **catalog_choices(engine))
+    return page(
+        request,
+        "public/signup.html",
+        status_code=422,
+        form=form,
+        errors=errors,
+        **catalog_choices(engine),
+    )
 
 
 @post("/profile/check")
-async def profile_check(request: Request[Any, Any, Any], engine: NamedDependency[Engine]
-                        ) -> Template:
+async def profile_check(
+    request: Request[Any, Any, Any], engine: NamedDependency[Engine]
+) -> Template:
     """Live check of a profile form: field errors, warnings and the size class (htmx)."""
     form = await form_data(request)
     lang = i18n.negotiate(request)
@@ -64,8 +78,9 @@ async def profile_check(request: Request[Any, Any, Any], engine: NamedDependency
     size = None
     if profile is not None:
         issues = engine.check_profile(profile)
-        errors = [f"{i.field}: {i18n.bilingual(i.message, lang)}" for i in issues
-                  if i.severity == "error"]
+        errors = [
+            f"{i.field}: {i18n.bilingual(i.message, lang)}" for i in issues if i.severity == "error"
+        ]
         warnings = [i18n.bilingual(i.message, lang) for i in issues if i.severity != "error"]
         size = profile.size_class().value
     return page(request, "shared/profile_check.html", errors=errors, warnings=warnings, size=size)
@@ -74,36 +89,61 @@ async def profile_check(request: Request[Any, Any, Any], engine: NamedDependency
 def profile_form_values(enterprise: Any) -> dict[str, Any]:
     p = enterprise.profile
     accidents = p.get("accidents_12m", {})
-    return {"enterprise_name": p["name"], "uscc": p["uscc"], "region": p["region"],
-            "industry": p["industry"], "hazards": p.get("hazards", []),
-            "employees": p["employees"], "annual_revenue_10k": p["annual_revenue_10k"],
-            "size_sector": p.get("size_sector", "industrial"),
-            "deaths": accidents.get("deaths", 0),
-            "serious_injuries": accidents.get("serious_injuries", 0),
-            "direct_loss_10k": accidents.get("direct_loss_10k", 0),
-            "consultant": enterprise.consultant, "version": enterprise.version}
+    return {
+        "enterprise_name": p["name"],
+        "uscc": p["uscc"],
+        "region": p["region"],
+        "industry": p["industry"],
+        "hazards": p.get("hazards", []),
+        "employees": p["employees"],
+        "annual_revenue_10k": p["annual_revenue_10k"],
+        "size_sector": p.get("size_sector", "industrial"),
+        "deaths": accidents.get("deaths", 0),
+        "serious_injuries": accidents.get("serious_injuries", 0),
+        "direct_loss_10k": accidents.get("direct_loss_10k", 0),
+        "consultant": enterprise.consultant,
+        "version": enterprise.version,
+    }
 
 
 @get("/enterprise/profile", guards=ENTERPRISE)
-async def profile_form(request: Request[Any, Any, Any], viewer: NamedDependency[User],
-                       db_session: NamedDependency[AsyncSession], engine: NamedDependency[Engine]
-                       ) -> Template:
+async def profile_form(
+    request: Request[Any, Any, Any],
+    viewer: NamedDependency[User],
+    db_session: NamedDependency[AsyncSession],
+    engine: NamedDependency[Engine],
+) -> Template:
     enterprise = await get_enterprise(db_session, viewer, viewer.enterprise_id)
-    return page(request, "enterprise/profile.html", form=profile_form_values(enterprise), errors=[],
-                saved=False, **catalog_choices(engine))
+    return page(
+        request,
+        "enterprise/profile.html",
+        form=profile_form_values(enterprise),
+        errors=[],
+        saved=False,
+        **catalog_choices(engine),
+    )
 
 
 @post("/enterprise/profile", guards=ENTERPRISE, status_code=200)
-async def save_profile(request: Request[Any, Any, Any], viewer: NamedDependency[User],
-                       db_session: NamedDependency[AsyncSession], engine: NamedDependency[Engine]
-                       ) -> Template:
+async def save_profile(
+    request: Request[Any, Any, Any],
+    viewer: NamedDependency[User],
+    db_session: NamedDependency[AsyncSession],
+    engine: NamedDependency[Engine],
+) -> Template:
     """A new profile, with the version read (someone else's change is a conflict, not lost)."""
     enterprise = await get_enterprise(db_session, viewer, viewer.enterprise_id)
     form = await form_data(request)
     lang = i18n.negotiate(request)
-    body, errors = validate(ProfileUpdate, {
-        "version": int(form.get("version") or 0), "profile": profile_from_form(form),
-        "consultant": form.get("consultant", "")}, lang)
+    body, errors = validate(
+        ProfileUpdate,
+        {
+            "version": int(form.get("version") or 0),
+            "profile": profile_from_form(form),
+            "consultant": form.get("consultant", ""),
+        },
+        lang,
+    )
     if body is not None:
         try:
             await update_profile(db_session, engine, viewer, enterprise, body)
@@ -111,10 +151,23 @@ async def save_profile(request: Request[Any, Any, Any], viewer: NamedDependency[
             errors = error_lines(exc, lang)
         else:
             await db_session.commit()
-            return page(request, "enterprise/profile.html", form=profile_form_values(enterprise),
-                        errors=[], saved=True, **catalog_choices(engine))
-    return page(request, "enterprise/profile.html", status_code=422, form=form, errors=errors,
-                saved=False, **catalog_choices(engine))
+            return page(
+                request,
+                "enterprise/profile.html",
+                form=profile_form_values(enterprise),
+                errors=[],
+                saved=True,
+                **catalog_choices(engine),
+            )
+    return page(
+        request,
+        "enterprise/profile.html",
+        status_code=422,
+        form=form,
+        errors=errors,
+        saved=False,
+        **catalog_choices(engine),
+    )
 
 
 HANDLERS = [signup_form, signup, profile_check, profile_form, save_profile]

@@ -55,8 +55,7 @@ class EnterpriseController(Controller):
             query = query.where(Enterprise.region.startswith(region))
         if industry:
             query = query.where(Enterprise.industry == industry)
-        data = await page(db_session, query, limit, offset,
-                          lambda e: enterprise_view(engine, e))
+        data = await page(db_session, query, limit, offset, lambda e: enterprise_view(engine, e))
         return listing(data, Page[EnterpriseOut], fmt, "enterprises")
 
     @get("/{enterprise_id:uuid}", operation_id="getEnterprise")
@@ -70,8 +69,11 @@ class EnterpriseController(Controller):
         enterprise = await get_enterprise(db_session, request.user, enterprise_id)
         return EnterpriseOut.model_validate(enterprise_view(engine, enterprise))
 
-    @put("/{enterprise_id:uuid}/profile", operation_id="updateProfile",
-         guards=[requires(Role.enterprise)])
+    @put(
+        "/{enterprise_id:uuid}/profile",
+        operation_id="updateProfile",
+        guards=[requires(Role.enterprise)],
+    )
     async def update_profile(
         self,
         request: Request[User, Any, Any],
@@ -97,8 +99,9 @@ class EnterpriseController(Controller):
     ) -> Page[EventOut]:
         """The audit trail of one enterprise, oldest first."""
         enterprise = await get_enterprise(db_session, request.user, enterprise_id)
-        return await audit_trail(db_session, Event.enterprise_id == enterprise.id, limit, offset,
-                                 fmt)
+        return await audit_trail(
+            db_session, Event.enterprise_id == enterprise.id, limit, offset, fmt
+        )
 
 
 class SignUpController(Controller):

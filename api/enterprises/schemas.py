@@ -18,9 +18,15 @@ from anbiao.core.models.profile import Profile
 class SignUp(Input):
     """Register an enterprise and its first user (企业注册)."""
 
-    email: Annotated[str, StringConstraints(
-        strip_whitespace=True, min_length=3, max_length=254,
-        pattern=r"^[^@\x00-\x20]+@[^@\x00-\x20]+$")]
+    email: Annotated[
+        str,
+        StringConstraints(
+            strip_whitespace=True,
+            min_length=3,
+            max_length=254,
+            pattern=r"^[^@\x00-\x20]+@[^@\x00-\x20]+$",
+        ),
+    ]
     password: str = Field(min_length=10, max_length=200)
     name: str = Field(min_length=1, max_length=100)
     profile: Profile

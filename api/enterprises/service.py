@@ -36,15 +36,31 @@ async def sign_up(session: AsyncSession, engine: Engine, data: Any) -> User:
     uscc = data.profile.uscc
     if await session.scalar(select(Enterprise.id).where(Enterprise.uscc == uscc)) is not None:
         raise Conflict(f"该统一社会信用代码已注册 / USCC already registered: {uscc}")
-    enterprise = Enterprise(uscc=uscc, name=data.profile.name, region=data.profile.region,
-                            industry=data.profile.industry, consultant=data.consultant,
-                            profile=data.profile.model_dump(mode="json"))
+    enterprise = Enterprise(
+        uscc=uscc,
+        name=data.profile.name,
+        region=data.profile.region,
+        industry=data.profile.industry,
+        consultant=data.consultant,
+        profile=data.profile.model_dump(mode="json"),
+    )
     session.add(enterprise)
     await session.flush()
-    user = await add_user(session, email=data.email, password_hash=password_hash, name=data.name,
-                           role=Role.enterprise, enterprise_id=enterprise.id)
-    audit(session, "enterprise.registered", user, enterprise_id=enterprise.id,
-          after={"uscc": uscc, "name": enterprise.name})
+    user = await add_user(
+        session,
+        email=data.email,
+        password_hash=password_hash,
+        name=data.name,
+        role=Role.enterprise,
+        enterprise_id=enterprise.id,
+    )
+    audit(
+        session,
+        "enterprise.registered",
+        user,
+        enterprise_id=enterprise.id,
+        after={"uscc": uscc, "name": enterprise.name},
+    )
     return user
 
 
@@ -56,24 +72,45 @@ async def update_profile(
     if data.profile.uscc != enterprise.uscc:
         raise Rejected("统一社会信用代码不可修改 / the USCC cannot change")
     before = enterprise.profile
-    values = {"profile": data.profile.model_dump(mode="json"), "name": data.profile.name,
-              "region": data.profile.region, "industry": data.profile.industry,
-              "version": data.version + 1}
+    values = {
+        "profile": data.profile.model_dump(mode="json"),
+        "name": data.profile.name,
+        "region": data.profile.region,
+        "industry": data.profile.industry,
+        "version": data.version + 1,
+    }
     if data.consultant is not None:
         values["consultant"] = data.consultant
-    await versioned_update(session, Enterprise, enterprise, data.version, values,
-                            lambda: enterprise_view(engine, enterprise))
-    audit(session, "enterprise.profile_changed", user, enterprise_id=enterprise.id,
-          before=before, after=values["profile"])
+    await versioned_update(
+        session,
+        Enterprise,
+        enterprise,
+        data.version,
+        values,
+        lambda: enterprise_view(engine, enterprise),
+    )
+    audit(
+        session,
+        "enterprise.profile_changed",
+        user,
+        enterprise_id=enterprise.id,
+        before=before,
+        after=values["profile"],
+    )
     return enterprise
 
 
 def enterprise_view(engine: Engine, enterprise: Enterprise) -> dict[str, Any]:
     profile = Profile.model_validate(enterprise.profile)
     return {
-        "id": enterprise.id, "uscc": enterprise.uscc, "name": enterprise.name,
-        "region": enterprise.region, "industry": enterprise.industry,
-        "profile": enterprise.profile, "consultant": enterprise.consultant,
-        "version": enterprise.version, "size_class": profile.size_class().value,
+        "id": enterprise.id,
+        "uscc": enterprise.uscc,
+        "name": enterprise.name,
+        "region": enterprise.region,
+        "industry": enterprise.industry,
+        "profile": enterprise.profile,
+        "consultant": enterprise.consultant,
+        "version": enterprise.version,
+        "size_class": profile.size_class().value,
         "warnings": profile.warnings(),
     }

@@ -71,10 +71,16 @@ async def get_enterprise(session: AsyncSession, user: User, enterprise_id: UUID)
 async def _assessment(session: AsyncSession, user: User, assessment_id: UUID, what: Any) -> Any:
     """Assessments are the enterprise's working papers: only its users and admins see them.
     ``what``: the model, or the one column wanted."""
-    query = select(what).select_from(Assessment).join(
-        Enterprise, Enterprise.id == Assessment.enterprise_id).where(Assessment.id == assessment_id)
-    if user.role == Role.reviewer or (
-            found := await session.scalar(scope_enterprises(query, user))) is None:
+    query = (
+        select(what)
+        .select_from(Assessment)
+        .join(Enterprise, Enterprise.id == Assessment.enterprise_id)
+        .where(Assessment.id == assessment_id)
+    )
+    if (
+        user.role == Role.reviewer
+        or (found := await session.scalar(scope_enterprises(query, user))) is None
+    ):
         raise not_found("自评 assessment")
     return found
 
@@ -83,8 +89,9 @@ async def get_assessment(session: AsyncSession, user: User, assessment_id: UUID)
     return await _assessment(session, user, assessment_id, Assessment)
 
 
-async def assessment_profile(session: AsyncSession, user: User, assessment_id: UUID
-                             ) -> dict[str, Any]:
+async def assessment_profile(
+    session: AsyncSession, user: User, assessment_id: UUID
+) -> dict[str, Any]:
     """Only the profile snapshot of a readable assessment (what composed its checklist)."""
     return await _assessment(session, user, assessment_id, Assessment.profile)
 

@@ -23,5 +23,13 @@ def audit(
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
 ) -> None:
-    session.add(Event(action=action, actor_id=actor.id if actor else None, before=before,
-                      after=after, enterprise_id=enterprise_id, application_id=application_id))
+    session.add(
+        Event(
+            action=action,
+            actor_id=actor.id if actor else None,
+            before=before,
+            after=after,
+            enterprise_id=enterprise_id,
+            application_id=application_id,
+        )
+    )

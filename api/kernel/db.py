@@ -37,8 +37,11 @@ async def request_session(state: Any, scope: Any) -> AsyncSession:
     PostgreSQL's READ COMMITTED every statement sees the latest commit either way, so its reads
     see exactly what they would in a transaction."""
     session: AsyncSession = state.db_config.provide_session(state, scope)
-    if (scope["method"] in SAFE_METHODS and not session.in_transaction()
-            and session.bind.dialect.name == "postgresql"):
+    if (
+        scope["method"] in SAFE_METHODS
+        and not session.in_transaction()
+        and session.bind.dialect.name == "postgresql"
+    ):
         await session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
     return session
 
@@ -51,8 +54,9 @@ def db_config(settings: Settings, *, create_all: bool = False) -> SQLAlchemyAsyn
         session_config=AsyncSessionConfig(expire_on_commit=False),
         engine_config=engine_config(settings),
         create_all=create_all,
-        alembic_config=AlembicAsyncConfig(script_location=str(MIGRATIONS),
-                                          version_table_name="alembic_versions"),
+        alembic_config=AlembicAsyncConfig(
+            script_location=str(MIGRATIONS), version_table_name="alembic_versions"
+        ),
     )
     if settings.database_url.startswith("sqlite"):
         sqlite.tune(config.get_engine().sync_engine)
@@ -65,8 +69,9 @@ def engine_config(settings: Settings) -> EngineConfig:
     SQLite keeps its single connection."""
     if make_url(settings.database_url).database in (None, "", ":memory:"):
         return EngineConfig()
-    return EngineConfig(pool_size=settings.database_pool_size,
-                        max_overflow=settings.database_max_overflow)
+    return EngineConfig(
+        pool_size=settings.database_pool_size, max_overflow=settings.database_max_overflow
+    )
 
 
 async def mark_reads(request: Request[Any, Any, Any]) -> None:
@@ -106,8 +111,11 @@ async def versioned_update(session, model, row, version: int, values: dict[str, 
     """UPDATE … WHERE id = … AND version = …; a lost race raises StaleVersion(current state).
     On success ``row`` takes the written values as they now stand in the database (no reload)."""
     updated_at = await session.scalar(
-        update(model).where(model.id == row.id, model.version == version).values(**values)
-        .returning(model.updated_at).execution_options(synchronize_session=False)
+        update(model)
+        .where(model.id == row.id, model.version == version)
+        .values(**values)
+        .returning(model.updated_at)
+        .execution_options(synchronize_session=False)
     )
     if updated_at is None:
         await session.refresh(row)

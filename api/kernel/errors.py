@@ -15,8 +15,9 @@ from anbiao.core.errors import AnbiaoError
 
 def problem(status: int, *, extra: Callable[[Any], dict[str, Any]] | None = None):
     def convert(exc: AnbiaoError) -> ProblemDetailsException:
-        return ProblemDetailsException(status_code=status, detail=str(exc),
-                                       extra=extra(exc) if extra else None)
+        return ProblemDetailsException(
+            status_code=status, detail=str(exc), extra=extra(exc) if extra else None
+        )
 
     return convert
 
@@ -24,8 +25,9 @@ def problem(status: int, *, extra: Callable[[Any], dict[str, Any]] | None = None
 def internal_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     """Any unexpected error: a problem document, never a traceback."""
     request.logger.exception("unhandled error on %s %s", request.method, request.url.path)
-    return ProblemDetailsException(
-        status_code=500, detail="内部错误 / internal error").to_response(request)
+    return ProblemDetailsException(status_code=500, detail="内部错误 / internal error").to_response(
+        request
+    )
 
 
 def jsonable(value: Any) -> Any:
@@ -43,7 +45,9 @@ class StaleVersion(AnbiaoError):
 
     def __init__(self, current: dict[str, Any]) -> None:
         self.current = current
-        super().__init__("数据已被他人修改，请刷新后重试 / changed by someone else: reload and retry")
+        super().__init__(
+            "数据已被他人修改，请刷新后重试 / changed by someone else: reload and retry"
+        )
 
 
 class Conflict(AnbiaoError):

@@ -11,19 +11,33 @@ from anbiao.api.kernel.i18n import bilingual, t
 
 # Form field → its label, for error messages (translated through the catalog).
 FIELD_LABELS = {
-    "email": "电子邮箱", "password": "密码", "name": "联系人姓名", "consultant": "咨询机构",
-    "uscc": "统一社会信用代码", "region": "行政区划代码", "industry": "行业", "hazards": "专项",
-    "employees": "从业人员", "annual_revenue_10k": "营业收入（万元）", "size_sector": "划型行业",
-    "deaths": "死亡人数", "serious_injuries": "重伤人数", "direct_loss_10k": "直接经济损失（万元）",
-    "reason": "原因", "version": "版本",
+    "email": "电子邮箱",
+    "password": "密码",
+    "name": "联系人姓名",
+    "consultant": "咨询机构",
+    "uscc": "统一社会信用代码",
+    "region": "行政区划代码",
+    "industry": "行业",
+    "hazards": "专项",
+    "employees": "从业人员",
+    "annual_revenue_10k": "营业收入（万元）",
+    "size_sector": "划型行业",
+    "deaths": "死亡人数",
+    "serious_injuries": "重伤人数",
+    "direct_loss_10k": "直接经济损失（万元）",
+    "reason": "原因",
+    "version": "版本",
 }
 
 
 async def form_data(request: Request[Any, Any, Any]) -> dict[str, Any]:
     """The submitted form; repeated fields (check boxes) become lists."""
     form = await request.form()
-    return {key: (values if len(values := form.getall(key)) > 1 else values[0])
-            for key in form.keys() if key != "_csrf_token"}
+    return {
+        key: (values if len(values := form.getall(key)) > 1 else values[0])
+        for key in form.keys()
+        if key != "_csrf_token"
+    }
 
 
 def as_list(value: Any) -> list[str]:
@@ -35,15 +49,19 @@ def as_list(value: Any) -> list[str]:
 def profile_from_form(form: dict[str, Any]) -> dict[str, Any]:
     """The profile fields of a sign-up or profile form, as the API's ``Profile`` reads them."""
     return {
-        "uscc": form.get("uscc", ""), "name": form.get("enterprise_name", ""),
-        "region": form.get("region", ""), "industry": form.get("industry", ""),
+        "uscc": form.get("uscc", ""),
+        "name": form.get("enterprise_name", ""),
+        "region": form.get("region", ""),
+        "industry": form.get("industry", ""),
         "hazards": as_list(form.get("hazards")),
         "employees": _number(form.get("employees")),
         "annual_revenue_10k": form.get("annual_revenue_10k") or "0",
         "size_sector": form.get("size_sector") or "industrial",
-        "accidents_12m": {"deaths": _number(form.get("deaths")),
-                          "serious_injuries": _number(form.get("serious_injuries")),
-                          "direct_loss_10k": form.get("direct_loss_10k") or "0"},
+        "accidents_12m": {
+            "deaths": _number(form.get("deaths")),
+            "serious_injuries": _number(form.get("serious_injuries")),
+            "direct_loss_10k": form.get("direct_loss_10k") or "0",
+        },
     }
 
 

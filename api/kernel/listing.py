@@ -28,8 +28,6 @@ Region: TypeAlias = Annotated[
 Industry: TypeAlias = Annotated[str | None, QueryParameter(max_length=64)]
 
 
-
-
 async def page(
     session: AsyncSession,
     query: Select[Any],
@@ -39,8 +37,12 @@ async def page(
 ) -> dict[str, Any]:
     total = await session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
     rows = (await session.scalars(query.limit(limit).offset(offset))).all()
-    return {"items": [to_item(r) for r in rows], "total": int(total or 0), "limit": limit,
-            "offset": offset}
+    return {
+        "items": [to_item(r) for r in rows],
+        "total": int(total or 0),
+        "limit": limit,
+        "offset": offset,
+    }
 
 
 def listing(data: dict[str, Any], schema: type[Page[Any]], fmt: Format, name: str) -> Any:
@@ -57,8 +59,12 @@ def csv_response(rows: Sequence[dict[str, Any]], name: str) -> Response[str]:
         writer = csv.DictWriter(buffer, fieldnames=list(rows[0]))
         writer.writeheader()
         for row in rows:
-            writer.writerow({k: v if isinstance(v, str | int | float | None) else str(v)
-                             for k, v in row.items()})
+            writer.writerow(
+                {
+                    k: v if isinstance(v, str | int | float | None) else str(v)
+                    for k, v in row.items()
+                }
+            )
     return Response(
         "\ufeff" + buffer.getvalue(),  # BOM: Excel opens UTF-8 Chinese correctly
         media_type="text/csv",
@@ -66,8 +72,9 @@ def csv_response(rows: Sequence[dict[str, Any]], name: str) -> Response[str]:
     )
 
 
-async def audit_trail(session: AsyncSession, condition: Any, limit: int, offset: int,
-                      fmt: Format) -> Any:
+async def audit_trail(
+    session: AsyncSession, condition: Any, limit: int, offset: int, fmt: Format
+) -> Any:
     """A page of audit events (oldest first) matching ``condition``."""
     query = select(Event).where(condition).order_by(Event.id)
     data = await page(session, query, limit, offset, EventOut.model_validate)

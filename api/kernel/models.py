@@ -105,8 +105,9 @@ class Hazard(UUIDv7AuditBase):
     __tablename__ = "hazard"
 
     enterprise_id: Mapped[UUID] = mapped_column(ForeignKey("enterprise.id"), index=True)
-    application_id: Mapped[UUID | None] = mapped_column(ForeignKey("application.id"), default=None,
-                                                        index=True)
+    application_id: Mapped[UUID | None] = mapped_column(
+        ForeignKey("application.id"), default=None, index=True
+    )
     item_id: Mapped[str] = mapped_column(String(96))
     source: Mapped[str] = mapped_column(String(16))  # self | review
     level: Mapped[str] = mapped_column(String(16))  # general | major

@@ -74,7 +74,8 @@ def finish(app: Litestar, engine: Engine) -> None:
                 ok = responses.get("200")
                 if isinstance(ok, OpenAPIResponse) and ok.content is not None:
                     ok.content["text/csv"] = OpenAPIMediaType(
-                        schema=Schema(type=OpenAPIType.STRING, description="CSV (UTF-8, BOM)"))
+                        schema=Schema(type=OpenAPIType.STRING, description="CSV (UTF-8, BOM)")
+                    )
             operation.responses = responses
 
 
@@ -82,7 +83,8 @@ def _offers_csv(parameter: Any) -> bool:
     """A ``format`` query parameter with ``csv`` among its values (reports offer pdf/xlsx)."""
     schema = getattr(parameter, "schema", None)
     return getattr(parameter, "name", None) == "format" and "csv" in (
-        getattr(schema, "enum", None) or ())
+        getattr(schema, "enum", None) or ()
+    )
 
 
 def _registered_vocabulary(schemas: dict[str, Any], engine: Engine) -> None:
@@ -92,12 +94,16 @@ def _registered_vocabulary(schemas: dict[str, Any], engine: Engine) -> None:
         return
     industries = sorted(engine.catalog.industries)
     hazards = sorted(engine.catalog.hazards)
-    profile.properties["industry"] = Schema(type=OpenAPIType.STRING, enum=industries,
-                                            description="行业 (registered industries)")
+    profile.properties["industry"] = Schema(
+        type=OpenAPIType.STRING, enum=industries, description="行业 (registered industries)"
+    )
     profile.properties["hazards"] = Schema(
-        type=OpenAPIType.ARRAY, unique_items=True, default=[],
+        type=OpenAPIType.ARRAY,
+        unique_items=True,
+        default=[],
         items=Schema(type=OpenAPIType.STRING, enum=hazards),
-        description="专项 (registered hazard flags)")
+        description="专项 (registered hazard flags)",
+    )
 
 
 def _strict_inputs() -> set[str]:
@@ -109,8 +115,11 @@ def _strict_inputs() -> set[str]:
             yield sub
             yield from walk(sub)
 
-    return {cls.__name__ for cls in walk(BaseModel)
-            if cls.model_config.get("extra") == "forbid" and cls.__module__.startswith("anbiao.")}
+    return {
+        cls.__name__
+        for cls in walk(BaseModel)
+        if cls.model_config.get("extra") == "forbid" and cls.__module__.startswith("anbiao.")
+    }
 
 
 def _public_operations(app: Litestar) -> set[tuple[str, str]]:

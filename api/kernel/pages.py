@@ -58,8 +58,13 @@ def day(value: date | datetime | str | None) -> str:
 
 def environment(directories: list[Path]) -> Environment:
     """The pages' environment over the kernel's and every slice's template folder."""
-    env = Environment(loader=FileSystemLoader(directories), autoescape=select_autoescape(),
-                      extensions=["jinja2.ext.i18n"], trim_blocks=True, lstrip_blocks=True)
+    env = Environment(
+        loader=FileSystemLoader(directories),
+        autoescape=select_autoescape(),
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
     env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
     env.filters.update(label=label, localized=localized, day=day, industry=industry)
     return env
@@ -69,13 +74,21 @@ def template_config(directories: list[Path]) -> TemplateConfig[JinjaTemplateEngi
     return TemplateConfig(instance=JinjaTemplateEngine.from_environment(environment(directories)))
 
 
-def page(request: Request[Any, Any, Any], name: str, status_code: int = 200,
-         **context: Any) -> Template:
+def page(
+    request: Request[Any, Any, Any], name: str, status_code: int = 200, **context: Any
+) -> Template:
     """A page (or, for htmx, a fragment) in the request's language."""
     session = request.scope.get("session") or {}
-    return Template(template_name=name, status_code=status_code, context={
-        "lang": i18n.negotiate(request), "me": session, "catalog": request.app.state.engine.catalog,
-        **context})
+    return Template(
+        template_name=name,
+        status_code=status_code,
+        context={
+            "lang": i18n.negotiate(request),
+            "me": session,
+            "catalog": request.app.state.engine.catalog,
+            **context,
+        },
+    )
 
 
 def see_other(path: str) -> Redirect:
@@ -107,18 +120,29 @@ def error_page(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]
     else:
         request.logger.exception("unhandled error on %s %s", request.method, request.url.path)
         message = "内部错误 / internal error"
-    template = "shared/error_fragment.html" if request.headers.get("hx-request") else "shared/error.html"
-    return page(request, template, status_code=status, status=status,
-                message=i18n.bilingual(message, lang),
-                reasons=[i18n.bilingual(r, lang) for r in reasons])
+    template = (
+        "shared/error_fragment.html" if request.headers.get("hx-request") else "shared/error.html"
+    )
+    return page(
+        request,
+        template,
+        status_code=status,
+        status=status,
+        message=i18n.bilingual(message, lang),
+        reasons=[i18n.bilingual(r, lang) for r in reasons],
+    )
 
 
 # Pages load only their own assets: no CDN, no inline scripts, no framing (clickjacking).
 SECURITY_HEADERS = [
-    ResponseHeader(name="Content-Security-Policy", value=(
-        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
-        "img-src 'self' data:; object-src 'none'; base-uri 'self'; form-action 'self'; "
-        "frame-ancestors 'none'")),
+    ResponseHeader(
+        name="Content-Security-Policy",
+        value=(
+            "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+            "img-src 'self' data:; object-src 'none'; base-uri 'self'; form-action 'self'; "
+            "frame-ancestors 'none'"
+        ),
+    ),
     ResponseHeader(name="X-Frame-Options", value="DENY"),
     ResponseHeader(name="Referrer-Policy", value="same-origin"),
     ResponseHeader(name="X-Content-Type-Options", value="nosniff"),
@@ -130,13 +154,20 @@ NextPath = Annotated[str | None, QueryParameter(name="next", max_length=500)]
 
 def safe_next(target: str | None, default: str = "/") -> str:
     """Only a local path: never redirect a user to another site after sign-in."""
-    if not target or not target.startswith("/") or target.startswith("//") or urlsplit(target).netloc:
+    if (
+        not target
+        or not target.startswith("/")
+        or target.startswith("//")
+        or urlsplit(target).netloc
+    ):
         return default
     return target
 
 
 def catalog_choices(engine: Engine) -> dict[str, Any]:
     catalog = engine.catalog
-    return {"industries": sorted(catalog.industries.values(), key=lambda i: i.id),
-            "hazard_flags": sorted(catalog.hazards.values(), key=lambda h: h.id),
-            "size_sectors": [s.value for s in SizeSector]}
+    return {
+        "industries": sorted(catalog.industries.values(), key=lambda i: i.id),
+        "hazard_flags": sorted(catalog.hazards.values(), key=lambda h: h.id),
+        "size_sectors": [s.value for s in SizeSector],
+    }

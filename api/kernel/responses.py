@@ -15,8 +15,9 @@ class ModelResponse(Response[Any]):
     """A pydantic model is written to JSON by pydantic-core in one pass. Litestar's default
     dumps it to Python objects and encodes those again: most of a large response's time."""
 
-    def render(self, content: Any, media_type: str, enc_hook: Serializer = default_serializer
-               ) -> bytes:
+    def render(
+        self, content: Any, media_type: str, enc_hook: Serializer = default_serializer
+    ) -> bytes:
         if isinstance(content, BaseModel) and media_type == MediaType.JSON:
             return to_json(content)
         return super().render(content, media_type, enc_hook)

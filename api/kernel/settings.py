@@ -20,28 +20,38 @@ class Settings(BaseSettings):
         description="SQLAlchemy async URL; default an SQLite file in the working directory.",
     )
     database_pool_size: int = Field(
-        default=20, description="Connections each worker keeps open: requests beyond it wait "
-        "for one to be returned (each request holds one).")
+        default=20,
+        description="Connections each worker keeps open: requests beyond it wait "
+        "for one to be returned (each request holds one).",
+    )
     database_max_overflow: int = Field(
-        default=0, description="Extra connections a worker may open for a burst; each is "
-        "closed again when returned, so a steady load past the pool reconnects per request.")
+        default=0,
+        description="Extra connections a worker may open for a burst; each is "
+        "closed again when returned, so a steady load past the pool reconnects per request.",
+    )
     secret_key: str = Field(
         default_factory=lambda: secrets.token_urlsafe(32),
         description="JWT signing key; set it for more than one worker or a restart-safe login.",
     )
     token_minutes: int = Field(default=8 * 60, description="JWT lifetime in minutes.")
     account_cache_seconds: float = Field(
-        default=5.0, ge=0, description="How long a worker reuses a token's account as read from "
+        default=5.0,
+        ge=0,
+        description="How long a worker reuses a token's account as read from "
         "the database (0: read it on every request). Accounts change only at log-in today; a "
-        "future change (e.g. a disabled account) takes effect within this time.")
+        "future change (e.g. a disabled account) takes effect within this time.",
+    )
     upload_dir: Path = Field(default=Path("anbiao-uploads"), description="Evidence storage folder.")
     max_upload_bytes: int = Field(default=10 * 1024 * 1024, description="Largest evidence file.")
     login_max_failures: int = Field(default=5, description="Failed logins before a lock-out.")
     login_lock_minutes: int = Field(default=15, description="Lock-out length after failures.")
     cookie_secure: bool = Field(
-        default=False, description="Send session cookies over HTTPS only (set it in production).")
-    public_url: str = Field(default="http://127.0.0.1:8000",
-                            description="Where the public reaches the service (certificate QR codes).")
+        default=False, description="Send session cookies over HTTPS only (set it in production)."
+    )
+    public_url: str = Field(
+        default="http://127.0.0.1:8000",
+        description="Where the public reaches the service (certificate QR codes).",
+    )
     debug: bool = False
 
 

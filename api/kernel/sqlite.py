@@ -53,7 +53,8 @@ async def _lock_file(path: str, timeout: float) -> int:
     """The file lock of all processes' writers; its descriptor (closing it lets go)."""
     descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
     granted = asyncio.get_running_loop().run_in_executor(
-        None, fcntl.flock, descriptor, fcntl.LOCK_EX)
+        None, fcntl.flock, descriptor, fcntl.LOCK_EX
+    )
     try:
         await asyncio.wait_for(asyncio.shield(granted), timeout)
     except BaseException as error:  # too long, or the request was cancelled: let go when granted
@@ -66,15 +67,25 @@ def tune(engine: Engine) -> None:
     """Pragmas on connect; deferred or queued ``BEGIN IMMEDIATE`` on begin."""
     writers = asyncio.Lock()
     database = engine.url.database
-    lock_path = (f"{database}-writers" if fcntl is not None and database
-                 and database != ":memory:" and not database.startswith("file:") else None)
+    lock_path = (
+        f"{database}-writers"
+        if fcntl is not None
+        and database
+        and database != ":memory:"
+        and not database.startswith("file:")
+        else None
+    )
 
     @event.listens_for(engine, "connect")
     def _connect(dbapi_connection: Any, _: Any) -> None:
         dbapi_connection.isolation_level = None  # SQLAlchemy emits BEGIN itself (below)
         cursor = dbapi_connection.cursor()
-        for pragma in ("journal_mode=WAL", "synchronous=NORMAL",
-                       f"busy_timeout={BUSY_TIMEOUT_MS}", "foreign_keys=ON"):
+        for pragma in (
+            "journal_mode=WAL",
+            "synchronous=NORMAL",
+            f"busy_timeout={BUSY_TIMEOUT_MS}",
+            "foreign_keys=ON",
+        ):
             cursor.execute(f"PRAGMA {pragma}")
         cursor.close()
 

@@ -141,10 +141,11 @@ class StorageSettings(BaseSettings):
     storage_url: str = Field(
         default="",
         description="Empty: disk under ANBIAO_UPLOAD_DIR. Or file:///path, s3://bucket/prefix, "
-                    "memory://.",
+        "memory://.",
     )
     storage_allow_http: bool = Field(
-        default=False, description="Allow an http:// S3 endpoint (e.g. an intranet MinIO).")
+        default=False, description="Allow an http:// S3 endpoint (e.g. an intranet MinIO)."
+    )
 
 
 def make_storage(settings: Settings, storage: StorageSettings | None = None) -> Storage:
@@ -169,8 +170,7 @@ def make_storage(settings: Settings, storage: StorageSettings | None = None) -> 
             raise StorageError(f"no bucket in ANBIAO_STORAGE_URL: {url!r}")
         client_options = {"allow_http": True} if storage.storage_allow_http else None
         try:  # obstore reads endpoint, region and credentials from the AWS_* variables
-            store = S3Store(bucket, prefix=prefix.strip("/") or None,
-                            client_options=client_options)
+            store = S3Store(bucket, prefix=prefix.strip("/") or None, client_options=client_options)
         except Exception as exc:  # obstore's configuration errors
             raise StorageError(f"S3 storage {url!r} is misconfigured: {exc}") from exc
         return ObjectStorage(store)

@@ -83,15 +83,23 @@ def _ooxml(data: bytes) -> str | None:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             names = archive.namelist()
             if _CONTENT_TYPES not in names or any(
-                    n.lower().endswith("vbaproject.bin") for n in names):
+                n.lower().endswith("vbaproject.bin") for n in names
+            ):
                 return None
             info = archive.getinfo(_CONTENT_TYPES)
             if info.file_size > _MAX_CONTENT_TYPES_BYTES:
                 return None
             with archive.open(info) as entry:
                 manifest = entry.read(_MAX_CONTENT_TYPES_BYTES + 1).decode("utf-8", "replace")
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, RuntimeError, NotImplementedError,
-            ValueError, OSError, EOFError):
+    except (
+        zipfile.BadZipFile,
+        zipfile.LargeZipFile,
+        RuntimeError,
+        NotImplementedError,
+        ValueError,
+        OSError,
+        EOFError,
+    ):
         return None
     found = {kind for main, kind in _OOXML_MAIN.items() if f'ContentType="{main}"' in manifest}
     return found.pop() if len(found) == 1 else None
@@ -109,8 +117,14 @@ def _utf8_text(data: bytes) -> bool:
 _RESERVED = re.compile(r'[<>:"/\\|?*;]')
 
 
-_WINDOWS_DEVICES = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)),
-                    *(f"LPT{i}" for i in range(1, 10))}
+_WINDOWS_DEVICES = {
+    "CON",
+    "PRN",
+    "AUX",
+    "NUL",
+    *(f"COM{i}" for i in range(1, 10)),
+    *(f"LPT{i}" for i in range(1, 10)),
+}
 
 
 MAX_FILENAME = 200
@@ -121,8 +135,11 @@ def clean_filename(name: str | None, content_type: str) -> str:
     characters, an extension that fits the sniffed type (``a.html`` as text → ``a.html.txt``)."""
     name = unicodedata.normalize("NFC", name or "")
     name = name.replace("\\", "/").rsplit("/", 1)[-1]
-    name = "".join(" " if unicodedata.category(ch)[0] == "Z" else ch for ch in name
-                   if unicodedata.category(ch)[0] != "C")
+    name = "".join(
+        " " if unicodedata.category(ch)[0] == "Z" else ch
+        for ch in name
+        if unicodedata.category(ch)[0] != "C"
+    )
     name = re.sub(r"\s+", " ", _RESERVED.sub("_", name)).strip(" .")
     stem, ext = os.path.splitext(name)
     allowed = EXTENSIONS[content_type]

@@ -40,8 +40,13 @@ TEMPLATES = Path(__file__).parent / "templates" / "reports"
 
 @lru_cache(maxsize=1)
 def _jinja() -> Environment:
-    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True,
-                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
     env.filters["d"] = lambda v: "" if v is None else str(v)
     return env
 
@@ -78,8 +83,9 @@ def _pool() -> ProcessPoolExecutor:
     with _POOL_LOCK:
         if _POOL is None:
             # spawn, not fork: the server process runs threads (fork could copy a held lock)
-            _POOL = ProcessPoolExecutor(max_workers=1, initializer=_warm_up,
-                                        mp_context=multiprocessing.get_context("spawn"))
+            _POOL = ProcessPoolExecutor(
+                max_workers=1, initializer=_warm_up, mp_context=multiprocessing.get_context("spawn")
+            )
         return _POOL
 
 
@@ -131,83 +137,188 @@ def render_xlsx(context: Context) -> bytes:
     if context["kind"] == "certificate":
         return _save(book)
     section = report_section(context)
-    _rows(book.create_sheet(t["sheet_items"]),
-          [t["item"], t["element"], t["requirement"], t["status"], t["max_score"], t["earned"],
-           t["lost"], t["deductions"], t["deduction_ids"], t["note"], t["vetoes"]],
-          [[r["id"], f"{r['element']} {r['element_title']}", r["requirement"], r["status_label"],
-            r["max_score"], r["earned"], r["lost"], _reasons(r["deductions"], t),
-            ", ".join(d["id"] for d in r["deductions"]), r["note"], t["yes"] if r["veto"] else ""]
-           for r in section["items"]],
-          widths=(22, 24, 60, 10, 8, 8, 8, 50, 24, 40, 8))
-    _rows(book.create_sheet(t["sheet_deductions"]),
-          [t["item"], t["requirement"], t["reason"], t["times"], t["lost"], t["note"]],
-          [[r["id"], r["requirement"], d["reason"], d["times"], d["points"], r["note"]]
-           for r in section["summary"] for d in r["reasons"]],
-          widths=(22, 60, 50, 8, 8, 40))
-    _rows(book.create_sheet(t["sheet_hazards"]),
-          [t["item"], t["requirement"], t["description"], t["level"], t["source"], t["state"],
-           t["owner"], t["measures"], t["deadline"], t["evidence"], t["overdue"]],
-          [[h["item_id"], h["requirement"], h["description"], h["level_label"],
-            h["source_label"], h["state_label"], h["owner"], h["measures"], h["deadline"],
-            h["evidence"], t["yes"] if h["overdue"] else ""] for h in context["hazards"]],
-          widths=(22, 50, 40, 10, 10, 10, 12, 40, 12, 6, 8))
+    _rows(
+        book.create_sheet(t["sheet_items"]),
+        [
+            t["item"],
+            t["element"],
+            t["requirement"],
+            t["status"],
+            t["max_score"],
+            t["earned"],
+            t["lost"],
+            t["deductions"],
+            t["deduction_ids"],
+            t["note"],
+            t["vetoes"],
+        ],
+        [
+            [
+                r["id"],
+                f"{r['element']} {r['element_title']}",
+                r["requirement"],
+                r["status_label"],
+                r["max_score"],
+                r["earned"],
+                r["lost"],
+                _reasons(r["deductions"], t),
+                ", ".join(d["id"] for d in r["deductions"]),
+                r["note"],
+                t["yes"] if r["veto"] else "",
+            ]
+            for r in section["items"]
+        ],
+        widths=(22, 24, 60, 10, 8, 8, 8, 50, 24, 40, 8),
+    )
+    _rows(
+        book.create_sheet(t["sheet_deductions"]),
+        [t["item"], t["requirement"], t["reason"], t["times"], t["lost"], t["note"]],
+        [
+            [r["id"], r["requirement"], d["reason"], d["times"], d["points"], r["note"]]
+            for r in section["summary"]
+            for d in r["reasons"]
+        ],
+        widths=(22, 60, 50, 8, 8, 40),
+    )
+    _rows(
+        book.create_sheet(t["sheet_hazards"]),
+        [
+            t["item"],
+            t["requirement"],
+            t["description"],
+            t["level"],
+            t["source"],
+            t["state"],
+            t["owner"],
+            t["measures"],
+            t["deadline"],
+            t["evidence"],
+            t["overdue"],
+        ],
+        [
+            [
+                h["item_id"],
+                h["requirement"],
+                h["description"],
+                h["level_label"],
+                h["source_label"],
+                h["state_label"],
+                h["owner"],
+                h["measures"],
+                h["deadline"],
+                h["evidence"],
+                t["yes"] if h["overdue"] else "",
+            ]
+            for h in context["hazards"]
+        ],
+        widths=(22, 50, 40, 10, 10, 10, 12, 40, 12, 6, 8),
+    )
     if context["kind"] == "application":
         c = context["comparison"]
-        _rows(book.create_sheet(t["sheet_comparison"]),
-              [t["item"], t["requirement"], f"{t['self']} {t['status']}",
-               f"{t['self']} {t['earned']}", f"{t['review']} {t['status']}",
-               f"{t['review']} {t['earned']}", t["delta"]],
-              [[r["item_id"], r["requirement"], r["self_label"], r["self_earned"],
-                r["review_label"], r["review_earned"], r["delta"]] for r in c["items"]],
-              widths=(22, 60, 12, 10, 12, 10, 8))
+        _rows(
+            book.create_sheet(t["sheet_comparison"]),
+            [
+                t["item"],
+                t["requirement"],
+                f"{t['self']} {t['status']}",
+                f"{t['self']} {t['earned']}",
+                f"{t['review']} {t['status']}",
+                f"{t['review']} {t['earned']}",
+                t["delta"],
+            ],
+            [
+                [
+                    r["item_id"],
+                    r["requirement"],
+                    r["self_label"],
+                    r["self_earned"],
+                    r["review_label"],
+                    r["review_earned"],
+                    r["delta"],
+                ]
+                for r in c["items"]
+            ],
+            widths=(22, 60, 12, 10, 12, 10, 8),
+        )
     return _save(book)
 
 
 def _reasons(deductions: list[Context], t: dict[str, str]) -> str:
-    return "\n".join(f"{d['reason']}" + (f" ×{d['times']}" if d["times"] > 1 else "")
-                     + f"（−{d['points']}{t['points']}）" for d in deductions)
+    return "\n".join(
+        f"{d['reason']}"
+        + (f" ×{d['times']}" if d["times"] > 1 else "")
+        + f"（−{d['points']}{t['points']}）"
+        for d in deductions
+    )
 
 
 def _summary_rows(context: Context) -> list[list[Any]]:
     t = context["t"]
-    rows: list[list[Any]] = [[t[f"{context['kind']}_title"], ""],
-                             [t["generated"], context["generated_on"]]]
+    rows: list[list[Any]] = [
+        [t[f"{context['kind']}_title"], ""],
+        [t["generated"], context["generated_on"]],
+    ]
     if context["kind"] == "certificate":
         c = context["certificate"]
-        return rows + [[t["number"], c["number"]], [t["name"], c["enterprise_name"]],
-                       [t["uscc"], c["uscc"]], [t["grade"], c["grade"]],
-                       [t["issued_on"], c["issued_on"]], [t["valid_until"], c["valid_until"]],
-                       [t["certificate_status"], c["status_label"]],
-                       [t["verify"], context["verify_url"]]]
+        return rows + [
+            [t["number"], c["number"]],
+            [t["name"], c["enterprise_name"]],
+            [t["uscc"], c["uscc"]],
+            [t["grade"], c["grade"]],
+            [t["issued_on"], c["issued_on"]],
+            [t["valid_until"], c["valid_until"]],
+            [t["certificate_status"], c["status_label"]],
+            [t["verify"], context["verify_url"]],
+        ]
     e, checklist = context["enterprise"], context["checklist"]
-    rows += [[t["name"], e["name"]], [t["uscc"], e["uscc"]], [t["region"], e["region"]],
-             [t["industry"], e["industry"]], [t["size"], e["size_label"]],
-             [t["employees"], e["employees"]],
-             [t["hazard_modules"], "、".join(e["hazard_modules"]) or t["none"]],
-             [t["checklist"], "; ".join(f"{p['title']} ({p['id']} {p['version']})"
-                                        for p in checklist["packs"])],
-             [t["fingerprint"], checklist["fingerprint"]
-              + ("" if checklist["current"] else t["outdated"])]]
+    rows += [
+        [t["name"], e["name"]],
+        [t["uscc"], e["uscc"]],
+        [t["region"], e["region"]],
+        [t["industry"], e["industry"]],
+        [t["size"], e["size_label"]],
+        [t["employees"], e["employees"]],
+        [t["hazard_modules"], "、".join(e["hazard_modules"]) or t["none"]],
+        [
+            t["checklist"],
+            "; ".join(f"{p['title']} ({p['id']} {p['version']})" for p in checklist["packs"]),
+        ],
+        [
+            t["fingerprint"],
+            checklist["fingerprint"] + ("" if checklist["current"] else t["outdated"]),
+        ],
+    ]
     for key, section in (("totals", context["result"]), ("review_totals", context.get("review"))):
         if section is None:
             continue
         s = section["totals"]
-        rows += [[t[key], ""], [t["earned"], s["earned"]], [t["applicable"], s["applicable"]],
-                 [t["percentage"], f"{s['percentage']}%"], [t["result"], s["result_label"]],
-                 [t["vetoes"], ", ".join(v["id"] for v in section["vetoes"]) or t["none"]],
-                 [t["eligible"], t["eligible_yes"] if s["eligible"] else t["eligible_no"]]]
+        rows += [
+            [t[key], ""],
+            [t["earned"], s["earned"]],
+            [t["applicable"], s["applicable"]],
+            [t["percentage"], f"{s['percentage']}%"],
+            [t["result"], s["result_label"]],
+            [t["vetoes"], ", ".join(v["id"] for v in section["vetoes"]) or t["none"]],
+            [t["eligible"], t["eligible_yes"] if s["eligible"] else t["eligible_no"]],
+        ]
         rows += [[t["why_not"], reason] for reason in s["ineligible"]]
     if context["kind"] == "application":
         a = context["application"]
-        rows += [[t["application_state"], a["state_label"]], [t["cycle"], a["cycle"]],
-                 [t["submitted_on"], a["submitted_on"]], [t["due_on"], a["due_on"]],
-                 [t["conclusion"], context["conclusion"]["text"]],
-                 [t["reviewers"], "、".join(r["name"] for r in context["reviewers"])]]
+        rows += [
+            [t["application_state"], a["state_label"]],
+            [t["cycle"], a["cycle"]],
+            [t["submitted_on"], a["submitted_on"]],
+            [t["due_on"], a["due_on"]],
+            [t["conclusion"], context["conclusion"]["text"]],
+            [t["reviewers"], "、".join(r["name"] for r in context["reviewers"])],
+        ]
         rows += [[f"{ev['date']} {ev['label']}", ev["actor"]] for ev in context["timeline"]]
     return rows
 
 
-def _rows(sheet: Any, header: list[str], rows: Iterable[list[Any]], widths: tuple[int, ...]) -> None:
+def _rows(
+    sheet: Any, header: list[str], rows: Iterable[list[Any]], widths: tuple[int, ...]
+) -> None:
     from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter
 

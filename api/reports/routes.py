@@ -32,10 +32,14 @@ PDF = "application/pdf"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MEDIA = {"pdf": PDF, "xlsx": XLSX}
 
-ReportFormat = Annotated[Literal["pdf", "xlsx"], QueryParameter(
-    name="format", description="pdf (A4, embedded fonts) or xlsx (Excel workbook).")]
-ReportLang = Annotated[Literal["zh-CN", "en"], QueryParameter(
-    description="Language of the labels: zh-CN (default) or en.")]
+ReportFormat = Annotated[
+    Literal["pdf", "xlsx"],
+    QueryParameter(name="format", description="pdf (A4, embedded fonts) or xlsx (Excel workbook)."),
+]
+ReportLang = Annotated[
+    Literal["zh-CN", "en"],
+    QueryParameter(description="Language of the labels: zh-CN (default) or en."),
+]
 
 
 def _binary(*media_types: str) -> type[Operation]:
@@ -54,11 +58,15 @@ def _binary(*media_types: str) -> type[Operation]:
 
 
 def _download(content: bytes, fmt: str, filename: str, fallback: str) -> Response[bytes]:
-    return Response(content, media_type=MEDIA[fmt], headers={
-        "Content-Disposition": content_disposition(f"{filename}.{fmt}", f"{fallback}.{fmt}"),
-        "X-Content-Type-Options": "nosniff",
-        "Cache-Control": "private, no-store",
-    })
+    return Response(
+        content,
+        media_type=MEDIA[fmt],
+        headers={
+            "Content-Disposition": content_disposition(f"{filename}.{fmt}", f"{fallback}.{fmt}"),
+            "X-Content-Type-Options": "nosniff",
+            "Cache-Control": "private, no-store",
+        },
+    )
 
 
 async def _render(session: AsyncSession, context: dict[str, Any], fmt: str) -> bytes:
@@ -70,33 +78,55 @@ async def _render(session: AsyncSession, context: dict[str, Any], fmt: str) -> b
     return await render.xlsx_off_loop(context)
 
 
-async def assessment_download(session: AsyncSession, engine: Engine, user: User,
-                              assessment_id: UUID, fmt: str, lang: str, today: date
-                              ) -> Response[bytes]:
+async def assessment_download(
+    session: AsyncSession,
+    engine: Engine,
+    user: User,
+    assessment_id: UUID,
+    fmt: str,
+    lang: str,
+    today: date,
+) -> Response[bytes]:
     """The self-assessment report of an assessment ``user`` may read, as a download."""
     assessment = await get_assessment(session, user, assessment_id)
-    context = await report_context.assessment_report(session, engine, assessment, lang=lang, today=today)
+    context = await report_context.assessment_report(
+        session, engine, assessment, lang=lang, today=today
+    )
     name = context["enterprise"]
-    return _download(await _render(session, context, fmt), fmt,
-                     f"{context['title']}-{name['name']}-{today}",
-                     f"self-assessment-{name['uscc']}-{today}")
+    return _download(
+        await _render(session, context, fmt),
+        fmt,
+        f"{context['title']}-{name['name']}-{today}",
+        f"self-assessment-{name['uscc']}-{today}",
+    )
 
 
-async def application_download(session: AsyncSession, engine: Engine, user: User,
-                               application_id: UUID, fmt: str, lang: str, today: date
-                               ) -> Response[bytes]:
+async def application_download(
+    session: AsyncSession,
+    engine: Engine,
+    user: User,
+    application_id: UUID,
+    fmt: str,
+    lang: str,
+    today: date,
+) -> Response[bytes]:
     """The review report of an application ``user`` may see, as a download."""
     application = await get_application(session, user, application_id)
-    context = await report_context.application_report(session, engine, application, lang=lang,
-                                               today=today)
+    context = await report_context.application_report(
+        session, engine, application, lang=lang, today=today
+    )
     name = context["enterprise"]
-    return _download(await _render(session, context, fmt), fmt,
-                     f"{context['title']}-{name['name']}-{today}",
-                     f"review-{name['uscc']}-{today}")
+    return _download(
+        await _render(session, context, fmt),
+        fmt,
+        f"{context['title']}-{name['name']}-{today}",
+        f"review-{name['uscc']}-{today}",
+    )
 
 
-async def certificate_download(session: AsyncSession, user: User, number: str, lang: str,
-                               today: date, base_url: str) -> Response[bytes]:
+async def certificate_download(
+    session: AsyncSession, user: User, number: str, lang: str, today: date, base_url: str
+) -> Response[bytes]:
     """The certificate PDF, for its enterprise and the admins of its region (else 404)."""
     certificate = await session.scalar(select(Certificate).where(Certificate.number == number))
     if certificate is None:
@@ -105,16 +135,26 @@ async def certificate_download(session: AsyncSession, user: User, number: str, l
         await get_enterprise(session, user, certificate.enterprise_id)
     except NotFoundException as exc:  # another enterprise's, or outside the admin's region
         raise not_found("证书 certificate") from exc
-    context = await report_context.certificate_report(session, certificate, base_url=base_url,
-                                               lang=lang, today=today)
+    context = await report_context.certificate_report(
+        session, certificate, base_url=base_url, lang=lang, today=today
+    )
     safe = "".join(c if c.isalnum() or c in "-_" else "_" for c in certificate.number)
-    return _download(await _render(session, context, "pdf"), "pdf",
-                     f"{context['title']}-{certificate.number}", f"certificate-{safe}")
+    return _download(
+        await _render(session, context, "pdf"),
+        "pdf",
+        f"{context['title']}-{certificate.number}",
+        f"certificate-{safe}",
+    )
 
 
-@get("/api/v1/assessments/{assessment_id:uuid}/report", operation_id="getAssessmentReport",
-     guards=[requires(Role.enterprise, Role.admin)], tags=["reports"], media_type=PDF,
-     operation_class=_binary(PDF, XLSX))
+@get(
+    "/api/v1/assessments/{assessment_id:uuid}/report",
+    operation_id="getAssessmentReport",
+    guards=[requires(Role.enterprise, Role.admin)],
+    tags=["reports"],
+    media_type=PDF,
+    operation_class=_binary(PDF, XLSX),
+)
 async def assessment_report(
     request: Request[User, Any, Any],
     assessment_id: FromPath[UUID],
@@ -125,12 +165,18 @@ async def assessment_report(
 ) -> Response[bytes]:
     """自评报告: profile, checklists, score, elements, vetoes, items with deductions and reasons
     (扣分点及原因说明汇总表) and hazards with their rectification; the enterprise and its admins."""
-    return await assessment_download(db_session, engine, request.user, assessment_id, fmt, lang,
-                                     request.app.state.clock())
+    return await assessment_download(
+        db_session, engine, request.user, assessment_id, fmt, lang, request.app.state.clock()
+    )
 
 
-@get("/api/v1/applications/{application_id:uuid}/report", operation_id="getApplicationReport",
-     tags=["reports"], media_type=PDF, operation_class=_binary(PDF, XLSX))
+@get(
+    "/api/v1/applications/{application_id:uuid}/report",
+    operation_id="getApplicationReport",
+    tags=["reports"],
+    media_type=PDF,
+    operation_class=_binary(PDF, XLSX),
+)
 async def application_report(
     request: Request[User, Any, Any],
     application_id: FromPath[UUID],
@@ -141,13 +187,19 @@ async def application_report(
 ) -> Response[bytes]:
     """评审报告: the self-assessment, the reviewers' scores and the item-by-item comparison,
     conclusion, state and audit dates; for everyone who may see the application."""
-    return await application_download(db_session, engine, request.user, application_id, fmt,
-                                      lang, request.app.state.clock())
+    return await application_download(
+        db_session, engine, request.user, application_id, fmt, lang, request.app.state.clock()
+    )
 
 
-@get("/api/v1/certificates/{number:str}/pdf", operation_id="getCertificatePdf",
-     guards=[requires(Role.enterprise, Role.admin)], tags=["certificates"], media_type=PDF,
-     operation_class=_binary(PDF))
+@get(
+    "/api/v1/certificates/{number:str}/pdf",
+    operation_id="getCertificatePdf",
+    guards=[requires(Role.enterprise, Role.admin)],
+    tags=["certificates"],
+    media_type=PDF,
+    operation_class=_binary(PDF),
+)
 async def certificate_pdf(
     request: Request[User, Any, Any],
     number: Annotated[str, PathParameter(max_length=40)],
@@ -156,8 +208,14 @@ async def certificate_pdf(
 ) -> Response[bytes]:
     """The certificate as a PDF with a QR code of its public verification page; for the
     enterprise and the admins of its region (anyone else: the JSON verification)."""
-    return await certificate_download(db_session, request.user, number, lang,
-                                      request.app.state.clock(), request.app.state.settings.public_url)
+    return await certificate_download(
+        db_session,
+        request.user,
+        number,
+        lang,
+        request.app.state.clock(),
+        request.app.state.settings.public_url,
+    )
 
 
 REPORT_HANDLERS = [assessment_report, application_report, certificate_pdf]

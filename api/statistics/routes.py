@@ -34,8 +34,10 @@ from anbiao.core.risk import RegionFacts
 
 SubmittedFrom = Annotated[date | None, QueryParameter(name="submittedFrom")]
 SubmittedTo = Annotated[date | None, QueryParameter(name="submittedTo")]
-Kind = Annotated[Literal["application", "hazard"] | None, QueryParameter(
-    description="application or hazard; both when absent.")]
+Kind = Annotated[
+    Literal["application", "hazard"] | None,
+    QueryParameter(description="application or hazard; both when absent."),
+]
 
 
 def _prefecture(column: Any) -> ColumnElement[str]:
@@ -84,17 +86,25 @@ async def statistics(session: AsyncSession, user: User, f: Filters) -> Statistic
         return f.applications(select(key, count), user).group_by(key)
 
     region_key = _prefecture(Application.region)
-    by_day = await _grouped(session, by(Application.submitted_on).where(
-        Application.submitted_on.is_not(None)))
+    by_day = await _grouped(
+        session, by(Application.submitted_on).where(Application.submitted_on.is_not(None))
+    )
     months: Counter[str] = Counter()
     for day, n in by_day.items():
         months[day[:7]] += n
     ent_region = _prefecture(Enterprise.region)
-    enterprises = await _grouped(session, select(ent_region, count).where(
-        Enterprise.id.in_(f.enterprises(user))).group_by(ent_region))
-    hazards = await _grouped(session, scope_hazards(select(Hazard.level, count), user).where(
-        Hazard.state != "closed", Hazard.enterprise_id.in_(f.enterprises(user))
-    ).group_by(Hazard.level))
+    enterprises = await _grouped(
+        session,
+        select(ent_region, count)
+        .where(Enterprise.id.in_(f.enterprises(user)))
+        .group_by(ent_region),
+    )
+    hazards = await _grouped(
+        session,
+        scope_hazards(select(Hazard.level, count), user)
+        .where(Hazard.state != "closed", Hazard.enterprise_id.in_(f.enterprises(user)))
+        .group_by(Hazard.level),
+    )
     hazards = {"general": 0, "major": 0} | hazards
     by_state = await _grouped(session, by(Application.state))
     return StatisticsOut(
@@ -113,27 +123,36 @@ async def statistics(session: AsyncSession, user: User, f: Filters) -> Statistic
 
 def _flat(stats: StatisticsOut) -> list[dict[str, Any]]:
     """(dimension, key, count) rows of every breakdown, for the CSV export."""
-    return [{"dimension": name, "key": key, "count": n}
-            for name, value in stats.model_dump().items() if isinstance(value, dict)
-            for key, n in value.items()]
+    return [
+        {"dimension": name, "key": key, "count": n}
+        for name, value in stats.model_dump().items()
+        if isinstance(value, dict)
+        for key, n in value.items()
+    ]
 
 
 async def region_facts(
     session: AsyncSession, user: User, f: Filters, today: date
 ) -> dict[str, RegionFacts]:
     """The facts of every prefecture in scope (by the enterprises' current region)."""
-    enterprises = (await session.execute(
-        select(Enterprise.id, Enterprise.region, Enterprise.profile).where(
-            Enterprise.id.in_(f.enterprises(user))))).all()
+    enterprises = (
+        await session.execute(
+            select(Enterprise.id, Enterprise.region, Enterprise.profile).where(
+                Enterprise.id.in_(f.enterprises(user))
+            )
+        )
+    ).all()
     region_of = {e.id: e.region[:4] for e in enterprises}
     counts: dict[str, Counter[str]] = defaultdict(Counter)
     for e in enterprises:
         counts[e.region[:4]]["enterprises"] += 1
         if int((e.profile.get("accidents_12m") or {}).get("deaths", 0)) > 0:
             counts[e.region[:4]]["fatal_accidents_12m"] += 1
-    hazards = await session.execute(select(Hazard.enterprise_id, Hazard.level, Hazard.deadline)
-                                    .where(Hazard.state != "closed",
-                                           Hazard.enterprise_id.in_(f.enterprises(user))))
+    hazards = await session.execute(
+        select(Hazard.enterprise_id, Hazard.level, Hazard.deadline).where(
+            Hazard.state != "closed", Hazard.enterprise_id.in_(f.enterprises(user))
+        )
+    )
     for h in hazards:
         if h.enterprise_id not in region_of:  # registered after the first query
             continue
@@ -142,10 +161,16 @@ async def region_facts(
         if h.deadline is not None and h.deadline < today:
             c["overdue_hazards"] += 1
     applications = await session.execute(
-        select(Application.enterprise_id, Application.state, Application.submitted_on,
-               Application.self_result, Application.review_result)
+        select(
+            Application.enterprise_id,
+            Application.state,
+            Application.submitted_on,
+            Application.self_result,
+            Application.review_result,
+        )
         .where(Application.enterprise_id.in_(f.enterprises(user)))
-        .order_by(Application.created_at, Application.id))
+        .order_by(Application.created_at, Application.id)
+    )
     latest: dict[Any, Any] = {}  # enterprise → its latest submitted application
     certified: set[Any] = set()
     for a in applications:
@@ -165,10 +190,17 @@ async def region_facts(
             counts[region]["vetoes_failed"] += 1
         if (pct := a.self_result.get("percentage")) is not None:
             percentages[region].append(float(pct))
-    return {region: RegionFacts(
-        **c, average_percentage=(round(sum(percentages[region]) / len(percentages[region]), 1)
-                                 if percentages[region] else None))
-        for region, c in sorted(counts.items())}
+    return {
+        region: RegionFacts(
+            **c,
+            average_percentage=(
+                round(sum(percentages[region]) / len(percentages[region]), 1)
+                if percentages[region]
+                else None
+            ),
+        )
+        for region, c in sorted(counts.items())
+    }
 
 
 def rank(indexed: list[tuple[str, float | None, RegionFacts]]) -> list[RiskRow]:
@@ -185,19 +217,32 @@ def rank(indexed: list[tuple[str, float | None, RegionFacts]]) -> list[RiskRow]:
 def _overdue_query(user: User, today: date, kind: str | None, region: str | None) -> Select[Any]:
     """Applications and open hazards past their deadline, as one union of uniform rows."""
     live = [s.value for s in TERMINAL]
-    apps = scope_applications(select(
-        literal_column("'application'").label("kind"), Application.id.label("id"),
-        Application.enterprise_id.label("enterprise_id"), Application.region.label("region"),
-        Application.state.label("state"), cast(null(), String(16)).label("level"),
-        Application.due_on.label("due_on"),
-    ), user).where(Application.due_on.is_not(None), Application.due_on < today,
-                   Application.state.not_in(live))
-    hazards = scope_hazards(select(
-        literal_column("'hazard'").label("kind"), Hazard.id.label("id"),
-        Hazard.enterprise_id.label("enterprise_id"), Enterprise.region.label("region"),
-        Hazard.state.label("state"), Hazard.level.label("level"), Hazard.deadline.label("due_on"),
-    ).join(Enterprise, Enterprise.id == Hazard.enterprise_id), user).where(
-        Hazard.deadline.is_not(None), Hazard.deadline < today, Hazard.state != "closed")
+    apps = scope_applications(
+        select(
+            literal_column("'application'").label("kind"),
+            Application.id.label("id"),
+            Application.enterprise_id.label("enterprise_id"),
+            Application.region.label("region"),
+            Application.state.label("state"),
+            cast(null(), String(16)).label("level"),
+            Application.due_on.label("due_on"),
+        ),
+        user,
+    ).where(
+        Application.due_on.is_not(None), Application.due_on < today, Application.state.not_in(live)
+    )
+    hazards = scope_hazards(
+        select(
+            literal_column("'hazard'").label("kind"),
+            Hazard.id.label("id"),
+            Hazard.enterprise_id.label("enterprise_id"),
+            Enterprise.region.label("region"),
+            Hazard.state.label("state"),
+            Hazard.level.label("level"),
+            Hazard.deadline.label("due_on"),
+        ).join(Enterprise, Enterprise.id == Hazard.enterprise_id),
+        user,
+    ).where(Hazard.deadline.is_not(None), Hazard.deadline < today, Hazard.state != "closed")
     if region:
         apps = apps.where(Application.region.startswith(region))
         hazards = hazards.where(Enterprise.region.startswith(region))
@@ -206,22 +251,36 @@ def _overdue_query(user: User, today: date, kind: str | None, region: str | None
     return select(union).order_by(union.c.due_on, union.c.kind, union.c.id)
 
 
-async def risk_ranking(session: AsyncSession, user: User, f: Filters, today: date,
-                       engine: Engine) -> list[RiskRow]:
+async def risk_ranking(
+    session: AsyncSession, user: User, f: Filters, today: date, engine: Engine
+) -> list[RiskRow]:
     """Prefectures in scope ranked by the ``region_risk_index`` hook."""
     facts = await region_facts(session, user, f, today)
     hook = engine.pm.hook.region_risk_index
     return rank([(code, _number(hook(region=code, facts=v)), v) for code, v in facts.items()])
 
 
-async def overdue_page(session: AsyncSession, user: User, today: date, kind: str | None,
-                       region: str | None, limit: int, offset: int) -> dict[str, Any]:
+async def overdue_page(
+    session: AsyncSession,
+    user: User,
+    today: date,
+    kind: str | None,
+    region: str | None,
+    limit: int,
+    offset: int,
+) -> dict[str, Any]:
     """A page of overdue applications and hazards with the delay in working days."""
     query = _overdue_query(user, today, kind, region)
     total = await session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
     rows = (await session.execute(query.limit(limit).offset(offset))).all()
-    items = [{**row._asdict(), "working_days_overdue": working_days_between(row.due_on, today),
-              "calendar_days_overdue": (today - row.due_on).days} for row in rows]
+    items = [
+        {
+            **row._asdict(),
+            "working_days_overdue": working_days_between(row.due_on, today),
+            "calendar_days_overdue": (today - row.due_on).days,
+        }
+        for row in rows
+    ]
     return {"items": items, "total": int(total or 0), "limit": limit, "offset": offset}
 
 
@@ -246,8 +305,7 @@ class StatisticsController(Controller):
         stats = await statistics(db_session, request.user, f)
         return stats if fmt == "json" else csv_response(_flat(stats), "statistics")
 
-    @get("/statistics/risk-ranking", operation_id="getRiskRanking",
-         guards=[requires(Role.admin)])
+    @get("/statistics/risk-ranking", operation_id="getRiskRanking", guards=[requires(Role.admin)])
     async def risk_ranking(
         self,
         request: Request[User, Any, Any],
@@ -257,12 +315,27 @@ class StatisticsController(Controller):
         fmt: FormatQuery = "json",
     ) -> list[RiskRow]:
         """Prefectures ranked by the safety risk index (hook ``region_risk_index``)."""
-        rows = await risk_ranking(db_session, request.user, Filters(region, industry),
-                                  request.app.state.clock(), request.app.state.engine)
+        rows = await risk_ranking(
+            db_session,
+            request.user,
+            Filters(region, industry),
+            request.app.state.clock(),
+            request.app.state.engine,
+        )
         if fmt == "json":
             return rows
-        return csv_response([{"rank": r.rank, "region": r.region, "index": r.index,
-                              **r.model_dump(mode="json")["facts"]} for r in rows], "risk-ranking")
+        return csv_response(
+            [
+                {
+                    "rank": r.rank,
+                    "region": r.region,
+                    "index": r.index,
+                    **r.model_dump(mode="json")["facts"],
+                }
+                for r in rows
+            ],
+            "risk-ranking",
+        )
 
     @get("/overdue", operation_id="listOverdue")
     async def overdue(
@@ -278,8 +351,9 @@ class StatisticsController(Controller):
         """Applications and open hazards past their deadline, most overdue first, with the
         delay in Chinese working days. Admins: their region; reviewers: their assignments;
         enterprises: their own."""
-        data = await overdue_page(db_session, request.user, request.app.state.clock(), kind,
-                                  region, limit, offset)
+        data = await overdue_page(
+            db_session, request.user, request.app.state.clock(), kind, region, limit, offset
+        )
         return listing(data, Page[OverdueOut], fmt, "overdue")
 
 

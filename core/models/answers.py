@@ -34,7 +34,9 @@ class Answer(BaseModel):
         json_schema_extra={"additionalProperties": {"type": "integer", "minimum": 1}},
     )
     note: str | None = Field(default=None, description="自评描述 / what was found.")
-    evidence: tuple[str, ...] = Field(default=(), description="Evidence references (files, records).")
+    evidence: tuple[str, ...] = Field(
+        default=(), description="Evidence references (files, records)."
+    )
 
     @field_validator("deductions", mode="before")
     @classmethod

@@ -71,8 +71,12 @@ class Condition(ContentModel):
     regions: list[RegionPrefix] | None = Field(
         default=None, description="Region code starts with one of these prefixes."
     )
-    employees_min: int | None = Field(default=None, ge=0, description="At least this many employees.")
-    employees_max: int | None = Field(default=None, ge=0, description="At most this many employees.")
+    employees_min: int | None = Field(
+        default=None, ge=0, description="At least this many employees."
+    )
+    employees_max: int | None = Field(
+        default=None, ge=0, description="At most this many employees."
+    )
     any_of: list[Condition] | None = Field(
         default=None, description="At least one of these conditions holds."
     )
@@ -151,10 +155,14 @@ class Eligibility(ContentModel):
         default=0, ge=0, description="Most deaths allowed in the last 12 months (null: no limit)."
     )
     max_serious_injuries_12m: int | None = Field(
-        default=None, ge=0, description="Most seriously injured allowed in 12 months (null: no limit)."
+        default=None,
+        ge=0,
+        description="Most seriously injured allowed in 12 months (null: no limit).",
     )
     max_direct_loss_10k_12m: int | None = Field(
-        default=None, ge=0, description="Most direct loss (万元) allowed in 12 months (null: no limit)."
+        default=None,
+        ge=0,
+        description="Most direct loss (万元) allowed in 12 months (null: no limit).",
     )
 
 
@@ -165,7 +173,9 @@ class Scoring(ContentModel):
     bands: list[GradeBand] = Field(
         min_length=1, description="Ascending bands; the first band's minimum is the pass threshold."
     )
-    decimals: int = Field(default=1, ge=0, le=3, description="Decimals of the percentage (half up).")
+    decimals: int = Field(
+        default=1, ge=0, le=3, description="Decimals of the percentage (half up)."
+    )
     eligibility: Eligibility
 
 

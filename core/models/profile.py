@@ -9,13 +9,15 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_vali
 
 from anbiao.core.models._base import Integer
 from anbiao.core.region import region_error
-from anbiao.core.size_class import SizeClass, SizeSector, SizeTable, SIZE_TABLE_2011, classify
+from anbiao.core.size_class import SIZE_TABLE_2011, SizeClass, SizeSector, SizeTable, classify
 from anbiao.core.uscc import check_uscc
 
 # For clients and the OpenAPI document; the validators below give the friendlier messages.
 _C = "0-9A-HJ-NP-RTUWXYa-hj-np-rtuwxy"
 USCC_PATTERN = rf"^\s*[{_C}]{{2}}[0-9]{{6}}[{_C}]{{10}}\s*$"
-REGION_PATTERN = r"^(1[1-5]|2[1-3]|3[1-7]|4[1-6]|5[0-4]|6[1-5]|71|8[12])(0000|(0[1-9]|[1-9][0-9])[0-9]{2})$"
+REGION_PATTERN = (
+    r"^(1[1-5]|2[1-3]|3[1-7]|4[1-6]|5[0-4]|6[1-5]|71|8[12])(0000|(0[1-9]|[1-9][0-9])[0-9]{2})$"
+)
 
 _SLUG_PATTERN = r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$"
 _Slug = Annotated[str, StringConstraints(pattern=_SLUG_PATTERN)]
@@ -27,9 +29,7 @@ class AccidentRecord(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     deaths: Integer = Field(default=0, ge=0, description="死亡人数 / deaths")
-    serious_injuries: Integer = Field(
-        default=0, ge=0, description="重伤人数 / seriously injured"
-    )
+    serious_injuries: Integer = Field(default=0, ge=0, description="重伤人数 / seriously injured")
     direct_loss_10k: Decimal = Field(
         default=Decimal(0), ge=0, description="直接经济损失（万元）/ direct loss in 10k CNY"
     )
@@ -55,13 +55,16 @@ class Profile(BaseModel):
         description="专项: registered hazard ids, e.g. dust_explosion",
     )
     employees: Integer = Field(ge=0, description="从业人员 / employees")
-    annual_revenue_10k: Decimal = Field(ge=0, description="营业收入（万元）/ annual revenue, 10k CNY")
+    annual_revenue_10k: Decimal = Field(
+        ge=0, description="营业收入（万元）/ annual revenue, 10k CNY"
+    )
     size_sector: SizeSector = Field(
         default=SizeSector.industrial,
         description="划型行业 for the 2011 size table; 商贸 firms choose wholesale, retail, …",
     )
     accidents_12m: AccidentRecord = Field(
-        default_factory=AccidentRecord, description="近 12 个月事故 / accidents of the last 12 months"
+        default_factory=AccidentRecord,
+        description="近 12 个月事故 / accidents of the last 12 months",
     )
 
     @field_validator("hazards", mode="before")

@@ -27,7 +27,12 @@ ENDPOINTS = [
     ("GET", "/api/v1/enterprises/{enterprise}/events", "enterprise", None),
     ("GET", "/api/v1/assessments/{assessment}", "assessment", None),
     ("GET", "/api/v1/assessments/{assessment}/checklist", "assessment", None),
-    ("PATCH", "/api/v1/assessments/{assessment}/answers", "assessment", {"version": 0, "answers": {}}),
+    (
+        "PATCH",
+        "/api/v1/assessments/{assessment}/answers",
+        "assessment",
+        {"version": 0, "answers": {}},
+    ),
     ("POST", "/api/v1/assessments/{assessment}/applications", "assessment", None),
     ("GET", "/api/v1/applications/{application}", "application", None),
     ("POST", "/api/v1/applications/{application}/actions/{action}", "application", {"version": 0}),
@@ -41,38 +46,61 @@ ENDPOINTS = [
     ("GET", "/api/v1/certificates/{number}/pdf", "certificate", None),
     ("POST", "/api/v1/applications/{application}/findings", "application", {"text": "问题"}),
     ("GET", "/api/v1/applications/{application}/findings", "application", None),
-    ("POST", "/api/v1/applications/{application}/findings/{finding}/withdraw", "application",
-     {"version": 0}),
+    (
+        "POST",
+        "/api/v1/applications/{application}/findings/{finding}/withdraw",
+        "application",
+        {"version": 0},
+    ),
     ("POST", "/api/v1/assessments/{assessment}/evidence", "assessment", "upload"),
     ("GET", "/api/v1/assessments/{assessment}/evidence", "evidence", None),
     ("GET", "/api/v1/evidence/{evidence}", "evidence", None),
     ("DELETE", "/api/v1/evidence/{evidence}", "evidence", None),
 ]
 LISTS = ["/api/v1/enterprises", "/api/v1/applications", "/api/v1/hazards"]
-PUBLIC = {("GET", "/api/v1/certificates/{number}"), ("POST", "/api/v1/auth/signup"),
-          ("POST", "/api/v1/auth/login"), ("GET", "/api/v1/auth/me")}
+PUBLIC = {
+    ("GET", "/api/v1/certificates/{number}"),
+    ("POST", "/api/v1/auth/signup"),
+    ("POST", "/api/v1/auth/login"),
+    ("GET", "/api/v1/auth/me"),
+}
 
 
 def scenario(api):
     api.user("admin_fz@gov.cn", Role.admin, region_prefix="3501")
     api.user("admin_xm@gov.cn", Role.admin, region_prefix="3502")
     for name in ("r1", "r2", "r3"):
-        api.user(f"{name}@x.cn", Role.reviewer, region_prefix="35", domains=["machinery"],
-                 employer=f"{name} 咨询")
+        api.user(
+            f"{name}@x.cn",
+            Role.reviewer,
+            region_prefix="35",
+            domains=["machinery"],
+            employer=f"{name} 咨询",
+        )
     ids = {}
-    for email, region, uscc in (("ent_a@x.cn", "350102", "91350102MA00000152"),
-                                ("ent_b@x.cn", "350203", "92350203MA0000023D")):
+    for email, region, uscc in (
+        ("ent_a@x.cn", "350102", "91350102MA00000152"),
+        ("ent_b@x.cn", "350203", "92350203MA0000023D"),
+    ):
         enterprise, assessment = start(api, email, region=region, uscc=uscc, name=email)
         saved = answer_all(api, email, assessment)
-        app = api.call("POST", f"/api/v1/assessments/{assessment['id']}/applications", email,
-                       expect=201)
+        app = api.call(
+            "POST", f"/api/v1/assessments/{assessment['id']}/applications", email, expect=201
+        )
         app = act(api, app, "submit", email)
-        ids[email] = {"enterprise": enterprise, "assessment": assessment["id"],
-                      "application": app["id"], "app": app, "assessment_version": saved["version"]}
+        ids[email] = {
+            "enterprise": enterprise,
+            "assessment": assessment["id"],
+            "application": app["id"],
+            "app": app,
+            "assessment_version": saved["version"],
+        }
     a = ids["ent_a@x.cn"]
     app = act(api, a["app"], "accept", "admin_fz@gov.cn")
-    reviewers = {r["name"]: r["id"] for r in api.call(
-        "GET", f"/api/v1/applications/{app['id']}/candidates", "admin_fz@gov.cn")}
+    reviewers = {
+        r["name"]: r["id"]
+        for r in api.call("GET", f"/api/v1/applications/{app['id']}/candidates", "admin_fz@gov.cn")
+    }
     act(api, app, "assign", "admin_fz@gov.cn", reviewer_ids=[reviewers["r1"], reviewers["r2"]])
     return a
 
@@ -86,7 +114,7 @@ def test_routes_are_all_in_the_matrix(api):
     covered = {(m, p.split("?")[0]) for m, p, _, _ in ENDPOINTS} | PUBLIC
     for route in api.client.app.routes:
         path = re.sub(r"\{(\w+):\w+\}", r"{\1}", route.path)
-        if not path.startswith("/api/") or "{" not in path and path not in LISTS:
+        if not path.startswith("/api/") or ("{" not in path and path not in LISTS):
             continue
         for method in getattr(route, "methods", ()):
             if method in ("HEAD", "OPTIONS") or path in LISTS:
@@ -101,15 +129,32 @@ def test_no_foreign_object_is_ever_shown(api, tmp_path):
     api.client.app.state.evidence_storage = DiskStorage(tmp_path / "uploads")
     a = scenario(api)
     # a self-assessment hazard of A: make one item fail and fetch it
-    api.call("PATCH", f"/api/v1/assessments/{a['assessment']}/answers", "ent_a@x.cn", expect=409,
-             json={"version": a["assessment_version"], "answers": {}})  # frozen: submitted
+    api.call(
+        "PATCH",
+        f"/api/v1/assessments/{a['assessment']}/answers",
+        "ent_a@x.cn",
+        expect=409,
+        json={"version": a["assessment_version"], "answers": {}},
+    )  # frozen: submitted
     hazards = _seed_hazard(api, a)
     evidence = _seed_evidence(api, a)
-    finding = api.call("POST", f"/api/v1/applications/{a['application']}/findings", "r1@x.cn",
-                       expect=201, json={"text": "测试问题"})["id"]
+    finding = api.call(
+        "POST",
+        f"/api/v1/applications/{a['application']}/findings",
+        "r1@x.cn",
+        expect=201,
+        json={"text": "测试问题"},
+    )["id"]
     ids = {**a, "hazard": hazards, "action": "accept", "evidence": evidence, "finding": finding}
-    secrets = {str(a["enterprise"]), str(a["assessment"]), str(a["application"]), hazards,
-               "ent_a@x.cn", evidence, finding}
+    secrets = {
+        str(a["enterprise"]),
+        str(a["assessment"]),
+        str(a["application"]),
+        hazards,
+        "ent_a@x.cn",
+        evidence,
+        finding,
+    }
     ids["number"] = _seed_certificate(api, a)
     secrets.add(ids["number"])
     leaks = []
@@ -119,9 +164,13 @@ def test_no_foreign_object_is_ever_shown(api, tmp_path):
             body = {"version": 0, "profile": _profile(api, a)}
         for user in USERS:
             if body == "upload":
-                r = api.client.request(method, path, headers=api.login(user),
-                                       data={"item_id": "base.5-1-1.01"},
-                                       files={"file": ("a.pdf", b"%PDF-1.4 test", "application/pdf")})
+                r = api.client.request(
+                    method,
+                    path,
+                    headers=api.login(user),
+                    data={"item_id": "base.5-1-1.01"},
+                    files={"file": ("a.pdf", b"%PDF-1.4 test", "application/pdf")},
+                )
                 assert r.status_code != 201, f"{method} {path} as {user}: frozen, yet stored"
             else:
                 r = api.client.request(method, path, headers=api.login(user), json=body)
@@ -147,8 +196,13 @@ def _seed_hazard(api, a) -> str:
 
     async def create():
         async with api.client.app.state.db_config.get_session() as session:
-            hazard = Hazard(enterprise_id=a["enterprise"], item_id="base.5-1-1.01", source="self",
-                            level="general", description="测试隐患")
+            hazard = Hazard(
+                enterprise_id=a["enterprise"],
+                item_id="base.5-1-1.01",
+                source="self",
+                level="general",
+                description="测试隐患",
+            )
             session.add(hazard)
             await session.commit()
             return str((await session.scalars(select(Hazard.id))).first())
@@ -165,10 +219,17 @@ def _seed_certificate(api, a) -> str:
 
     async def create():
         async with api.client.app.state.db_config.get_session() as session:
-            session.add(Certificate(number="AB35-2026-000001", application_id=a["application"],
-                                    enterprise_id=a["enterprise"], enterprise_name="ent_a@x.cn",
-                                    grade="达标", issued_on=date(2026, 3, 2),
-                                    valid_until=date(2029, 3, 2)))
+            session.add(
+                Certificate(
+                    number="AB35-2026-000001",
+                    application_id=a["application"],
+                    enterprise_id=a["enterprise"],
+                    enterprise_name="ent_a@x.cn",
+                    grade="达标",
+                    issued_on=date(2026, 3, 2),
+                    valid_until=date(2029, 3, 2),
+                )
+            )
             await session.commit()
         return "AB35-2026-000001"
 
@@ -183,10 +244,16 @@ def _seed_evidence(api, a) -> str:
     async def create():
         await api.client.app.state.evidence_storage.put(f"{a['enterprise']}/0", b"%PDF-1.4")
         async with api.client.app.state.db_config.get_session() as session:
-            evidence = Evidence(enterprise_id=a["enterprise"], assessment_id=a["assessment"],
-                                item_id="base.5-1-1.01", filename="a.pdf",
-                                content_type="application/pdf", size=8, sha256="0" * 64,
-                                storage_key=f"{a['enterprise']}/0")
+            evidence = Evidence(
+                enterprise_id=a["enterprise"],
+                assessment_id=a["assessment"],
+                item_id="base.5-1-1.01",
+                filename="a.pdf",
+                content_type="application/pdf",
+                size=8,
+                sha256="0" * 64,
+                storage_key=f"{a['enterprise']}/0",
+            )
             session.add(evidence)
             await session.commit()
             return str(evidence.id)

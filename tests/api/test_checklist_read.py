@@ -15,7 +15,9 @@ def test_checklist_etag_and_conditional_get(api):
     assert first.json()["fingerprint"] == assessment["fingerprint"]
     again = api.client.get(path, headers={**headers, "If-None-Match": f'W/{etag}, "other"'})
     assert again.status_code == 304 and again.content == b"" and again.headers["etag"] == etag
-    english = api.client.get(path, params={"lang": "en"}, headers={**headers, "If-None-Match": etag})
+    english = api.client.get(
+        path, params={"lang": "en"}, headers={**headers, "If-None-Match": etag}
+    )
     assert english.status_code == 200 and english.headers["etag"] != etag
     assert english.json()["elements"] != first.json()["elements"]  # English texts
     stale = api.client.get(path, headers={**headers, "If-None-Match": '"an-older-checklist"'})

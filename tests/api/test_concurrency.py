@@ -24,10 +24,19 @@ ROUNDS = 3
 def test_same_version_twice_one_wins(api):
     _, assessment = start(api, **FUZHOU)
     path = f"/api/v1/assessments/{assessment['id']}/answers"
-    first = api.call("PATCH", path, "ent@fz.cn", json={
-        "version": 1, "answers": {"base.5-1-1.01": {"status": "compliant"}}})
-    stale = api.call("PATCH", path, "ent@fz.cn", expect=409, json={
-        "version": 1, "answers": {"base.5-1-1.01": {"status": "non_compliant"}}})
+    first = api.call(
+        "PATCH",
+        path,
+        "ent@fz.cn",
+        json={"version": 1, "answers": {"base.5-1-1.01": {"status": "compliant"}}},
+    )
+    stale = api.call(
+        "PATCH",
+        path,
+        "ent@fz.cn",
+        expect=409,
+        json={"version": 1, "answers": {"base.5-1-1.01": {"status": "non_compliant"}}},
+    )
     assert stale["current"]["version"] == first["version"] == 2
     assert stale["current"]["answers"] == {"base.5-1-1.01": {"status": "compliant"}}
 
@@ -44,8 +53,11 @@ def test_concurrent_writers_lose_nothing(api):
     def write(item_id: str) -> int:
         for attempt in range(50):
             version = api.client.get(url, headers=headers).json()["version"]
-            r = api.client.patch(f"{url}/answers", headers=headers, json={
-                "version": version, "answers": {item_id: {"status": "compliant"}}})
+            r = api.client.patch(
+                f"{url}/answers",
+                headers=headers,
+                json={"version": version, "answers": {item_id: {"status": "compliant"}}},
+            )
             if r.status_code == 200:
                 return attempt
             assert r.status_code == 409, r.text
@@ -57,8 +69,12 @@ def test_concurrent_writers_lose_nothing(api):
     final = api.client.get(url, headers=headers).json()
     assert set(final["answers"]) == set(jobs)  # every write is there
     assert final["version"] == 1 + len(jobs)  # each success bumped the version exactly once
-    events = api.call("GET", f"/api/v1/enterprises/{assessment['enterprise_id']}/events",
-                      "ent@fz.cn", params={"limit": 500})["items"]
+    events = api.call(
+        "GET",
+        f"/api/v1/enterprises/{assessment['enterprise_id']}/events",
+        "ent@fz.cn",
+        params={"limit": 500},
+    )["items"]
     saves = [e for e in events if e["action"] == "assessment.answers_saved"]
     assert len(saves) == len(jobs)
 
@@ -99,8 +115,11 @@ def test_a_write_refused_by_the_database_is_an_error_not_a_lost_success(api, mon
 
     monkeypatch.setattr(assessments, "sync_self_hazards", broken)
     path = f"/api/v1/assessments/{assessment['id']}"
-    r = api.client.patch(f"{path}/answers", headers=api.login("ent@fz.cn"), json={
-        "version": 1, "answers": {"base.5-1-1.01": {"status": "compliant"}}})
+    r = api.client.patch(
+        f"{path}/answers",
+        headers=api.login("ent@fz.cn"),
+        json={"version": 1, "answers": {"base.5-1-1.01": {"status": "compliant"}}},
+    )
     assert r.status_code == 500 and "Traceback" not in r.text
     monkeypatch.undo()
     after = api.call("GET", path, "ent@fz.cn")
@@ -128,8 +147,11 @@ def test_a_commit_the_database_refuses_is_an_error_not_a_lost_success(api, monke
 
     monkeypatch.setattr(AsyncSession, "commit", refuse_once)
     path = f"/api/v1/assessments/{assessment['id']}"
-    r = api.client.patch(f"{path}/answers", headers=headers, json={
-        "version": 1, "answers": {"base.5-1-1.01": {"status": "compliant"}}})
+    r = api.client.patch(
+        f"{path}/answers",
+        headers=headers,
+        json={"version": 1, "answers": {"base.5-1-1.01": {"status": "compliant"}}},
+    )
     assert refused and r.status_code == 500, r.text
     assert r.headers["content-type"].startswith("application/problem+json")
     monkeypatch.undo()
@@ -144,7 +166,9 @@ def test_sqlite_writers_of_a_process_queue_instead_of_failing(api, database_url)
         pytest.skip("the queue is for embedded SQLite")
     config = db_config(Settings(database_url=database_url, secret_key="x" * 32))
     engine = config.get_engine().sync_engine
-    event.listen(engine, "connect", lambda connection, _: connection.execute("PRAGMA busy_timeout=0"))
+    event.listen(
+        engine, "connect", lambda connection, _: connection.execute("PRAGMA busy_timeout=0")
+    )
     waiting = 5
 
     async def scenario() -> list[int]:
@@ -207,9 +231,11 @@ def test_a_writer_that_waits_too_long_gets_503_and_changes_nothing(api, database
     with api.client.portal() as portal:
         holder = portal.call(hold)
         try:
-            r = api.client.patch(f"/api/v1/assessments/{assessment['id']}/answers",
-                                 headers=headers, json={"version": 1, "answers": {
-                                     "base.5-1-1.01": {"status": "compliant"}}})
+            r = api.client.patch(
+                f"/api/v1/assessments/{assessment['id']}/answers",
+                headers=headers,
+                json={"version": 1, "answers": {"base.5-1-1.01": {"status": "compliant"}}},
+            )
             assert r.status_code == 503, r.text
             assert r.headers["content-type"].startswith("application/problem+json")
             page = pages.post("/enterprise/assessments", expect=503)
@@ -218,8 +244,9 @@ def test_a_writer_that_waits_too_long_gets_503_and_changes_nothing(api, database
             portal.call(holder.close)
     after = api.call("GET", f"/api/v1/assessments/{assessment['id']}", "ent@fz.cn")
     assert after["version"] == 1 and after["answers"] == {}
-    assessments = api.call("GET", f"/api/v1/enterprises/{assessment['enterprise_id']}/assessments",
-                           "ent@fz.cn")
+    assessments = api.call(
+        "GET", f"/api/v1/enterprises/{assessment['enterprise_id']}/assessments", "ent@fz.cn"
+    )
     assert assessments["total"] == 1
 
 
@@ -259,17 +286,26 @@ def test_sqlite_writers_of_several_processes_queue_instead_of_failing(database_u
     with sqlite3.connect(path) as setup:
         setup.execute("CREATE TABLE queued (n INTEGER)")
     processes, count = 3, 150
-    workers = [subprocess.Popen([sys.executable, "-c", _WRITER_PROCESS, database_url,
-                                 str(p * count), str(count)], stdin=subprocess.PIPE,
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-               for p in range(processes)]
+    workers = [
+        subprocess.Popen(
+            [sys.executable, "-c", _WRITER_PROCESS, database_url, str(p * count), str(count)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for p in range(processes)
+    ]
     for worker in workers:
         assert worker.stdout.readline().strip() == "ready"
     for worker in workers:
         worker.stdin.write("go\n")
         worker.stdin.flush()
-    failures = [err for worker in workers
-                if (err := worker.communicate(timeout=120)[1]) and worker.returncode]
+    failures = [
+        err
+        for worker in workers
+        if (err := worker.communicate(timeout=120)[1]) and worker.returncode
+    ]
     assert failures == []
     with sqlite3.connect(path) as check:
         stored = sorted(n for (n,) in check.execute("SELECT n FROM queued"))

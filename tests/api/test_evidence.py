@@ -44,8 +44,10 @@ def make_pdf(text: str = "evidence") -> bytes:
     objects = [
         b"<< /Type /Catalog /Pages 2 0 R >>",
         b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        (b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
-         b"/Resources << /Font << /F1 5 0 R >> >> >>"),
+        (
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
+            b"/Resources << /Font << /F1 5 0 R >> >> >>"
+        ),
         b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
         b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
     ]
@@ -58,30 +60,45 @@ def make_pdf(text: str = "evidence") -> bytes:
     out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
     out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
     out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
-        len(objects) + 1, xref)
+        len(objects) + 1,
+        xref,
+    )
     return bytes(out)
 
 
 def make_png(width: int = 2, height: int = 2) -> bytes:
     def chunk(kind: bytes, data: bytes) -> bytes:
-        return (struct.pack(">I", len(data)) + kind + data
-                + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))
+        return (
+            struct.pack(">I", len(data))
+            + kind
+            + data
+            + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+        )
 
     rows = b"".join(b"\x00" + b"\xff\x00\x00" * width for _ in range(height))
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
-            + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+        + chunk(b"IDAT", zlib.compress(rows))
+        + chunk(b"IEND", b"")
+    )
 
 
-def make_ooxml(main: str, part: str, extra: dict[str, bytes] | None = None,
-               content_types: bool = True) -> bytes:
+def make_ooxml(
+    main: str, part: str, extra: dict[str, bytes] | None = None, content_types: bool = True
+) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         if content_types:
-            archive.writestr("[Content_Types].xml", (
-                '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats'
-                '.org/package/2006/content-types"><Default Extension="xml" '
-                'ContentType="application/xml"/><Override PartName="/' + part + '" '
-                'ContentType="' + main + '"/></Types>'))
+            archive.writestr(
+                "[Content_Types].xml",
+                (
+                    '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats'
+                    '.org/package/2006/content-types"><Default Extension="xml" '
+                    'ContentType="application/xml"/><Override PartName="/' + part + '" '
+                    'ContentType="' + main + '"/></Types>'
+                ),
+            )
         archive.writestr(part, "<document/>")
         for name, data in (extra or {}).items():
             archive.writestr(name, data)
@@ -111,16 +128,31 @@ def files_in(root: Path) -> list[Path]:
 
 def start(api, email: str, **profile) -> dict:
     me = api.signup(email, **{**FUZHOU, **profile})
-    return api.call("POST", f"/api/v1/enterprises/{me['enterprise_id']}/assessments", email,
-                    expect=201)
+    return api.call(
+        "POST", f"/api/v1/enterprises/{me['enterprise_id']}/assessments", email, expect=201
+    )
 
 
-def upload(api, assessment: dict, email: str, content: bytes, filename: str = "a.pdf",
-           item_id: str = ITEM, client_type: str = "application/octet-stream", expect: int = 201,
-           note: str | None = None):
+def upload(
+    api,
+    assessment: dict,
+    email: str,
+    content: bytes,
+    filename: str = "a.pdf",
+    item_id: str = ITEM,
+    client_type: str = "application/octet-stream",
+    expect: int = 201,
+    note: str | None = None,
+):
     data = {"item_id": item_id} | ({"note": note} if note is not None else {})
-    return api.call("POST", f"/api/v1/assessments/{assessment['id']}/evidence", email,
-                    expect=expect, files={"file": (filename, content, client_type)}, data=data)
+    return api.call(
+        "POST",
+        f"/api/v1/assessments/{assessment['id']}/evidence",
+        email,
+        expect=expect,
+        files={"file": (filename, content, client_type)},
+        data=data,
+    )
 
 
 def download(api, evidence_id: str, email: str):
@@ -150,33 +182,41 @@ def item_ids(api, email: str, assessment: dict) -> list[str]:
 
 
 def act(api, application, action, as_, expect=200, **body):
-    return api.call("POST", f"/api/v1/applications/{application['id']}/actions/{action}", as_,
-                    expect=expect, json={"version": application["version"], **body})
+    return api.call(
+        "POST",
+        f"/api/v1/applications/{application['id']}/actions/{action}",
+        as_,
+        expect=expect,
+        json={"version": application["version"], **body},
+    )
 
 
 # --- sniffing and names (no database) ------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("content", "expected"), [
-    (make_pdf(), PDF),
-    (make_png(), PNG),
-    (b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01rest", JPEG),
-    (b"RIFF\x24\x00\x00\x00WEBPVP8 \x18\x00\x00\x00", WEBP),
-    (make_ooxml(WORD_MAIN, "word/document.xml"), DOCX),
-    (make_ooxml(EXCEL_MAIN, "xl/workbook.xml"), XLSX),
-    ("整改记录：已更换防护罩。\r\n\tdone".encode(), TEXT),
-    (b"\xef\xbb\xbfwith a BOM\n", TEXT),
-    (EXE, None),  # a Windows executable, whatever its name
-    (b"\x7fELF\x02\x01\x01" + b"\x00" * 20, None),
-    (b"GIF89a\x01\x00\x01\x00", None),
-    (b"PK\x03\x04not really a zip", None),
-    (make_ooxml(WORD_MAIN, "word/document.xml", content_types=False), None),  # plain zip
-    (make_ooxml(WORD_MACRO, "word/document.xml"), None),  # .docm
-    (make_ooxml(WORD_MAIN, "word/document.xml", {"word/vbaProject.bin": b"\x00"}), None),
-    (b"abc\x00def", None),  # NUL: binary, not text
-    (b"\xc3\x28 invalid utf-8", None),
-    ("中文".encode("gb18030"), None),  # not UTF-8
-])
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (make_pdf(), PDF),
+        (make_png(), PNG),
+        (b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01rest", JPEG),
+        (b"RIFF\x24\x00\x00\x00WEBPVP8 \x18\x00\x00\x00", WEBP),
+        (make_ooxml(WORD_MAIN, "word/document.xml"), DOCX),
+        (make_ooxml(EXCEL_MAIN, "xl/workbook.xml"), XLSX),
+        ("整改记录：已更换防护罩。\r\n\tdone".encode(), TEXT),
+        (b"\xef\xbb\xbfwith a BOM\n", TEXT),
+        (EXE, None),  # a Windows executable, whatever its name
+        (b"\x7fELF\x02\x01\x01" + b"\x00" * 20, None),
+        (b"GIF89a\x01\x00\x01\x00", None),
+        (b"PK\x03\x04not really a zip", None),
+        (make_ooxml(WORD_MAIN, "word/document.xml", content_types=False), None),  # plain zip
+        (make_ooxml(WORD_MACRO, "word/document.xml"), None),  # .docm
+        (make_ooxml(WORD_MAIN, "word/document.xml", {"word/vbaProject.bin": b"\x00"}), None),
+        (b"abc\x00def", None),  # NUL: binary, not text
+        (b"\xc3\x28 invalid utf-8", None),
+        ("中文".encode("gb18030"), None),  # not UTF-8
+    ],
+)
 def test_sniffing_decides_by_content(content, expected):
     assert sniff(content) == expected
 
@@ -267,8 +307,9 @@ class FakeS3:
                 self.wfile.write(body)
 
             def _body(self) -> bytes:
-                fake.requests.append((self.command, self.path,
-                                      self.headers.get("Authorization", "")))
+                fake.requests.append(
+                    (self.command, self.path, self.headers.get("Authorization", ""))
+                )
                 return self.rfile.read(int(self.headers.get("Content-Length") or 0))
 
             def do_PUT(self) -> None:
@@ -280,8 +321,12 @@ class FakeS3:
                 if self.path not in fake.objects:
                     self._reply(404, b"<Error><Code>NoSuchKey</Code></Error>")
                     return
-                self._reply(200, fake.objects[self.path], ETag='"1"',
-                            Last_Modified="Sun, 29 Nov 2026 12:00:00 GMT")
+                self._reply(
+                    200,
+                    fake.objects[self.path],
+                    ETag='"1"',
+                    Last_Modified="Sun, 29 Nov 2026 12:00:00 GMT",
+                )
 
             def do_POST(self) -> None:  # DeleteObjects: POST /bucket?delete
                 keys = re.findall(r"<Key>(.*?)</Key>", self._body().decode())
@@ -330,8 +375,9 @@ def test_settings_select_the_storage(monkeypatch, tmp_path):
         assert s3.objects == {}
         methods = [(r[0], r[1]) for r in s3.requests]
         assert methods[:4] == [("PUT", "/anbiao-evidence/prod/files/ent/abc")] * 2 + [
-                               ("GET", "/anbiao-evidence/prod/files/ent/abc"),
-                               ("POST", "/anbiao-evidence?delete")]  # DeleteObjects
+            ("GET", "/anbiao-evidence/prod/files/ent/abc"),
+            ("POST", "/anbiao-evidence?delete"),
+        ]  # DeleteObjects
         assert s3.requests[0][2].startswith("AWS4-HMAC-SHA256 Credential=test-key/")
         assert "/cn-east-1/s3/" in s3.requests[0][2]
 
@@ -349,24 +395,45 @@ def test_settings_select_the_storage(monkeypatch, tmp_path):
 def test_upload_list_download_delete(api, uploads):
     assessment = start(api, "ent@fz.cn")
     pdf, png = make_pdf("fire drill 2026"), make_png()
-    first = upload(api, assessment, "ent@fz.cn", pdf, filename="消防演练记录.pdf",
-                   client_type="image/png", note="  2026年3月演练  ")  # client type is ignored
+    first = upload(
+        api,
+        assessment,
+        "ent@fz.cn",
+        pdf,
+        filename="消防演练记录.pdf",
+        client_type="image/png",
+        note="  2026年3月演练  ",
+    )  # client type is ignored
     assert first["content_type"] == PDF and first["size"] == len(pdf)
     assert first["filename"] == "消防演练记录.pdf" and first["note"] == "2026年3月演练"
     assert first["item_id"] == ITEM and len(first["sha256"]) == 64
     other_item = item_ids(api, "ent@fz.cn", assessment)[1]
     second = upload(api, assessment, "ent@fz.cn", png, filename="photo", item_id=other_item)
     assert second["content_type"] == PNG and second["filename"] == "photo.png"
-    docx = upload(api, assessment, "ent@fz.cn", make_ooxml(WORD_MAIN, "word/document.xml"),
-                  filename="制度.docx", item_id=other_item)
+    docx = upload(
+        api,
+        assessment,
+        "ent@fz.cn",
+        make_ooxml(WORD_MAIN, "word/document.xml"),
+        filename="制度.docx",
+        item_id=other_item,
+    )
     assert docx["content_type"] == DOCX
     assert len(files_in(uploads)) == 3
-    text = upload(api, assessment, "ent@fz.cn", "<html>整改说明</html>".encode(),
-                  filename="说明.html", client_type="text/html", item_id=other_item)
+    text = upload(
+        api,
+        assessment,
+        "ent@fz.cn",
+        "<html>整改说明</html>".encode(),
+        filename="说明.html",
+        client_type="text/html",
+        item_id=other_item,
+    )
     r = download(api, text["id"], "ent@fz.cn")
     assert r.headers["content-type"] == "text/plain; charset=utf-8"
     assert r.headers["content-disposition"] == (
-        "attachment; filename=\"__.html.txt\"; filename*=UTF-8''%E8%AF%B4%E6%98%8E.html.txt")
+        "attachment; filename=\"__.html.txt\"; filename*=UTF-8''%E8%AF%B4%E6%98%8E.html.txt"
+    )
     api.call("DELETE", f"/api/v1/evidence/{text['id']}", "ent@fz.cn", expect=204)
 
     r = download(api, first["id"], "ent@fz.cn")
@@ -380,14 +447,25 @@ def test_upload_list_download_delete(api, uploads):
 
     listed = api.call("GET", f"/api/v1/assessments/{assessment['id']}/evidence", "ent@fz.cn")
     assert listed["total"] == 3 and {e["id"] for e in listed["items"]} == {
-        first["id"], second["id"], docx["id"]}
+        first["id"],
+        second["id"],
+        docx["id"],
+    }
     assert "storage_key" not in listed["items"][0]
-    only = api.call("GET", f"/api/v1/assessments/{assessment['id']}/evidence", "ent@fz.cn",
-                    params={"item_id": other_item, "limit": 1})
+    only = api.call(
+        "GET",
+        f"/api/v1/assessments/{assessment['id']}/evidence",
+        "ent@fz.cn",
+        params={"item_id": other_item, "limit": 1},
+    )
     assert only["total"] == 2 and len(only["items"]) == 1
     assert only["items"][0]["item_id"] == other_item
-    csv = api.call("GET", f"/api/v1/assessments/{assessment['id']}/evidence", "ent@fz.cn",
-                   params={"format": "csv", "item_id": ITEM})
+    csv = api.call(
+        "GET",
+        f"/api/v1/assessments/{assessment['id']}/evidence",
+        "ent@fz.cn",
+        params={"format": "csv", "item_id": ITEM},
+    )
     assert csv.startswith("\ufeffid,") and "消防演练记录.pdf" in csv and csv.count("\n") == 2
 
     # the same bytes twice: two rows, one stored file; deleting one keeps the file
@@ -410,21 +488,39 @@ def test_upload_list_download_delete(api, uploads):
 
 
 async def _events(session):
-    return list(await session.scalars(
-        select(Event).where(Event.action.startswith("evidence.")).order_by(Event.created_at,
-                                                                             Event.id)))
+    return list(
+        await session.scalars(
+            select(Event)
+            .where(Event.action.startswith("evidence."))
+            .order_by(Event.created_at, Event.id)
+        )
+    )
 
 
 def test_refused_uploads(api, uploads, monkeypatch):
     assessment = start(api, "ent@fz.cn")
-    refused = upload(api, assessment, "ent@fz.cn", EXE, filename="report.pdf",
-                     client_type="application/pdf", expect=415)
+    refused = upload(
+        api,
+        assessment,
+        "ent@fz.cn",
+        EXE,
+        filename="report.pdf",
+        client_type="application/pdf",
+        expect=415,
+    )
     assert "不支持的文件类型" in refused["detail"] and "unsupported" in refused["detail"]
-    upload(api, assessment, "ent@fz.cn", make_ooxml(WORD_MACRO, "word/document.xml"),
-           filename="宏.docx", expect=415)
+    upload(
+        api,
+        assessment,
+        "ent@fz.cn",
+        make_ooxml(WORD_MACRO, "word/document.xml"),
+        filename="宏.docx",
+        expect=415,
+    )
     upload(api, assessment, "ent@fz.cn", b"", expect=422)
-    unknown = upload(api, assessment, "ent@fz.cn", make_pdf(), item_id="base.no-such-item",
-                     expect=422)
+    unknown = upload(
+        api, assessment, "ent@fz.cn", make_pdf(), item_id="base.no-such-item", expect=422
+    )
     assert "unknown item" in unknown["detail"]
     upload(api, assessment, "ent@fz.cn", make_pdf(), note="长" * 2001, expect=422)
 
@@ -436,9 +532,12 @@ def test_refused_uploads(api, uploads, monkeypatch):
     monkeypatch.undo()
     # ... and the framework's request body limit (same setting, fixed when the app is built)
     limit = api.client.app.state.settings.max_upload_bytes
-    r = api.client.post(f"/api/v1/assessments/{assessment['id']}/evidence",
-                        headers=api.login("ent@fz.cn"), data={"item_id": ITEM},
-                        files={"file": ("big.pdf", b"%PDF-" + b"0" * limit, "application/pdf")})
+    r = api.client.post(
+        f"/api/v1/assessments/{assessment['id']}/evidence",
+        headers=api.login("ent@fz.cn"),
+        data={"item_id": ITEM},
+        files={"file": ("big.pdf", b"%PDF-" + b"0" * limit, "application/pdf")},
+    )
     assert r.status_code == 413 and r.headers["content-type"] == "application/problem+json"
     assert len(files_in(uploads)) == 1
 
@@ -452,14 +551,16 @@ def test_foreign_objects_are_not_found(api, uploads):
     upload(api, mine, "ent@xm.cn", make_pdf(), expect=404)
     assert download(api, evidence["id"], "ent@xm.cn").status_code == 404
     api.call("DELETE", f"/api/v1/evidence/{evidence['id']}", "ent@xm.cn", expect=404)
-    assert api.call("GET", f"/api/v1/assessments/{theirs['id']}/evidence",
-                    "ent@xm.cn")["total"] == 0
+    assert (
+        api.call("GET", f"/api/v1/assessments/{theirs['id']}/evidence", "ent@xm.cn")["total"] == 0
+    )
 
     # admins see their region only and cannot upload or delete
     api.user("admin@fz.gov", Role.admin, region_prefix="3501")
     api.user("admin@xm.gov", Role.admin, region_prefix="3502")
-    assert api.call("GET", f"/api/v1/assessments/{mine['id']}/evidence",
-                    "admin@fz.gov")["total"] == 1
+    assert (
+        api.call("GET", f"/api/v1/assessments/{mine['id']}/evidence", "admin@fz.gov")["total"] == 1
+    )
     assert download(api, evidence["id"], "admin@fz.gov").content == make_pdf()
     api.call("GET", f"/api/v1/assessments/{mine['id']}/evidence", "admin@xm.gov", expect=404)
     assert download(api, evidence["id"], "admin@xm.gov").status_code == 404
@@ -469,23 +570,34 @@ def test_foreign_objects_are_not_found(api, uploads):
     api.user("r1@experts.cn", Role.reviewer, region_prefix="35", domains=["machinery"])
     api.call("GET", f"/api/v1/assessments/{mine['id']}/evidence", "r1@experts.cn", expect=404)
     assert download(api, evidence["id"], "r1@experts.cn").status_code == 404
-    api.call("GET", "/api/v1/evidence/00000000-0000-0000-0000-000000000000", "ent@fz.cn",
-             expect=404)
+    api.call(
+        "GET", "/api/v1/evidence/00000000-0000-0000-0000-000000000000", "ent@fz.cn", expect=404
+    )
     assert api.client.get(f"/api/v1/evidence/{evidence['id']}").status_code == 401
 
 
 def test_frozen_assessment_and_assigned_reviewers(api, uploads):
     api.user("admin@fz.gov", Role.admin, region_prefix="3501")
     for n in (1, 2, 3):
-        api.user(f"r{n}@experts.cn", Role.reviewer, region_prefix="35", employer=f"单位{n}",
-                 domains=["machinery", "dust_explosion"])
+        api.user(
+            f"r{n}@experts.cn",
+            Role.reviewer,
+            region_prefix="35",
+            employer=f"单位{n}",
+            domains=["machinery", "dust_explosion"],
+        )
     assessment = start(api, "ent@fz.cn")
     evidence = upload(api, assessment, "ent@fz.cn", make_pdf())
     answers = {i: {"status": "compliant"} for i in item_ids(api, "ent@fz.cn", assessment)}
-    api.call("PATCH", f"/api/v1/assessments/{assessment['id']}/answers", "ent@fz.cn",
-             json={"version": assessment["version"], "answers": answers})
-    application = api.call("POST", f"/api/v1/assessments/{assessment['id']}/applications",
-                           "ent@fz.cn", expect=201)
+    api.call(
+        "PATCH",
+        f"/api/v1/assessments/{assessment['id']}/answers",
+        "ent@fz.cn",
+        json={"version": assessment["version"], "answers": answers},
+    )
+    application = api.call(
+        "POST", f"/api/v1/assessments/{assessment['id']}/applications", "ent@fz.cn", expect=201
+    )
     upload(api, assessment, "ent@fz.cn", make_png(), expect=201)  # a draft does not freeze
     application = act(api, application, "submit", "ent@fz.cn")
 
@@ -495,16 +607,19 @@ def test_frozen_assessment_and_assigned_reviewers(api, uploads):
     assert len(files_in(uploads)) == 2
 
     application = act(api, application, "accept", "admin@fz.gov")
-    reviewers = {r["name"]: r["id"] for r in api.call(
-        "GET", f"/api/v1/applications/{application['id']}/candidates", "admin@fz.gov")}
+    reviewers = {
+        r["name"]: r["id"]
+        for r in api.call(
+            "GET", f"/api/v1/applications/{application['id']}/candidates", "admin@fz.gov"
+        )
+    }
     act(api, application, "assign", "admin@fz.gov", reviewer_ids=[reviewers["r1"], reviewers["r2"]])
     listed = api.call("GET", f"/api/v1/assessments/{assessment['id']}/evidence", "r1@experts.cn")
     assert listed["total"] == 2
     assert download(api, evidence["id"], "r1@experts.cn").content == make_pdf()
     # the assessment's working answers stay the enterprise's; an unassigned reviewer sees nothing
     api.call("GET", f"/api/v1/assessments/{assessment['id']}", "r1@experts.cn", expect=403)
-    api.call("GET", f"/api/v1/assessments/{assessment['id']}/evidence", "r3@experts.cn",
-             expect=404)
+    api.call("GET", f"/api/v1/assessments/{assessment['id']}/evidence", "r3@experts.cn", expect=404)
     assert download(api, evidence["id"], "r3@experts.cn").status_code == 404
     upload(api, assessment, "r1@experts.cn", make_pdf(), expect=403)
 
@@ -577,8 +692,9 @@ def test_migration_chain_upgrades_and_downgrades(tmp_path):
     from anbiao.api.kernel.db import db_config
 
     path = tmp_path / "migrated.sqlite3"
-    commands = AlembicCommands(sqlalchemy_config=db_config(
-        Settings(database_url=f"sqlite+aiosqlite:///{path}")))
+    commands = AlembicCommands(
+        sqlalchemy_config=db_config(Settings(database_url=f"sqlite+aiosqlite:///{path}"))
+    )
     sync = sa.create_engine(f"sqlite:///{path}")
 
     def tables() -> set[str]:

@@ -5,33 +5,52 @@ from __future__ import annotations
 
 from support_api import act, under_review
 
-ENT, ADMIN, R1, R2, R3 = "ent@fz.cn", "admin@fz.gov", "r1@experts.cn", "r2@experts.cn", "r3@experts.cn"
+ENT, ADMIN, R1, R2, R3 = (
+    "ent@fz.cn",
+    "admin@fz.gov",
+    "r1@experts.cn",
+    "r2@experts.cn",
+    "r3@experts.cn",
+)
 
 
 def record(api, app, as_=R1, expect=201, **body):
-    return api.call("POST", f"/api/v1/applications/{app['id']}/findings", as_, expect=expect,
-                    json={"text": "消防通道堆放杂物", **body})
+    return api.call(
+        "POST",
+        f"/api/v1/applications/{app['id']}/findings",
+        as_,
+        expect=expect,
+        json={"text": "消防通道堆放杂物", **body},
+    )
 
 
 def findings(api, app, as_=ADMIN, expect=200, **query):
-    return api.call("GET", f"/api/v1/applications/{app['id']}/findings", as_, expect=expect,
-                    params=query)
+    return api.call(
+        "GET", f"/api/v1/applications/{app['id']}/findings", as_, expect=expect, params=query
+    )
 
 
 def withdraw(api, finding, version, as_=R1, expect=200):
-    return api.call("POST", f"/api/v1/applications/{finding['application_id']}/findings/"
-                    f"{finding['id']}/withdraw", as_, expect=expect, json={"version": version})
+    return api.call(
+        "POST",
+        f"/api/v1/applications/{finding['application_id']}/findings/{finding['id']}/withdraw",
+        as_,
+        expect=expect,
+        json={"version": version},
+    )
 
 
 def events(api, app):
-    return api.call("GET", f"/api/v1/applications/{app['id']}/events", ADMIN,
-                    params={"limit": 500})["items"]
+    return api.call(
+        "GET", f"/api/v1/applications/{app['id']}/events", ADMIN, params={"limit": 500}
+    )["items"]
 
 
 def test_recording_listing_and_access(api):
     app = under_review(api)
-    on_item = record(api, app, item_id="base.5-4-4.02", location="二车间东门",
-                     evidence=["photo-17.jpg"])
+    on_item = record(
+        api, app, item_id="base.5-4-4.02", location="二车间东门", evidence=["photo-17.jpg"]
+    )
     assert on_item["element"] == "5.4.4" and on_item["state"] == "open"  # the item's element
     assert on_item["level"] == "general" and on_item["version"] == 1 and on_item["cycle"] == 1
     on_element = record(api, app, R2, text="隐患台账未闭环", element="5.5.3", level="major")
@@ -58,7 +77,10 @@ def test_recording_listing_and_access(api):
 
     recorded = [e for e in events(api, app) if e["action"] == "finding.recorded"]
     assert [e["after"]["finding"]["id"] for e in recorded] == [
-        on_item["id"], on_element["id"], findings(api, app)["items"][2]["id"]]
+        on_item["id"],
+        on_element["id"],
+        findings(api, app)["items"][2]["id"],
+    ]
     assert recorded[0]["actor_id"] == on_item["author_id"]
 
 
@@ -89,8 +111,17 @@ def test_rectify_raises_every_open_finding_as_a_hazard_with_its_closed_loop(api)
     # the enterprise rectifies each, the reviewers verify, the review goes on
     act(api, app, "submit_rectification", ENT, expect=422)
     for hazard in (general_hazard, major_hazard):
-        api.call("PATCH", f"/api/v1/hazards/{hazard['id']}", ENT, json={
-            "owner": "张三", "measures": "整改", "evidence": ["after.jpg"], "state": "submitted"})
+        api.call(
+            "PATCH",
+            f"/api/v1/hazards/{hazard['id']}",
+            ENT,
+            json={
+                "owner": "张三",
+                "measures": "整改",
+                "evidence": ["after.jpg"],
+                "state": "submitted",
+            },
+        )
     app = act(api, app, "submit_rectification", ENT)
     assert app["state"] == "under_review"
     refused = act(api, app, "conclude_pass", R1, expect=422)  # the major hazard is not closed

@@ -19,8 +19,9 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def pdf_text(content: bytes) -> str:
-    done = subprocess.run(["pdftotext", "-layout", "-", "-"], input=content, capture_output=True,
-                          check=True)
+    done = subprocess.run(
+        ["pdftotext", "-layout", "-", "-"], input=content, capture_output=True, check=True
+    )
     return done.stdout.decode("utf-8")
 
 
@@ -51,12 +52,26 @@ def filled(api) -> dict:
     items = items_of(checklist)
     partial = next(i for i in items.values() if i["deductions"] and not i["veto"])
     failing = next(i for i in items.values() if not i["veto"] and i["id"] != partial["id"])
-    saved = answer_all(api, OWNER, assessment, **{
-        partial["id"]: {"status": "partial", "deductions": [partial["deductions"][0]["id"]],
-                        "note": "培训记录缺两人"},
-        failing["id"]: {"status": "non_compliant", "note": "未建立台账"}})
-    return {"assessment": assessment["id"], "items": items, "partial": partial,
-            "failing": failing, "result": saved["result"]}
+    saved = answer_all(
+        api,
+        OWNER,
+        assessment,
+        **{
+            partial["id"]: {
+                "status": "partial",
+                "deductions": [partial["deductions"][0]["id"]],
+                "note": "培训记录缺两人",
+            },
+            failing["id"]: {"status": "non_compliant", "note": "未建立台账"},
+        },
+    )
+    return {
+        "assessment": assessment["id"],
+        "items": items,
+        "partial": partial,
+        "failing": failing,
+        "result": saved["result"],
+    }
 
 
 def download(api, path: str, as_: str, media_type: str, **params) -> bytes:
@@ -65,8 +80,9 @@ def download(api, path: str, as_: str, media_type: str, **params) -> bytes:
     assert r.headers["content-type"] == media_type
     extension = "pdf" if media_type == PDF else "xlsx"
     disposition = r.headers["content-disposition"]
-    ascii_name = re.fullmatch(r'attachment; filename="([^"]+)"; filename\*=UTF-8\'\'(\S+)',
-                              disposition)
+    ascii_name = re.fullmatch(
+        r'attachment; filename="([^"]+)"; filename\*=UTF-8\'\'(\S+)', disposition
+    )
     assert ascii_name, disposition
     assert ascii_name[1].isascii() and ascii_name[1].endswith(f".{extension}")
     assert unquote(ascii_name[2]).endswith(f".{extension}")
@@ -93,14 +109,15 @@ def test_self_assessment_pdf_has_chinese_text_score_and_embedded_fonts(api, tmp_
     assert re.search(r"第 1 页 / 共 \d+ 页", text)
 
     fonts = pdf_fonts(r.content, tmp_path)
-    assert fonts and all("yes" == row[-5] for row in fonts), fonts  # the "emb" column
+    assert fonts and all(row[-5] == "yes" for row in fonts), fonts  # the "emb" column
     assert any("Noto-Sans-CJK" in row[0] for row in fonts), fonts
 
 
 def test_self_assessment_xlsx_matches_the_engine_item_by_item(api):
     case = filled(api)
-    content = download(api, f"/api/v1/assessments/{case['assessment']}/report", OWNER, XLSX,
-                       format="xlsx")
+    content = download(
+        api, f"/api/v1/assessments/{case['assessment']}/report", OWNER, XLSX, format="xlsx"
+    )
     book = load_workbook(io.BytesIO(content))
     assert book.sheetnames == ["概况", "检查项", "扣分汇总", "隐患"]
     summary = {row[0]: row[1] for row in book["概况"].iter_rows(min_row=2, values_only=True)}
@@ -109,7 +126,16 @@ def test_self_assessment_xlsx_matches_the_engine_item_by_item(api):
 
     sheet = book["检查项"]
     header = [c.value for c in sheet[1]]
-    assert header[:8] == ["检查项", "要素", "考评内容", "自评结论", "标准分", "得分", "扣分", "扣分原因"]
+    assert header[:8] == [
+        "检查项",
+        "要素",
+        "考评内容",
+        "自评结论",
+        "标准分",
+        "得分",
+        "扣分",
+        "扣分原因",
+    ]
     rows = {r[0]: dict(zip(header, r)) for r in sheet.iter_rows(min_row=2, values_only=True)}
     assert list(rows) == [i["id"] for i in case["result"]["items"]]  # one row per composed item
     assert set(rows) == set(case["items"])
@@ -159,25 +185,38 @@ def to_certificate(api, clock) -> dict:
     """Self-assessment → review (one item scored down by a reviewer) → certificate."""
     setup_authority(api)
     case = filled(api)
-    app = api.call("POST", f"/api/v1/assessments/{case['assessment']}/applications", OWNER,
-                   expect=201)
+    app = api.call(
+        "POST", f"/api/v1/assessments/{case['assessment']}/applications", OWNER, expect=201
+    )
     app = act(api, app, "submit", OWNER)
     app = act(api, app, "accept", ADMIN)
-    reviewers = {r["name"]: r["id"] for r in api.call(
-        "GET", f"/api/v1/applications/{app['id']}/candidates", ADMIN)}
+    reviewers = {
+        r["name"]: r["id"]
+        for r in api.call("GET", f"/api/v1/applications/{app['id']}/candidates", ADMIN)
+    }
     app = act(api, app, "assign", ADMIN, reviewer_ids=[reviewers["r1"], reviewers["r2"]])
-    downgraded = next(i for i in case["items"] if i not in (case["partial"]["id"],
-                                                            case["failing"]["id"]))
-    comparison = api.call("PUT", f"/api/v1/applications/{app['id']}/review", "r1@experts.cn",
-                          json={"answers": {downgraded: {"status": "non_compliant"}}})
+    downgraded = next(
+        i for i in case["items"] if i not in (case["partial"]["id"], case["failing"]["id"])
+    )
+    comparison = api.call(
+        "PUT",
+        f"/api/v1/applications/{app['id']}/review",
+        "r1@experts.cn",
+        json={"answers": {downgraded: {"status": "non_compliant"}}},
+    )
     app = act(api, app, "conclude_pass", "r1@experts.cn")
     app = act(api, app, "approve", ADMIN)
     clock.advance(14)
     app = act(api, app, "certify", ADMIN)
     with api.client.portal() as portal:
         number = portal.call(_certificate_number, api)
-    return {**case, "application": app["id"], "downgraded": downgraded,
-            "comparison": comparison, "number": number}
+    return {
+        **case,
+        "application": app["id"],
+        "downgraded": downgraded,
+        "comparison": comparison,
+        "number": number,
+    }
 
 
 async def _certificate_number(api) -> str:
@@ -198,9 +237,11 @@ def test_review_report_and_certificate(api, clock):
     expected = {i["item_id"]: i for i in case["comparison"]["items"]}
     assert set(compared) == set(expected)
     for item_id, row in compared.items():
-        assert (row[3], row[5], row[6]) == (expected[item_id]["self_earned"],
-                                           expected[item_id]["review_earned"],
-                                           expected[item_id]["delta"])
+        assert (row[3], row[5], row[6]) == (
+            expected[item_id]["self_earned"],
+            expected[item_id]["review_earned"],
+            expected[item_id]["delta"],
+        )
     assert compared[case["downgraded"]][4] == "不符合" and compared[case["downgraded"]][6] < 0
     items = {r[0]: r for r in book["检查项"].iter_rows(min_row=2, values_only=True)}
     assert items[case["downgraded"]][5] == 0  # the item table shows the review's scores
@@ -235,9 +276,11 @@ def test_foreign_users_get_404(api, clock):
     api.user("admin@xm.gov", Role.admin, region_prefix="3502")
     api.signup("other@xm.cn", region="350203", uscc="92350203MA0000023D", name="厦门某厂")
     for user in ("other@xm.cn", "admin@xm.gov", "r3@experts.cn"):
-        for path in (f"/api/v1/assessments/{case['assessment']}/report",
-                     f"/api/v1/applications/{case['application']}/report",
-                     f"/api/v1/certificates/{case['number']}/pdf"):
+        for path in (
+            f"/api/v1/assessments/{case['assessment']}/report",
+            f"/api/v1/applications/{case['application']}/report",
+            f"/api/v1/certificates/{case['number']}/pdf",
+        ):
             if user == "r3@experts.cn" and "/applications/" not in path:
                 continue  # reviewers: 403 by role on these
             r = api.client.get(path, params={"format": "xlsx"}, headers=api.login(user))
@@ -261,7 +304,6 @@ def test_rendering_holds_no_database_lock(api, monkeypatch):
         return b"%PDF-1.7 stand-in"
 
     monkeypatch.setattr(reports, "pdf_off_loop", render_while_writing)
-    r = api.client.get(f"/api/v1/assessments/{case['assessment']}/report",
-                       headers=api.login(OWNER))
+    r = api.client.get(f"/api/v1/assessments/{case['assessment']}/report", headers=api.login(OWNER))
     assert r.status_code == 200 and r.content == b"%PDF-1.7 stand-in"
     assert written == [FUZHOU["name"]]

@@ -22,8 +22,11 @@ def _minor_items(api, assessment) -> list[dict[str, Any]]:
 
     def walk(elements):
         for element in elements:
-            found.extend(i for i in element["items"]
-                         if i["deductions"] and not i["veto"] and not i["major_hazard"])
+            found.extend(
+                i
+                for i in element["items"]
+                if i["deductions"] and not i["veto"] and not i["major_hazard"]
+            )
             walk(element["elements"])
 
     walk(checklist["elements"])
@@ -40,21 +43,30 @@ def test_self_hazards_follow_each_save(api):
     again sends them back to rectification; a batch flipping several moves them together."""
     _, assessment = start(api, **FUZHOU)
     a, b, c = _minor_items(api, assessment)[:3]
-    partial = {i["id"]: {"status": "partial", "deductions": [i["deductions"][0]["id"]]}
-               for i in (a, b)}
+    partial = {
+        i["id"]: {"status": "partial", "deductions": [i["deductions"][0]["id"]]} for i in (a, b)
+    }
     saved = answer_all(api, "ent@fz.cn", assessment, **partial)
     assert _self_hazards(api) == {a["id"]: "open", b["id"]: "open"}
 
     def save(answers):
         nonlocal saved
-        saved = api.call("PATCH", f"/api/v1/assessments/{assessment['id']}/answers", "ent@fz.cn",
-                         json={"version": saved["version"], "answers": answers})
+        saved = api.call(
+            "PATCH",
+            f"/api/v1/assessments/{assessment['id']}/answers",
+            "ent@fz.cn",
+            json={"version": saved["version"], "answers": answers},
+        )
 
     compliant = {"status": "compliant"}
     save({a["id"]: compliant, b["id"]: compliant})
     assert _self_hazards(api) == {a["id"]: "submitted", b["id"]: "submitted"}
-    save({a["id"]: partial[a["id"]],
-          c["id"]: {"status": "partial", "deductions": [c["deductions"][0]["id"]]}})
+    save(
+        {
+            a["id"]: partial[a["id"]],
+            c["id"]: {"status": "partial", "deductions": [c["deductions"][0]["id"]]},
+        }
+    )
     assert _self_hazards(api) == {a["id"]: "rectifying", b["id"]: "submitted", c["id"]: "open"}
     again = api.call("GET", f"/api/v1/assessments/{assessment['id']}", "ent@fz.cn")
     assert again["version"] == saved["version"] and again["answers"] == saved["answers"]
@@ -73,8 +85,12 @@ def test_a_request_holds_one_connection(api):
     try:
         api.call("GET", f"{path}/checklist", "ent@fz.cn")
         assert len(checkouts) == 1
-        api.call("PATCH", f"{path}/answers", "ent@fz.cn",
-                 json={"version": assessment["version"], "answers": {}})
+        api.call(
+            "PATCH",
+            f"{path}/answers",
+            "ent@fz.cn",
+            json={"version": assessment["version"], "answers": {}},
+        )
         assert len(checkouts) == 2
     finally:
         event.remove(pool_owner, "checkout", listener)
@@ -83,9 +99,12 @@ def test_a_request_holds_one_connection(api):
 def test_every_guard_runs_on_the_event_loop(api):
     """Litestar runs a synchronous guard in a worker thread on every request: ours are
     coroutines."""
-    guards = {guard for route in api.client.app.routes
-              for handler in getattr(route, "route_handlers", ())
-              for guard in handler.resolve_guards()}
+    guards = {
+        guard
+        for route in api.client.app.routes
+        for handler in getattr(route, "route_handlers", ())
+        for guard in handler.resolve_guards()
+    }
     assert guards and all(inspect.iscoroutinefunction(g) for g in guards), guards
 
 
@@ -108,8 +127,12 @@ def test_postgresql_reads_take_no_transaction(api):
         api.call("GET", f"{path}/checklist", "ent@fz.cn")
         api.call("GET", "/api/v1/applications/", "ent@fz.cn")
         reads, in_block[:] = list(in_block), []
-        api.call("PATCH", f"{path}/answers", "ent@fz.cn",
-                 json={"version": assessment["version"], "answers": {}})
+        api.call(
+            "PATCH",
+            f"{path}/answers",
+            "ent@fz.cn",
+            json={"version": assessment["version"], "answers": {}},
+        )
     finally:
         event.remove(engine, "after_cursor_execute", listener)
     assert reads and not any(reads)

@@ -30,8 +30,11 @@ def base_url(tmp_path_factory, core_engine, worker_id) -> Iterator[str]:
         api.user("r1@x.cn", Role.reviewer, region_prefix="35", domains=["machinery"])
         _, assessment = start(api)
         answer_all(api, "ent@fz.cn", assessment)
-        for role, email in (("enterprise", "ent@fz.cn"), ("admin", "admin@fz.gov"),
-                            ("reviewer", "r1@x.cn")):
+        for role, email in (
+            ("enterprise", "ent@fz.cn"),
+            ("admin", "admin@fz.gov"),
+            ("reviewer", "r1@x.cn"),
+        ):
             TOKENS[role] = api.login(email)
     served = make_app(url, core_engine, clock)  # a fresh app: its own engine for uvicorn's loop
     with serve(served) as base:
@@ -44,12 +47,14 @@ schema = schemathesis.openapi.from_dict(TestClient(_DOC).get("/schema/openapi.js
 
 
 @schema.parametrize()
-@settings(max_examples=6, deadline=None, derandomize=True,
-          suppress_health_check=list(HealthCheck))
+@settings(max_examples=6, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
 def test_api(case, base_url):
     for headers in TOKENS.values():  # as each role
         # excluded: Litestar answers OPTIONS per handler, so `Allow` lists only that handler's
         # methods; and like most HTTP APIs we ignore unknown query parameters and headers, which
         # schemathesis counts as "schema-violating data accepted" (typed bodies are checked)
-        case.call_and_validate(base_url=base_url, headers=headers,
-                               excluded_checks=[allow_header_conformance, negative_data_rejection])
+        case.call_and_validate(
+            base_url=base_url,
+            headers=headers,
+            excluded_checks=[allow_header_conformance, negative_data_rejection],
+        )

@@ -29,8 +29,9 @@ def _uscc(region: str, n: int) -> str:
 
 def _enterprise(api, email: str, region: str, n: int, **profile):
     me = api.signup(email, region=region, uscc=_uscc(region, n), name=f"企业{n}", **profile)
-    return api.call("POST", f"/api/v1/enterprises/{me['enterprise_id']}/assessments", email,
-                    expect=201)
+    return api.call(
+        "POST", f"/api/v1/enterprises/{me['enterprise_id']}/assessments", email, expect=201
+    )
 
 
 def _answer_all(api, email, assessment, **overrides):
@@ -48,18 +49,27 @@ def _answer_all(api, email, assessment, **overrides):
         first = checklist["elements"][0]["elements"][0]["items"][0]
         partial = {first["id"]: {"status": "partial", "deductions": [first["deductions"][0]["id"]]}}
     answers = {i: {"status": "compliant"} for i in ids} | partial | overrides
-    return api.call("PATCH", f"/api/v1/assessments/{assessment['id']}/answers", email,
-                    json={"version": assessment["version"], "answers": answers})
+    return api.call(
+        "PATCH",
+        f"/api/v1/assessments/{assessment['id']}/answers",
+        email,
+        json={"version": assessment["version"], "answers": answers},
+    )
 
 
 def _apply(api, email, assessment):
-    return api.call("POST", f"/api/v1/assessments/{assessment['id']}/applications", email,
-                    expect=201)
+    return api.call(
+        "POST", f"/api/v1/assessments/{assessment['id']}/applications", email, expect=201
+    )
 
 
 def _act(api, app, action, as_, **body):
-    return api.call("POST", f"/api/v1/applications/{app['id']}/actions/{action}", as_,
-                    json={"version": app["version"], **body})
+    return api.call(
+        "POST",
+        f"/api/v1/applications/{app['id']}/actions/{action}",
+        as_,
+        json={"version": app["version"], **body},
+    )
 
 
 @pytest.fixture
@@ -80,8 +90,12 @@ def scenario(api, clock):
     out["a"] = _act(api, app_a, "accept", "admin@fz.gov")
     hazards = api.call("GET", "/api/v1/hazards", "a@fz.cn")["items"]
     assert [h["level"] for h in hazards] == ["general"]
-    out["hazard"] = api.call("PATCH", f"/api/v1/hazards/{hazards[0]['id']}", "a@fz.cn",
-                             json={"owner": "张三", "deadline": "2026-03-09"})
+    out["hazard"] = api.call(
+        "PATCH",
+        f"/api/v1/hazards/{hazards[0]['id']}",
+        "a@fz.cn",
+        json={"owner": "张三", "deadline": "2026-03-09"},
+    )
 
     b = _enterprise(api, "b@fz.cn", "350104", 2, industry="textile")
     _answer_all(api, "b@fz.cn", b)
@@ -130,8 +144,12 @@ def test_statistics_filters_and_region_scope(api, scenario):
     assert textile["open_hazards_by_level"] == {"general": 0, "major": 0}
     april = api.call("GET", STATS, "admin@fj.gov", params={"submittedFrom": "2026-04-01"})
     assert april["applications_by_state"] == {"submitted": 1}
-    march = api.call("GET", STATS, "admin@fj.gov",
-                     params={"submittedFrom": "2026-03-01", "submittedTo": "2026-03-31"})
+    march = api.call(
+        "GET",
+        STATS,
+        "admin@fj.gov",
+        params={"submittedFrom": "2026-03-01", "submittedTo": "2026-03-31"},
+    )
     assert march["applications_by_month"] == {"2026-03": 2}
     xiamen = api.call("GET", STATS, "admin@fj.gov", params={"region": "3502"})
     assert xiamen["applications_by_region"] == {"3502": 1}
@@ -176,19 +194,35 @@ def test_risk_ranking_default_formula_and_hook(api, scenario):
     pct_b = float(scenario["b_withdrawn"]["self_result"]["percentage"])
     pct_d = float(scenario["d"]["self_result"]["percentage"])
     assert facts["3501"] == {
-        "enterprises": 2, "applications": 3, "certified": 0, "open_major_hazards": 0,
-        "open_general_hazards": 1, "overdue_hazards": 1, "vetoes_failed": 0,
-        "fatal_accidents_12m": 0, "average_percentage": round((pct_a + pct_b) / 2, 1)}
+        "enterprises": 2,
+        "applications": 3,
+        "certified": 0,
+        "open_major_hazards": 0,
+        "open_general_hazards": 1,
+        "overdue_hazards": 1,
+        "vetoes_failed": 0,
+        "fatal_accidents_12m": 0,
+        "average_percentage": round((pct_a + pct_b) / 2, 1),
+    }
     assert facts["3502"] == {
-        "enterprises": 2, "applications": 1, "certified": 0, "open_major_hazards": 1,
-        "open_general_hazards": 0, "overdue_hazards": 0, "vetoes_failed": 0,
-        "fatal_accidents_12m": 1, "average_percentage": pct_d}
+        "enterprises": 2,
+        "applications": 1,
+        "certified": 0,
+        "open_major_hazards": 1,
+        "open_general_hazards": 0,
+        "overdue_hazards": 0,
+        "vetoes_failed": 0,
+        "fatal_accidents_12m": 1,
+        "average_percentage": pct_d,
+    }
     for row in ranking:
         assert row["index"] == risk_index(RegionFacts(**row["facts"]))
     text = api.call("GET", RANKING, "admin@fj.gov", params={"format": "csv"})
     rows = list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))
     assert [(r["rank"], r["region"], r["open_major_hazards"]) for r in rows] == [
-        ("1", "3502", "1"), ("2", "3501", "0")]
+        ("1", "3502", "1"),
+        ("2", "3501", "0"),
+    ]
 
     # a plugin replaces the formula with no core change
     pm = api.client.app.state.engine.pm
@@ -201,7 +235,9 @@ def test_risk_ranking_default_formula_and_hook(api, scenario):
         for plugin in plugins:
             pm.unregister(plugin)
     assert [(r["rank"], r["region"], r["index"]) for r in ranking] == [
-        (1, "3501", 90.0), (2, "3502", 10.0)]
+        (1, "3501", 90.0),
+        (2, "3502", 10.0),
+    ]
     assert api.call("GET", RANKING, "admin@fj.gov") == ranking_default  # default again
 
 
@@ -214,11 +250,16 @@ def test_overdue_lists_applications_and_hazards_in_working_days(api, clock, scen
     assert listed["total"] == 2
     hazard, application = listed["items"]  # most overdue first
     assert hazard == {
-        "kind": "hazard", "id": scenario["hazard"]["id"],
-        "enterprise_id": scenario["hazard"]["enterprise_id"], "region": "350102",
-        "state": "open", "level": "general", "due_on": "2026-03-09",
+        "kind": "hazard",
+        "id": scenario["hazard"]["id"],
+        "enterprise_id": scenario["hazard"]["enterprise_id"],
+        "region": "350102",
+        "state": "open",
+        "level": "general",
+        "due_on": "2026-03-09",
         "working_days_overdue": working_days_between(date(2026, 3, 9), today),
-        "calendar_days_overdue": (today - date(2026, 3, 9)).days}
+        "calendar_days_overdue": (today - date(2026, 3, 9)).days,
+    }
     assert application["kind"] == "application" and application["id"] == scenario["d"]["id"]
     assert application["state"] == "submitted" and application["level"] is None
     assert application["working_days_overdue"] == working_days_between(due_d, today) > 0
@@ -242,7 +283,8 @@ def test_overdue_lists_applications_and_hazards_in_working_days(api, clock, scen
     rows = list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))
     assert [(r["kind"], r["working_days_overdue"]) for r in rows] == [
         ("hazard", str(hazard["working_days_overdue"])),
-        ("application", str(application["working_days_overdue"]))]
+        ("application", str(application["working_days_overdue"])),
+    ]
 
     clock.today = date(2026, 3, 9)  # the hazard's deadline day itself is not overdue
     assert api.call("GET", OVERDUE, "admin@fj.gov")["total"] == 0

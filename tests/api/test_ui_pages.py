@@ -28,8 +28,12 @@ def fill_everything(pages: Pages, assessment: str, **overrides: str) -> None:
         html = pages.get(f"/assessments/{assessment}/fill/{code}")
         version = re.search(r'id="version" name="version" value="(\d+)"', html).group(1)
         form = {f"s:{i}": overrides.get(i, "compliant") for i in ITEM.findall(html)}
-        r = pages.post(f"/assessments/{assessment}/fill/{code}", {"version": version, **form},
-                       expect=200, htmx=True)
+        r = pages.post(
+            f"/assessments/{assessment}/fill/{code}",
+            {"version": version, **form},
+            expect=200,
+            htmx=True,
+        )
         assert f'value="{int(version) + 1}" hx-swap-oob="true"' in r.text  # the new version
 
 
@@ -42,14 +46,21 @@ def test_sign_up_to_certificate_through_the_pages(pages, api, clock, core_engine
     pages.sign_up("ent@fz.cn")
     dashboard = pages.get("/enterprise")
     size = make_profile(region="350102", employees=20, annual_revenue_10k=500).size_class()
-    assert "福州示例机械厂" in dashboard and {"small": "小型", "micro": "微型"}[size.value] in dashboard
+    assert (
+        "福州示例机械厂" in dashboard
+        and {"small": "小型", "micro": "微型"}[size.value] in dashboard
+    )
 
     assessment = start_assessment(pages)
     overview = pages.get(f"/assessments/{assessment}")
     assert "粉尘涉爆" in overview  # the hazard module and why it applies
     fill_everything(pages, assessment)
     result = pages.get(f"/assessments/{assessment}/result")
-    assert "100.0%" in result and "申请评审" in result and "disabled" not in result.split("申请评审")[1][:80]
+    assert (
+        "100.0%" in result
+        and "申请评审" in result
+        and "disabled" not in result.split("申请评审")[1][:80]
+    )
     workbook = pages.client.get(f"/assessments/{assessment}/report/xlsx")
     assert workbook.status_code == 200 and workbook.content.startswith(b"PK")  # an OOXML zip
     application = pages.post(f"/assessments/{assessment}/apply").headers["location"]
@@ -63,17 +74,22 @@ def test_sign_up_to_certificate_through_the_pages(pages, api, clock, core_engine
     html = pages.get(application)
     candidates = ids(r'name="reviewer_ids" value="([^"]+)"(?! disabled)', html)
     assert len(candidates) >= 2
-    pages.post(f"{application}/act/assign",
-               {"version": version(html), "reviewer_ids": candidates[:2]})
+    pages.post(
+        f"{application}/act/assign", {"version": version(html), "reviewer_ids": candidates[:2]}
+    )
     assert "评审中" in pages.get(application)
 
-    reviewers = [e for e in ("r1@experts.cn", "r2@experts.cn", "r3@experts.cn")
-                 if _user_id(api, e) in candidates[:2]]
+    reviewers = [
+        e
+        for e in ("r1@experts.cn", "r2@experts.cn", "r3@experts.cn")
+        if _user_id(api, e) in candidates[:2]
+    ]
     for email in reviewers:
         pages.sign_in(email)
         assert "福州示例机械厂" in pages.get("/review")
-        first = pages.client.get(f"{application.replace('/applications', '/review')}/score",
-                                 follow_redirects=True)
+        first = pages.client.get(
+            f"{application.replace('/applications', '/review')}/score", follow_redirects=True
+        )
         assert first.status_code == 200 and "企业自评" in first.text
     html = pages.get(application)
     pages.post(f"{application}/act/conclude_pass", {"version": version(html)})
@@ -90,7 +106,11 @@ def test_sign_up_to_certificate_through_the_pages(pages, api, clock, core_engine
     assert certificate.content.startswith(b"%PDF")
 
     statistics = pages.get("/admin/statistics")
-    assert "地区安全风险指数排序" in statistics and core_engine.catalog.industries["machinery"].title.zh_CN in statistics and "已发证" in statistics
+    assert (
+        "地区安全风险指数排序" in statistics
+        and core_engine.catalog.industries["machinery"].title.zh_CN in statistics
+        and "已发证" in statistics
+    )
     assert "没有超期事项" in pages.get("/admin/overdue")
 
     pages.client.cookies.clear()
@@ -111,10 +131,21 @@ def test_autosave_with_a_stale_version_is_refused_and_loses_nothing(pages):
     code = ids(rf"/assessments/{assessment}/fill/([^\"]+)\"", overview)[0]
     html = pages.get(f"/assessments/{assessment}/fill/{code}")
     first, second = ITEM.findall(html)[:2]
-    pages.post(f"/assessments/{assessment}/fill/{code}", {"version": "1", f"s:{first}": "na"
-               if f'name="s:{first}" value="na"' in html else "compliant"}, expect=200, htmx=True)
-    stale = pages.post(f"/assessments/{assessment}/fill/{code}",
-                       {"version": "1", f"s:{second}": "non_compliant"}, expect=409, htmx=True)
+    pages.post(
+        f"/assessments/{assessment}/fill/{code}",
+        {
+            "version": "1",
+            f"s:{first}": "na" if f'name="s:{first}" value="na"' in html else "compliant",
+        },
+        expect=200,
+        htmx=True,
+    )
+    stale = pages.post(
+        f"/assessments/{assessment}/fill/{code}",
+        {"version": "1", f"s:{second}": "non_compliant"},
+        expect=409,
+        htmx=True,
+    )
     assert "他人修改" in stale.text and stale.text.lstrip().startswith("<div")  # a fragment
     page = pages.get(f"/assessments/{assessment}/fill/{code}")
     assert re.search(rf'name="s:{re.escape(first)}" value="\w+" checked', page)
@@ -131,8 +162,9 @@ def test_unsafe_requests_need_the_csrf_token(pages):
 def test_pages_are_scoped_like_the_api(pages, api):
     pages.sign_up("ent@fz.cn")
     mine = start_assessment(pages)
-    pages.sign_up("other@xm.cn", uscc="91350200MA00000236", region="350203",
-                  enterprise_name="厦门示例厂")
+    pages.sign_up(
+        "other@xm.cn", uscc="91350200MA00000236", region="350203", enterprise_name="厦门示例厂"
+    )
     assert "未找到" in pages.get(f"/assessments/{mine}", expect=404)  # an HTML page
     assert "无权访问" in pages.get("/admin", expect=403)
     pages.client.cookies.clear()
@@ -168,18 +200,25 @@ def test_evidence_upload_is_listed_and_downloadable_by_its_owner_only(pages):
     overview = pages.get(f"/assessments/{assessment}")
     code = ids(rf"/assessments/{assessment}/fill/([^\"]+)\"", overview)[0]
     item = ITEM.findall(pages.get(f"/assessments/{assessment}/fill/{code}"))[0]
-    r = pages.client.post(f"/assessments/{assessment}/evidence",
-                          data={"item_id": item}, files={"file": ("记录.txt", "安全会议记录".encode())},
-                          headers={"x-csrftoken": pages.token, "hx-request": "true"})
+    r = pages.client.post(
+        f"/assessments/{assessment}/evidence",
+        data={"item_id": item},
+        files={"file": ("记录.txt", "安全会议记录".encode())},
+        headers={"x-csrftoken": pages.token, "hx-request": "true"},
+    )
     assert r.status_code == 200 and "记录.txt" in r.text
     link = re.search(r'href="(/evidence/[^"]+)"', r.text).group(1)
     assert pages.client.get(link).content == "安全会议记录".encode()
-    refused = pages.client.post(f"/assessments/{assessment}/evidence", data={"item_id": item},
-                                files={"file": ("x.exe", b"MZ\x90\x00binary")},
-                                headers={"x-csrftoken": pages.token, "hx-request": "true"})
+    refused = pages.client.post(
+        f"/assessments/{assessment}/evidence",
+        data={"item_id": item},
+        files={"file": ("x.exe", b"MZ\x90\x00binary")},
+        headers={"x-csrftoken": pages.token, "hx-request": "true"},
+    )
     assert refused.status_code == 415 and "不支持的文件类型" in refused.text
-    pages.sign_up("other@xm.cn", uscc="91350200MA00000236", region="350203",
-                  enterprise_name="厦门示例厂")
+    pages.sign_up(
+        "other@xm.cn", uscc="91350200MA00000236", region="350203", enterprise_name="厦门示例厂"
+    )
     assert pages.client.get(link).status_code == 404
 
 
@@ -189,15 +228,17 @@ def test_a_reviewer_records_and_withdraws_findings_and_a_major_one_refuses_a_pas
     pages.sign_in("r1@experts.cn")
     html = pages.get(application)
     assert "记录问题" in html
-    pages.post(f"{application}/findings", {"text": "配电箱前堆放杂物", "level": "general",
-                                          "location": "二车间"})
+    pages.post(
+        f"{application}/findings",
+        {"text": "配电箱前堆放杂物", "level": "general", "location": "二车间"},
+    )
     pages.post(f"{application}/findings", {"text": "除尘器未设泄爆装置", "level": "major"})
     html = pages.get(application)
     assert "配电箱前堆放杂物" in html and "二车间" in html
     version = re.search(r'name="version" value="(\d+)"', html).group(1)
     refused = pages.post(f"{application}/act/conclude_pass", {"version": version}, expect=409)
     assert "重大" in refused.text and "评审中" in refused.text  # shown on the page, state kept
-    major = re.findall(r'/findings/([0-9a-f-]+)/withdraw', html)[1]
+    major = re.findall(r"/findings/([0-9a-f-]+)/withdraw", html)[1]
     finding_version = re.findall(r'name="version" value="(\d+)"', html.split(major)[1])[0]
     pages.post(f"{application}/findings/{major}/withdraw", {"version": finding_version})
     pages.post(f"{application}/act/conclude_pass", {"version": version})

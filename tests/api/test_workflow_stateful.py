@@ -52,11 +52,13 @@ class Workflow(RuleBasedStateMachine):
         _, assessment = start(self.api)
         saved = answer_all(self.api, "ent@fz.cn", assessment)
         self.answers = saved["answers"]
-        self.app = self.api.call("POST", f"/api/v1/assessments/{assessment['id']}/applications",
-                                 "ent@fz.cn", expect=201)
+        self.app = self.api.call(
+            "POST", f"/api/v1/assessments/{assessment['id']}/applications", "ent@fz.cn", expect=201
+        )
         self.model = State.draft
-        candidates = self.api.call("GET", f"/api/v1/applications/{self.app['id']}/candidates",
-                                   "admin@fz.gov")
+        candidates = self.api.call(
+            "GET", f"/api/v1/applications/{self.app['id']}/candidates", "admin@fz.gov"
+        )
         self.reviewers = [c["id"] for c in candidates if not c["conflicts"]][:2]
 
     def teardown(self) -> None:
@@ -66,9 +68,11 @@ class Workflow(RuleBasedStateMachine):
     @rule(action=st.sampled_from(list(Action)), role=st.sampled_from(list(Role)))
     def take(self, action: Action, role: Role) -> None:
         body = {**PAYLOAD, "reviewer_ids": self.reviewers}
-        r = self.client.post(f"/api/v1/applications/{self.app['id']}/actions/{action.value}",
-                             headers=self.api.login(ACTORS[role]),
-                             json={"version": self.app["version"], **body})
+        r = self.client.post(
+            f"/api/v1/applications/{self.app['id']}/actions/{action.value}",
+            headers=self.api.login(ACTORS[role]),
+            json={"version": self.app["version"], **body},
+        )
         legal = TRANSITIONS.get((self.model, action))
         if legal is None or legal[1] is not role:
             # illegal for the state, or the wrong role: refused, nothing changes
@@ -86,8 +90,11 @@ class Workflow(RuleBasedStateMachine):
     def take_a_legal_action(self, data: st.DataObject) -> None:
         """Bias towards progress so that deep states (certified, revoked) are reached; the ends
         (withdrawn, rejected) and returns come from the random rule above."""
-        legal = [(a, r) for (s, a), (t, r) in TRANSITIONS.items()
-                 if s is self.model and t not in (State.withdrawn, State.rejected, State.returned)]
+        legal = [
+            (a, r)
+            for (s, a), (t, r) in TRANSITIONS.items()
+            if s is self.model and t not in (State.withdrawn, State.rejected, State.returned)
+        ]
         if legal:
             action, role = data.draw(st.sampled_from(legal))
             if action in (Action.certify, Action.expire):
@@ -100,10 +107,19 @@ class Workflow(RuleBasedStateMachine):
         """A reviewer records a finding during the review and withdraws it again at once: the
         workflow goes on unchanged (findings that stay are in tests/api/test_findings.py)."""
         path = f"/api/v1/applications/{self.app['id']}/findings"
-        finding = self.api.call("POST", path, ACTORS[Role.reviewer], expect=201,
-                                json={"text": "评审发现的问题", "level": level})
-        self.api.call("POST", f"{path}/{finding['id']}/withdraw", ACTORS[Role.reviewer],
-                      json={"version": finding["version"]})
+        finding = self.api.call(
+            "POST",
+            path,
+            ACTORS[Role.reviewer],
+            expect=201,
+            json={"text": "评审发现的问题", "level": level},
+        )
+        self.api.call(
+            "POST",
+            f"{path}/{finding['id']}/withdraw",
+            ACTORS[Role.reviewer],
+            json={"version": finding["version"]},
+        )
 
     @rule(days=st.sampled_from([1, 15, 400, 1200]))
     def time_passes(self, days: int) -> None:
@@ -118,23 +134,32 @@ class Workflow(RuleBasedStateMachine):
     @invariant()
     def answers_are_never_lost(self) -> None:
         app_id = self.app["id"]
-        events = self.api.call("GET", f"/api/v1/applications/{app_id}/events", "admin@fz.gov",
-                               params={"limit": 500})["items"]
+        events = self.api.call(
+            "GET", f"/api/v1/applications/{app_id}/events", "admin@fz.gov", params={"limit": 500}
+        )["items"]
         state = None
         for e in events:  # the audit trail replays to the final state
             if e["before"] and "state" in e["before"]:
                 assert e["before"]["state"] == state
             state = (e["after"] or {}).get("state", state)
         assert state == self.model.value
-        assessment = self.api.call("GET", f"/api/v1/assessments/{self.app['assessment_id']}",
-                                   "ent@fz.cn")
+        assessment = self.api.call(
+            "GET", f"/api/v1/assessments/{self.app['assessment_id']}", "ent@fz.cn"
+        )
         assert assessment["answers"] == self.answers
 
 
 def test_random_action_sequences():
-    run_state_machine_as_test(Workflow, settings=settings(
-        max_examples=15, stateful_step_count=25, deadline=None, derandomize=True,
-        suppress_health_check=[HealthCheck.too_slow]))
+    run_state_machine_as_test(
+        Workflow,
+        settings=settings(
+            max_examples=15,
+            stateful_step_count=25,
+            deadline=None,
+            derandomize=True,
+            suppress_health_check=[HealthCheck.too_slow],
+        ),
+    )
     # the runs went deep: every state of the happy path and the ends after it were exercised
     assert {State.under_review, State.publicity, State.certified} <= REACHED
     assert REACHED & {State.revoked, State.expired} and REACHED & {State.withdrawn, State.rejected}

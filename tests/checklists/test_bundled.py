@@ -16,8 +16,16 @@ from anbiao.core.plugin_manager import build_plugin_manager
 from anbiao.core.render import update_pack_table
 
 ROOT = Path(__file__).parents[2]
-INDUSTRIES = ["metallurgy", "nonferrous", "building_materials", "machinery", "light_industry",
-              "textile", "tobacco", "commerce_trade"]
+INDUSTRIES = [
+    "metallurgy",
+    "nonferrous",
+    "building_materials",
+    "machinery",
+    "light_industry",
+    "textile",
+    "tobacco",
+    "commerce_trade",
+]
 HAZARDS = ["dust_explosion", "ammonia_refrigeration", "confined_space", "metal_smelting"]
 CASES = sorted(Path(str(files("anbiao.industry_checklists"))).glob("*/cases/*.yaml"))
 
@@ -71,8 +79,9 @@ def test_hazard_modules(bundled, hazard):
     assert any(i.veto for i in items) is (hazard in ARTICLE_OF_MODULE)
     # Art. 14 (monitoring, alarm and protection devices) reaches the modules whose article names
     # such a device: dust (spark detection, venting…) and confined spaces (gas detectors, fans).
-    assert any(i.protective_device for i in items) is (hazard in ("dust_explosion",
-                                                                  "confined_space"))
+    assert any(i.protective_device for i in items) is (
+        hazard in ("dust_explosion", "confined_space")
+    )
 
 
 def test_veto_items_are_major_hazards_with_a_clause(bundled):
@@ -104,13 +113,23 @@ def test_case(bundled, case):
 
 def _expected_packs(bundled, profile) -> list[str]:
     ids = ["base", profile.industry, *sorted(profile.hazards)]
-    ids += [p for p, e in bundled.catalog.packs.items() if isinstance(e.pack, Overlay)
-            and any(profile.region.startswith(r) for r in e.pack.applies_to.regions)]
+    ids += [
+        p
+        for p, e in bundled.catalog.packs.items()
+        if isinstance(e.pack, Overlay)
+        and any(profile.region.startswith(r) for r in e.pack.applies_to.regions)
+    ]
     return ids
 
 
-@pytest.mark.parametrize("profile", sorted({load_case(c).profile.applicability_key(): load_case(c)
-                                            .profile for c in CASES}.values(), key=repr), ids=repr)
+@pytest.mark.parametrize(
+    "profile",
+    sorted(
+        {load_case(c).profile.applicability_key(): load_case(c).profile for c in CASES}.values(),
+        key=repr,
+    ),
+    ids=repr,
+)
 def test_composed_item_counts_per_element_match_the_packs(bundled, profile):
     composed = bundled.compose(profile)
     packs = _expected_packs(bundled, profile)
@@ -134,7 +153,12 @@ def test_done_when_machinery_dust_confined_space_in_fuzhou(bundled):
     profile = make_profile(region="350102", hazards=["dust_explosion", "confined_space"])
     composed = bundled.compose(profile)
     assert [p.id for p in composed.packs] == [
-        "base", "machinery", "confined_space", "dust_explosion", "fujian"]
+        "base",
+        "machinery",
+        "confined_space",
+        "dust_explosion",
+        "fujian",
+    ]
 
 
 def test_docs_table_is_current(bundled):

@@ -31,8 +31,9 @@ def test_lint_clean_and_broken(run, tmp_path):
     broken = tmp_path / "broken"
     shutil.copytree(PACKS / "mini", broken)
     text = (broken / "checklist.yaml").read_text(encoding="utf-8")
-    (broken / "checklist.yaml").write_text(text
-                                           .replace("kind: base", "kind: bass"), encoding="utf-8")
+    (broken / "checklist.yaml").write_text(
+        text.replace("kind: base", "kind: bass"), encoding="utf-8"
+    )
     result = run("checklists", "lint", broken)
     assert result.exit_code == 1
     assert f"{broken / 'checklist.yaml'}:5:1: error: kind: 'bass' is not one of" in result.output
@@ -70,21 +71,29 @@ def test_template_round_trips_to_an_assessment(run, tmp_path):
     out = tmp_path / "answers.yaml"
     assert run("template", "--profile", DEMO / "demo_profile.yaml", "-o", out).exit_code == 0
     blank = yaml.safe_load(out.read_text(encoding="utf-8"))
-    assert blank["default"] is None and all(v == {"status": None} for v in blank["answers"].values())
-    unanswered = run("assess", "--profile", DEMO / "demo_profile.yaml", "--answers", out,
-                     "--format", "json")
+    assert blank["default"] is None and all(
+        v == {"status": None} for v in blank["answers"].values()
+    )
+    unanswered = run(
+        "assess", "--profile", DEMO / "demo_profile.yaml", "--answers", out, "--format", "json"
+    )
     assert unanswered.exit_code == 1
     assert json.loads(unanswered.output)["complete"] is False
     filled = {"default": "compliant", "answers": {}}
     out.write_text(yaml.safe_dump(filled), encoding="utf-8")
-    done = run("assess", "--profile", DEMO / "demo_profile.yaml", "--answers", out, "--format", "json")
+    done = run(
+        "assess", "--profile", DEMO / "demo_profile.yaml", "--answers", out, "--format", "json"
+    )
     assert done.exit_code == 0 and json.loads(done.output)["percentage"] == "100.0"
 
 
 def test_bad_inputs_are_one_line_errors(run, tmp_path):
     profile = tmp_path / "p.yaml"
-    profile.write_text("uscc: 123\nname: x\nregion: '350102'\nindustry: machinery\n"
-                       "employees: 3\nannual_revenue_10k: 10\n", encoding="utf-8")
+    profile.write_text(
+        "uscc: 123\nname: x\nregion: '350102'\nindustry: machinery\n"
+        "employees: 3\nannual_revenue_10k: 10\n",
+        encoding="utf-8",
+    )
     result = run("profile", "check", profile)
     assert result.exit_code == 1
     assert result.output.strip().startswith(f"{profile}:1:") and "uscc" in result.output

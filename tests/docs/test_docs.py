@@ -12,7 +12,8 @@ ROOT = Path(__file__).parents[2]
 
 def _specs():
     return {
-        name: fn for name, fn in vars(hookspecs).items()
+        name: fn
+        for name, fn in vars(hookspecs).items()
         if callable(fn) and hasattr(fn, "anbiao_spec")
     }
 
@@ -30,10 +31,13 @@ def test_every_hook_has_a_section_with_its_signature():
 
 def test_committed_schema_is_current():
     assert committed_schema() == render_schema(), (
-        "run: anbiao checklists schema -o industry_checklists/schema/checklist.schema.json")
+        "run: anbiao checklists schema -o industry_checklists/schema/checklist.schema.json"
+    )
 
 
 def test_testing_kit_example_is_included_verbatim():
     doc = (ROOT / "docs" / "testing_plugins.md").read_text(encoding="utf-8")
-    example = (ROOT / "tests" / "docs" / "test_plugin_author_example.py").read_text(encoding="utf-8")
+    example = (ROOT / "tests" / "docs" / "test_plugin_author_example.py").read_text(
+        encoding="utf-8"
+    )
     assert f"```python\n{example}```" in doc

@@ -28,8 +28,14 @@ elements:
 
 
 def profile() -> Profile:
-    return Profile(uscc="91350102MA00000152", name="测试厂", region="350102",
-                   industry="machinery", employees=8, annual_revenue_10k=200)
+    return Profile(
+        uscc="91350102MA00000152",
+        name="测试厂",
+        region="350102",
+        industry="machinery",
+        employees=8,
+        annual_revenue_10k=200,
+    )
 
 
 def test_my_pack_scores(load_checklist_text, make_engine):

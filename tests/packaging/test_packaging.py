@@ -11,12 +11,18 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).parents[2]
-FOLDERS = {"core": "anbiao.core", "plugins": "anbiao.plugins",
-           "industry_checklists": "anbiao.industry_checklists", "api": "anbiao.api"}
+FOLDERS = {
+    "core": "anbiao.core",
+    "plugins": "anbiao.plugins",
+    "industry_checklists": "anbiao.industry_checklists",
+    "api": "anbiao.api",
+}
 
 
 def test_every_python_folder_is_listed_as_a_package():
-    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"][
+        "setuptools"
+    ]
     assert config["package-dir"] == {v: k for k, v in FOLDERS.items()}
     listed = set(config["packages"])
     for folder, package in FOLDERS.items():
@@ -49,19 +55,39 @@ print(json.dumps({
 @pytest.mark.slow
 def test_wheel_installs_into_a_fresh_venv(tmp_path):
     dist = tmp_path / "dist"
-    subprocess.run([sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(dist),
-                    str(ROOT)], check=True, capture_output=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "build",
+            "--wheel",
+            "--no-isolation",
+            "--outdir",
+            str(dist),
+            str(ROOT),
+        ],
+        check=True,
+        capture_output=True,
+    )
     [wheel] = dist.glob("anbiao-*.whl")
     env_dir = tmp_path / "venv"
     venv.create(env_dir, with_pip=True)
     python = env_dir / "bin" / "python"
-    subprocess.run([python, "-m", "pip", "install", "-q", str(wheel)], check=True,
-                   capture_output=True)
-    site = Path(subprocess.run([python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-                               check=True, capture_output=True, text=True).stdout.strip())
+    subprocess.run(
+        [python, "-m", "pip", "install", "-q", str(wheel)], check=True, capture_output=True
+    )
+    site = Path(
+        subprocess.run(
+            [python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
+    )
     assert not {"core", "api", "plugins", "industry_checklists"} & {p.name for p in site.iterdir()}
-    out = subprocess.run([python, "-c", CHECK], check=True, capture_output=True, text=True,
-                         cwd=tmp_path).stdout
+    out = subprocess.run(
+        [python, "-c", CHECK], check=True, capture_output=True, text=True, cwd=tmp_path
+    ).stdout
     import json
 
     report = json.loads(out)

@@ -18,10 +18,16 @@ from support_api import Api, Clock, fresh_database, make_app, serve, setup_autho
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "build" / "screenshots"
-FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
 PASSWORD = "correct-horse-battery"
-
 
 
 @pytest.fixture(scope="module")
@@ -39,7 +45,9 @@ def site(tmp_path_factory, worker_id) -> Iterator[tuple[str, Clock]]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
-    assert Path(CHROMIUM).exists(), "Debian's chromium is missing: `bash .ci/setup --test` installs it"
+    assert Path(CHROMIUM).exists(), (
+        "Debian's chromium is missing: `bash .ci/setup --test` installs it"
+    )
     with sync_playwright() as p:
         launched = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
         yield launched
@@ -51,8 +59,7 @@ class Journey:
 
     def __init__(self, browser, base: str, width: int = 1280) -> None:
         self.base = base
-        self.context = browser.new_context(viewport={"width": width, "height": 900},
-                                           locale="zh-CN")
+        self.context = browser.new_context(viewport={"width": width, "height": 900}, locale="zh-CN")
         self.requests: list[str] = []
         self.context.on("request", lambda r: self.requests.append(r.url))
         self.page = self.context.new_page()
@@ -155,8 +162,11 @@ def test_enterprise_to_certificate_in_the_browser(site, browser, capsys):
     reviewer_names = admin.page.locator("th:has-text('评审员') + td").inner_text()
     foreign += admin.close()
 
-    email = next(e for e, name in (("r1@experts.cn", "r1"), ("r2@experts.cn", "r2"),
-                                   ("r3@experts.cn", "r3")) if name in reviewer_names)
+    email = next(
+        e
+        for e, name in (("r1@experts.cn", "r1"), ("r2@experts.cn", "r2"), ("r3@experts.cn", "r3"))
+        if name in reviewer_names
+    )
     rev = Journey(browser, base)
     rev.log_in(email)
     rev.page.get_by_role("link", name="福州示例机械厂").click()

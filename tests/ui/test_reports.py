@@ -36,28 +36,50 @@ def self_context(engine: Engine, lang: str = "zh-CN") -> dict:
     profile = make_profile(region="350102")
     composed = engine.compose(profile)
     answers = {i: {"status": "compliant"} for i in composed.items}
-    partial = next(ci.item for ci in composed.items.values()
-                   if ci.item.deductions and ci.item.veto is None)
+    partial = next(
+        ci.item for ci in composed.items.values() if ci.item.deductions and ci.item.veto is None
+    )
     answers[partial.id] = {"status": "partial", "deductions": [partial.deductions[0].id]}
     scored = score_answers(engine, profile.model_dump(mode="json"), answers)
-    hazards = [{"item_id": partial.id, "requirement": "", "description": "记录不全",
-                "level": "general", "level_label": "一般隐患", "source": "self",
-                "source_label": "自评", "state": "open", "state_label": "待整改", "owner": "",
-                "measures": "", "deadline": None, "evidence": 0, "overdue": False}]
-    return self_assessment_context(engine, scored, composed.fingerprint, hazards,
-                                           lang=lang, today=TODAY)
+    hazards = [
+        {
+            "item_id": partial.id,
+            "requirement": "",
+            "description": "记录不全",
+            "level": "general",
+            "level_label": "一般隐患",
+            "source": "self",
+            "source_label": "自评",
+            "state": "open",
+            "state_label": "待整改",
+            "owner": "",
+            "measures": "",
+            "deadline": None,
+            "evidence": 0,
+            "overdue": False,
+        }
+    ]
+    return self_assessment_context(
+        engine, scored, composed.fingerprint, hazards, lang=lang, today=TODAY
+    )
 
 
 def certificate(**changes) -> Certificate:
-    fields = {"number": "AB35-2026-000001", "enterprise_name": "福州示例机械厂", "grade": "达标",
-              "issued_on": TODAY, "valid_until": date(2029, 3, 2), "status": "valid",
-              "revoked_reason": ""}
+    fields = {
+        "number": "AB35-2026-000001",
+        "enterprise_name": "福州示例机械厂",
+        "grade": "达标",
+        "issued_on": TODAY,
+        "valid_until": date(2029, 3, 2),
+        "status": "valid",
+        "revoked_reason": "",
+    }
     return Certificate(**{**fields, **changes})
 
 
 def test_html_is_a4_chinese_with_cjk_fonts_page_numbers_and_repeated_headers(engine):
     html = render_html(self_context(engine))
-    assert html.startswith("<!doctype html>\n<html lang=\"zh-Hans\">")
+    assert html.startswith('<!doctype html>\n<html lang="zh-Hans">')
     assert 'font-family: "Noto Sans CJK SC", "WenQuanYi Zen Hei", sans-serif' in html
     assert "size: A4" in html and "counter(page)" in html and "counter(pages)" in html
     assert "thead { display: table-header-group; }" in html and html.count("<thead>") >= 5
@@ -74,8 +96,12 @@ def test_pdf_fetches_nothing(engine):
         fetched.append(url)
         return refuse_fetch(url)
 
-    for context in (self_context(engine), certificate_context(
-            certificate(), "91350102MA00000152", base_url="https://x.example", today=TODAY)):
+    for context in (
+        self_context(engine),
+        certificate_context(
+            certificate(), "91350102MA00000152", base_url="https://x.example", today=TODAY
+        ),
+    ):
         assert render_pdf(context, url_fetcher=recorder).startswith(b"%PDF-")
     assert fetched == []
 
@@ -83,21 +109,44 @@ def test_pdf_fetches_nothing(engine):
 def qr_modules(pdf: bytes, tmp_path, size: int) -> list[list[bool]]:
     """Read the QR symbol back from the rendered page: the modules drawn in the QR colour."""
     (tmp_path / "c.pdf").write_bytes(pdf)
-    subprocess.run(["pdftoppm", "-r", "200", "-aa", "no", "-aaVector", "no", "-png",
-                    "-singlefile", "-f", "1", "-l", "1", str(tmp_path / "c.pdf"),
-                    str(tmp_path / "page")], check=True)
+    subprocess.run(
+        [
+            "pdftoppm",
+            "-r",
+            "200",
+            "-aa",
+            "no",
+            "-aaVector",
+            "no",
+            "-png",
+            "-singlefile",
+            "-f",
+            "1",
+            "-l",
+            "1",
+            str(tmp_path / "c.pdf"),
+            str(tmp_path / "page"),
+        ],
+        check=True,
+    )
     page = Image.open(tmp_path / "page.png").convert("RGB")
     colour = Image.new("RGB", page.size, QR_DARK)
     mask = ImageChops.difference(page, colour).convert("L").point(lambda v: 255 if v < 4 else 0)
     left, top, right, bottom = mask.getbbox()
     step_x, step_y = (right - left) / size, (bottom - top) / size
-    return [[mask.getpixel((int(left + (c + 0.5) * step_x), int(top + (r + 0.5) * step_y))) > 0
-             for c in range(size)] for r in range(size)]
+    return [
+        [
+            mask.getpixel((int(left + (c + 0.5) * step_x), int(top + (r + 0.5) * step_y))) > 0
+            for c in range(size)
+        ]
+        for r in range(size)
+    ]
 
 
 def test_certificate_pdf_draws_the_qr_code_of_the_verification_url(engine, tmp_path):
-    context = certificate_context(certificate(), "91350102MA00000152",
-                                          base_url="https://anbiao.example.gov.cn/", today=TODAY)
+    context = certificate_context(
+        certificate(), "91350102MA00000152", base_url="https://anbiao.example.gov.cn/", today=TODAY
+    )
     url = "https://anbiao.example.gov.cn/verify/AB35-2026-000001"
     assert context["verify_url"] == url
     expected = segno.make(url, error="m", micro=False)
@@ -107,11 +156,15 @@ def test_certificate_pdf_draws_the_qr_code_of_the_verification_url(engine, tmp_p
 
 
 def test_certificate_states(engine):
-    expired = certificate_context(certificate(), "u", base_url="http://h", today=date(
-        2029, 3, 3))
+    expired = certificate_context(certificate(), "u", base_url="http://h", today=date(2029, 3, 3))
     assert expired["certificate"]["status"] == "expired" and not expired["certificate"]["valid"]
-    revoked = certificate_context(certificate(status="revoked", revoked_reason="瞒报事故"),
-                                          "u", base_url="http://h", lang="en", today=TODAY)
+    revoked = certificate_context(
+        certificate(status="revoked", revoked_reason="瞒报事故"),
+        "u",
+        base_url="http://h",
+        lang="en",
+        today=TODAY,
+    )
     assert revoked["certificate"]["status_label"] == "revoked"
     html = render_html(revoked)
     assert "瞒报事故" in html and "Work-safety standardisation certificate" in html

@@ -59,7 +59,9 @@ def test_fingerprint_is_stable_and_pins_content(make_engine, tmp_path):
     changed = tmp_path / "mini"
     changed.mkdir()
     text = (PACKS / "mini" / "checklist.yaml").read_text(encoding="utf-8")
-    (changed / "checklist.yaml").write_text(text.replace("每缺一次考核记录", "每缺一次记录"), "utf-8")
+    (changed / "checklist.yaml").write_text(
+        text.replace("每缺一次考核记录", "每缺一次记录"), "utf-8"
+    )
     other = make_engine(changed, *MINI_PACKS[1:]).compose(make_profile())
     assert other.fingerprint != one.fingerprint
     assert [p.version for p in other.packs] == [p.version for p in one.packs]

@@ -12,8 +12,13 @@ from anbiao.core.plugin_manager import build_plugin_manager
 from anbiao.core.risk import RegionFacts
 from anbiao.plugins.default_risk import WEIGHTS, risk_index
 
-BAD = ("open_major_hazards", "open_general_hazards", "overdue_hazards", "vetoes_failed",
-       "fatal_accidents_12m")
+BAD = (
+    "open_major_hazards",
+    "open_general_hazards",
+    "overdue_hazards",
+    "vetoes_failed",
+    "fatal_accidents_12m",
+)
 
 
 @st.composite
@@ -38,15 +43,25 @@ def test_weights_sum_to_100():
 
 @pytest.mark.parametrize("pct", [None, 100.0])
 def test_clean_region_scores_zero(pct):
-    assert risk_index(RegionFacts(enterprises=40, applications=30, certified=20,
-                                  average_percentage=pct)) == 0.0
+    assert (
+        risk_index(
+            RegionFacts(enterprises=40, applications=30, certified=20, average_percentage=pct)
+        )
+        == 0.0
+    )
     assert risk_index(RegionFacts()) == 0.0  # no enterprises at all
 
 
 def test_worst_region_approaches_100():
-    worst = RegionFacts(enterprises=1, open_major_hazards=10_000, open_general_hazards=10_000,
-                        overdue_hazards=10_000, vetoes_failed=1, fatal_accidents_12m=1,
-                        average_percentage=0.0)
+    worst = RegionFacts(
+        enterprises=1,
+        open_major_hazards=10_000,
+        open_general_hazards=10_000,
+        overdue_hazards=10_000,
+        vetoes_failed=1,
+        fatal_accidents_12m=1,
+        average_percentage=0.0,
+    )
     assert 99 < risk_index(worst) <= 100
 
 
@@ -69,8 +84,9 @@ def test_more_bad_facts_never_lower_the_index(region, field, more):
 @given(facts(), st.floats(0, 100))
 def test_lower_percentage_never_lowers_the_index(region, pct):
     low, high = sorted((pct, region.average_percentage or 0.0))
-    assert (risk_index(replace(region, average_percentage=low))
-            >= risk_index(replace(region, average_percentage=high)))
+    assert risk_index(replace(region, average_percentage=low)) >= risk_index(
+        replace(region, average_percentage=high)
+    )
 
 
 @given(facts())

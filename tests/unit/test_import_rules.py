@@ -12,8 +12,15 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGES = {"core": "anbiao.core", "plugins": "anbiao.plugins", "api": "anbiao.api"}
 # The data flow: profile → compose → answers → score → application → review → certificate.
-SLICES = ["accounts", "enterprises", "assessments", "applications", "certificates",
-          "statistics", "reports"]
+SLICES = [
+    "accounts",
+    "enterprises",
+    "assessments",
+    "applications",
+    "certificates",
+    "statistics",
+    "reports",
+]
 
 
 def module_of(path: Path) -> str:
@@ -62,22 +69,29 @@ def allowed(importer: str, imported: str) -> bool:
 
 
 def test_every_import_follows_the_data_flow():
-    broken = [f"{module_of(p)} imports {m}" for p in sources() for m in sorted(imports(p))
-              if not allowed(module_of(p), m)]
+    broken = [
+        f"{module_of(p)} imports {m}"
+        for p in sources()
+        for m in sorted(imports(p))
+        if not allowed(module_of(p), m)
+    ]
     assert not broken, "\n".join(broken)
 
 
-@pytest.mark.parametrize(("importer", "imported", "ok"), [
-    ("anbiao.core.engine", "anbiao.api.kernel.models", False),
-    ("anbiao.core.engine", "anbiao.plugins.default_scoring", False),
-    ("anbiao.plugins.default_risk", "anbiao.api.statistics.routes", False),
-    ("anbiao.api.kernel.access", "anbiao.api.assessments.service", False),
-    ("anbiao.api.assessments.service", "anbiao.api.applications.rules", False),
-    ("anbiao.api.applications.service", "anbiao.api.assessments.service", True),
-    ("anbiao.api.reports.context", "anbiao.api.applications.review", True),
-    ("anbiao.api.app", "anbiao.api.reports.routes", True),
-    ("anbiao.api.enterprises.pages", "anbiao.plugins.default_profile", False),
-])
+@pytest.mark.parametrize(
+    ("importer", "imported", "ok"),
+    [
+        ("anbiao.core.engine", "anbiao.api.kernel.models", False),
+        ("anbiao.core.engine", "anbiao.plugins.default_scoring", False),
+        ("anbiao.plugins.default_risk", "anbiao.api.statistics.routes", False),
+        ("anbiao.api.kernel.access", "anbiao.api.assessments.service", False),
+        ("anbiao.api.assessments.service", "anbiao.api.applications.rules", False),
+        ("anbiao.api.applications.service", "anbiao.api.assessments.service", True),
+        ("anbiao.api.reports.context", "anbiao.api.applications.review", True),
+        ("anbiao.api.app", "anbiao.api.reports.routes", True),
+        ("anbiao.api.enterprises.pages", "anbiao.plugins.default_profile", False),
+    ],
+)
 def test_the_rule_itself(importer, imported, ok):
     assert allowed(importer, imported) is ok
 

@@ -34,7 +34,9 @@ def test_unknown_field_points_at_its_line(tmp_path):
 
 
 def test_bad_type_names_the_path(tmp_path):
-    text = MINI.replace("max_score: 10\n            deductions", "max_score: ten\n            deductions")
+    text = MINI.replace(
+        "max_score: 10\n            deductions", "max_score: ten\n            deductions"
+    )
     [problem] = _problems(tmp_path, text)
     assert f":{_line_of(text, 'max_score: ten')}:" in problem
     assert "max_score" in problem and "integer" in problem
@@ -60,7 +62,9 @@ def test_cross_field_rules(tmp_path):
     text = (
         MINI.replace("id: mini.5-4.02", "id: mini.5-4.01")  # duplicate item id
         .replace("points: 4}", "points: 11}")  # deduction over max score
-        .replace("{doc: mem10, clause: 第十三条}", "{doc: mem99, clause: 第十三条}")  # undeclared doc
+        .replace(
+            "{doc: mem10, clause: 第十三条}", "{doc: mem99, clause: 第十三条}"
+        )  # undeclared doc
         .replace("title: {zh-CN: 目标, en: Objectives}", "title: {zh-CN: 目标}")  # translation
         .replace("full_marks: 30", "full_marks: 40")
     )
@@ -76,16 +80,20 @@ def test_cross_field_rules(tmp_path):
 
 
 def test_unknown_industry_in_condition(tmp_path):
-    text = MINI.replace("        na_allowed: true", "        na_allowed: true\n"
-                        "        applies_if: {industries: [mining]}")
+    text = MINI.replace(
+        "        na_allowed: true",
+        "        na_allowed: true\n        applies_if: {industries: [mining]}",
+    )
     assert any("unknown industry 'mining'" in p for p in _problems(tmp_path, text))
 
 
 def test_dangling_overlay_reference(tmp_path):
     text = (PACKS / "mini-fj" / "checklist.yaml").read_text(encoding="utf-8")
     text = text.replace("item: mini.5-1-1.01", "item: mini.9-9.99")
-    problems = [str(p) for p in lint_paths([PACKS / "mini", PACKS / "mini-machinery",
-                                             _write(tmp_path, text)])]
+    problems = [
+        str(p)
+        for p in lint_paths([PACKS / "mini", PACKS / "mini-machinery", _write(tmp_path, text)])
+    ]
     assert any("overlay references unknown item 'mini.9-9.99'" in p for p in problems)
 
 
@@ -104,9 +112,12 @@ def test_loader_raises_one_error_with_every_problem(load_checklist_text):
 
 
 def test_enum_values_are_accepted_as_yaml_strings(tmp_path):
-    text = MINI.replace("        na_allowed: true", "        na_allowed: true\n"
-                        "        confidence: unconfirmed\n"
-                        "        applies_if: {size_classes: [micro, small]}")
+    text = MINI.replace(
+        "        na_allowed: true",
+        "        na_allowed: true\n"
+        "        confidence: unconfirmed\n"
+        "        applies_if: {size_classes: [micro, small]}",
+    )
     assert _problems(tmp_path, text) == []
     bad = text.replace("confidence: unconfirmed", "confidence: maybe")
     [problem] = _problems(tmp_path, bad, "bad")
@@ -114,8 +125,10 @@ def test_enum_values_are_accepted_as_yaml_strings(tmp_path):
 
 
 def test_wrapped_chinese_lines_join_without_spaces(load_checklist_text):
-    text = MINI.replace("requirement: {zh-CN: 特种作业人员持证上岗。}",
-                        "requirement:\n          zh-CN: >-\n            特种作业人员\n            持证上岗（含 H2S 检测）。")
+    text = MINI.replace(
+        "requirement: {zh-CN: 特种作业人员持证上岗。}",
+        "requirement:\n          zh-CN: >-\n            特种作业人员\n            持证上岗（含 H2S 检测）。",
+    )
     pack = load_checklist_text(text)
     item = pack.elements[1].items[0]
     assert item.requirement.zh_CN == "特种作业人员持证上岗（含 H2S 检测）。"

@@ -72,13 +72,18 @@ def test_block_list(fake_entry_points, monkeypatch):
 def test_import_error_names_the_plugin(fake_entry_points, monkeypatch):
     monkeypatch.delenv("ANBIAO_LOAD_PLUGINS", raising=False)
     fake_entry_points("broken", "import does_not_exist_anywhere\n")
-    with pytest.raises(PluginLoadError, match="error importing plugin 'broken'.*ANBIAO_DISABLE_PLUGINS"):
+    with pytest.raises(
+        PluginLoadError, match="error importing plugin 'broken'.*ANBIAO_DISABLE_PLUGINS"
+    ):
         build_plugin_manager()
 
 
 def test_unknown_hook_fails_check_pending(fake_entry_points, monkeypatch):
     monkeypatch.delenv("ANBIAO_LOAD_PLUGINS", raising=False)
-    fake_entry_points("typo", "from anbiao.core import hookimpl\n\n@hookimpl\ndef regster_hazards(register):\n    pass\n")
+    fake_entry_points(
+        "typo",
+        "from anbiao.core import hookimpl\n\n@hookimpl\ndef regster_hazards(register):\n    pass\n",
+    )
     with pytest.raises(PluginLoadError, match="typo"):
         build_plugin_manager()
 

@@ -33,8 +33,9 @@ def test_lower_case_uscc_is_normalised():
 def test_size_class_from_employees_and_revenue():
     assert make_profile(employees=12, annual_revenue_10k=450).size_class() is SizeClass.micro
     assert make_profile(employees=25, annual_revenue_10k=450).size_class() is SizeClass.small
-    trade = make_profile(industry="commerce_trade", size_sector="retail", employees=12,
-                         annual_revenue_10k=450)
+    trade = make_profile(
+        industry="commerce_trade", size_sector="retail", employees=12, annual_revenue_10k=450
+    )
     assert trade.size_class() is SizeClass.small  # retail: ≥10 people and ≥100 万元
 
 

@@ -27,10 +27,16 @@ def test_all_compliant_is_full_marks(dusty):
 
 def test_deductions_stop_at_zero_and_are_traceable(dusty):
     engine, composed, profile = dusty
-    result = engine.score(composed, answers(**{
-        "mini-machinery.5-4-1.01": {"status": "partial", "deductions": {"no-guard": 7}},
-        "mini.5-1-1.01": {"status": "partial", "deductions": ["not-assigned"]},
-    }), profile)
+    result = engine.score(
+        composed,
+        answers(
+            **{
+                "mini-machinery.5-4-1.01": {"status": "partial", "deductions": {"no-guard": 7}},
+                "mini.5-1-1.01": {"status": "partial", "deductions": ["not-assigned"]},
+            }
+        ),
+        profile,
+    )
     by_id = {s.item_id: s for s in result.items}
     presses = by_id["mini-machinery.5-4-1.01"]
     assert presses.earned == 0 and presses.deductions[0].points == 35  # 7 × 5, floored at 0
@@ -49,8 +55,9 @@ def test_na_leaves_the_denominator(dusty):
 
 def test_veto_fails_regardless_of_score_and_is_a_major_hazard(dusty):
     engine, composed, profile = dusty
-    result = engine.score(composed, answers(**{"mini-dust.5-5-1.01": {"status": "non_compliant"}}),
-                          profile)
+    result = engine.score(
+        composed, answers(**{"mini-dust.5-5-1.01": {"status": "non_compliant"}}), profile
+    )
     assert result.percentage == Decimal("83.3") and result.band is not None
     assert not result.passed and result.vetoes == ("mini-dust.5-5-1.01",)
     assert [i.code for i in result.ineligible] == ["veto"]
@@ -62,23 +69,41 @@ def test_veto_fails_regardless_of_score_and_is_a_major_hazard(dusty):
 
 def test_protective_device_failure_is_major_under_article_14(dusty):
     engine, composed, profile = dusty
-    result = engine.score(composed, answers(**{
-        "mini.5-4.02": {"status": "partial", "deductions": ["no-record"]}}), profile)
+    result = engine.score(
+        composed,
+        answers(**{"mini.5-4.02": {"status": "partial", "deductions": ["no-record"]}}),
+        profile,
+    )
     [hazard] = result.hazards
     assert hazard.level is HazardLevel.major and "应急管理部令第10号 第十四条" in hazard.basis
 
 
-@pytest.mark.parametrize(("answer", "message"), [
-    ({"mini.9-9.99": {"status": "compliant"}}, "mini.9-9.99: item is not in the composed checklist"),
-    ({"mini-machinery.5-4-1.02": {"status": "compliant"}}, "not applicable to this profile"),
-    ({"mini.5-1-1.01": {"status": "na"}}, "N/A) is not allowed"),
-    ({"mini.5-1-1.01": {"status": "partial", "deductions": ["nope"]}}, "unknown deduction 'nope'"),
-    ({"mini.5-1-1.01": {"status": "partial", "deductions": {"no-target": 2}}}, "may be chosen once"),
-    ({"mini.5-1-1.01": {"status": "partial"}}, "needs at least one deduction"),
-    ({"mini.5-1-1.01": {"status": "compliant", "deductions": ["no-target"]}}, "cannot carry"),
-    ({"mini-dust.5-5-1.01": {"status": "partial"}}, "never partial"),
-    ({"mini.5-1-1.01": {"status": None, "deductions": ["no-target"]}}, "deductions need a status"),
-])
+@pytest.mark.parametrize(
+    ("answer", "message"),
+    [
+        (
+            {"mini.9-9.99": {"status": "compliant"}},
+            "mini.9-9.99: item is not in the composed checklist",
+        ),
+        ({"mini-machinery.5-4-1.02": {"status": "compliant"}}, "not applicable to this profile"),
+        ({"mini.5-1-1.01": {"status": "na"}}, "N/A) is not allowed"),
+        (
+            {"mini.5-1-1.01": {"status": "partial", "deductions": ["nope"]}},
+            "unknown deduction 'nope'",
+        ),
+        (
+            {"mini.5-1-1.01": {"status": "partial", "deductions": {"no-target": 2}}},
+            "may be chosen once",
+        ),
+        ({"mini.5-1-1.01": {"status": "partial"}}, "needs at least one deduction"),
+        ({"mini.5-1-1.01": {"status": "compliant", "deductions": ["no-target"]}}, "cannot carry"),
+        ({"mini-dust.5-5-1.01": {"status": "partial"}}, "never partial"),
+        (
+            {"mini.5-1-1.01": {"status": None, "deductions": ["no-target"]}},
+            "deductions need a status",
+        ),
+    ],
+)
 def test_bad_answers_are_errors_never_ignored(dusty, answer, message):
     engine, composed, profile = dusty
     with pytest.raises(AssessmentError, match=message.replace("(", r"\(").replace(")", r"\)")):
@@ -87,8 +112,9 @@ def test_bad_answers_are_errors_never_ignored(dusty, answer, message):
 
 def test_unanswered_items_make_it_incomplete(dusty):
     engine, composed, profile = dusty
-    result = engine.score(composed, answers(default=None, **{"mini.5-4.01": {"status": "compliant"}}),
-                          profile)
+    result = engine.score(
+        composed, answers(default=None, **{"mini.5-4.01": {"status": "compliant"}}), profile
+    )
     assert result.answered == 1 and not result.complete
     assert result.earned == 10 and result.applicable == 60
     assert {i.code for i in result.ineligible} == {"incomplete", "below_threshold"}
@@ -103,11 +129,13 @@ def test_fatal_accident_blocks_application_but_not_the_score(mini_engine):
 
 def test_improvement_plan_reaches_the_next_band(dusty):
     engine, composed, profile = dusty
-    bad = answers(**{
-        "mini.5-1-1.01": {"status": "non_compliant"},
-        "mini-machinery.5-4-1.01": {"status": "partial", "deductions": {"no-guard": 3}},
-        "mini.5-4.02": {"status": "non_compliant"},
-    })
+    bad = answers(
+        **{
+            "mini.5-1-1.01": {"status": "non_compliant"},
+            "mini-machinery.5-4-1.01": {"status": "partial", "deductions": {"no-guard": 3}},
+            "mini.5-4.02": {"status": "non_compliant"},
+        }
+    )
     result = engine.score(composed, bad, profile)  # 0 + 10 + 0 + 5 + 10 = 25 / 60 = 41.7 %
     assert result.percentage == Decimal("41.7") and result.band is None
     plan = result.improvement

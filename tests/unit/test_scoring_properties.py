@@ -19,15 +19,27 @@ PROFILE = make_profile()
 def items(draw, prefix: str):
     max_score = draw(st.integers(1, 20))
     veto = draw(st.booleans()) and draw(st.booleans())
-    deductions = [] if veto else [
-        {"id": f"d{n}", "reason": {"zh-CN": f"扣分{n}"}, "points": draw(st.integers(1, max_score)),
-         "repeatable": draw(st.booleans())}
-        for n in range(draw(st.integers(1, 3)))
-    ]
+    deductions = (
+        []
+        if veto
+        else [
+            {
+                "id": f"d{n}",
+                "reason": {"zh-CN": f"扣分{n}"},
+                "points": draw(st.integers(1, max_score)),
+                "repeatable": draw(st.booleans()),
+            }
+            for n in range(draw(st.integers(1, 3)))
+        ]
+    )
     return {
-        "id": prefix, "requirement": {"zh-CN": "要求"}, "max_score": max_score,
-        "deductions": deductions, "na_allowed": draw(st.booleans()),
-        "veto": {"doc": "doc"} if veto else None, "basis": [{"doc": "doc"}],
+        "id": prefix,
+        "requirement": {"zh-CN": "要求"},
+        "max_score": max_score,
+        "deductions": deductions,
+        "na_allowed": draw(st.booleans()),
+        "veto": {"doc": "doc"} if veto else None,
+        "basis": [{"doc": "doc"}],
     }
 
 
@@ -36,22 +48,33 @@ def pack_models(draw) -> BaseChecklist:
     elements = []
     for top in range(1, draw(st.integers(1, 3)) + 1):
         count = draw(st.integers(1, 6))
-        elements.append({
-            "code": f"5.{top}", "title": {"zh-CN": "要素", "en": "Element"},
-            "items": [draw(items(f"p.{top}.{n}")) for n in range(count)],
-        })
+        elements.append(
+            {
+                "code": f"5.{top}",
+                "title": {"zh-CN": "要素", "en": "Element"},
+                "items": [draw(items(f"p.{top}.{n}")) for n in range(count)],
+            }
+        )
     total = sum(i["max_score"] for e in elements for i in e["items"])
     bands = [{"id": "pass", "title": {"zh-CN": "达标", "en": "Pass"}, "min_percentage": 60}]
     if draw(st.booleans()):
         bands.append({"id": "good", "title": {"zh-CN": "良好", "en": "Good"}, "min_percentage": 85})
-    return BaseChecklist.model_validate({
-        "schema_version": 1, "id": "p", "version": "1.0", "kind": "base",
-        "title": {"zh-CN": "清单", "en": "Pack"},
-        "basis": [{"id": "doc", "title": {"zh-CN": "依据", "en": "Basis"}}],
-        "scoring": {"full_marks": total, "bands": bands,
-                    "eligibility": {"apply_percentage": draw(st.sampled_from([60, 70, 75.5]))}},
-        "elements": elements,
-    })
+    return BaseChecklist.model_validate(
+        {
+            "schema_version": 1,
+            "id": "p",
+            "version": "1.0",
+            "kind": "base",
+            "title": {"zh-CN": "清单", "en": "Pack"},
+            "basis": [{"id": "doc", "title": {"zh-CN": "依据", "en": "Basis"}}],
+            "scoring": {
+                "full_marks": total,
+                "bands": bands,
+                "eligibility": {"apply_percentage": draw(st.sampled_from([60, 70, 75.5]))},
+            },
+            "elements": elements,
+        }
+    )
 
 
 def compose(pack: BaseChecklist):
@@ -72,9 +95,13 @@ def answer_for(draw, item):
         choices.append(Status.na)
     status = draw(st.sampled_from(choices))
     if status is Status.partial:
-        chosen = draw(st.lists(st.sampled_from(item.deductions), min_size=1, unique_by=lambda d: d.id))
-        return {"status": status, "deductions": {
-            d.id: draw(st.integers(1, 4)) if d.repeatable else 1 for d in chosen}}
+        chosen = draw(
+            st.lists(st.sampled_from(item.deductions), min_size=1, unique_by=lambda d: d.id)
+        )
+        return {
+            "status": status,
+            "deductions": {d.id: draw(st.integers(1, 4)) if d.repeatable else 1 for d in chosen},
+        }
     return {"status": status}
 
 
@@ -106,8 +133,11 @@ def test_bounds_and_traceability(case):
 @given(assessments(), st.data())
 def test_na_removes_exactly_the_items_points(case, data):
     composed, given = case
-    candidates = [i for i, ci in composed.items.items()
-                  if ci.item.na_allowed and given[i]["status"] not in (Status.na, None)]
+    candidates = [
+        i
+        for i, ci in composed.items.items()
+        if ci.item.na_allowed and given[i]["status"] not in (Status.na, None)
+    ]
     if not candidates:
         return
     item_id = data.draw(st.sampled_from(candidates))
@@ -139,8 +169,11 @@ def test_improving_an_answer_never_lowers_the_score(case, data):
 def test_a_failed_veto_fails_whatever_the_score(case):
     composed, given = case
     result = score(composed, sheet(given), PROFILE)
-    vetoed = [i for i, a in given.items()
-              if composed.items[i].item.veto is not None and a["status"] is Status.non_compliant]
+    vetoed = [
+        i
+        for i, a in given.items()
+        if composed.items[i].item.veto is not None and a["status"] is Status.non_compliant
+    ]
     assert set(result.vetoes) == set(vetoed)
     if vetoed:
         assert not result.passed and not result.eligible
@@ -152,7 +185,8 @@ def test_answer_order_is_irrelevant(case, rnd):
     keys = list(given)
     rnd.shuffle(keys)
     assert score(composed, sheet(given), PROFILE) == score(
-        composed, sheet({k: given[k] for k in keys}), PROFILE)
+        composed, sheet({k: given[k] for k in keys}), PROFILE
+    )
 
 
 @given(assessments())
@@ -162,15 +196,17 @@ def test_following_the_improvement_plan_reaches_its_target(case):
     plan = result.improvement
     if plan is None or not plan.reachable:
         return
-    fixed = score(composed, sheet({**given, **{i: {"status": "compliant"} for i in plan.items}}),
-                  PROFILE)
+    fixed = score(
+        composed, sheet({**given, **{i: {"status": "compliant"} for i in plan.items}}), PROFILE
+    )
     assert fixed.percentage >= plan.target.min_percentage and not fixed.vetoes
     # smallest set: dropping the last non-veto item of the plan falls short
     optional = [i for i in plan.items if i not in result.vetoes]
     if optional:
         short = [i for i in plan.items if i != optional[-1]]
-        partial = score(composed, sheet({**given, **{i: {"status": "compliant"} for i in short}}),
-                        PROFILE)
+        partial = score(
+            composed, sheet({**given, **{i: {"status": "compliant"} for i in short}}), PROFILE
+        )
         assert partial.percentage < plan.target.min_percentage
 
 

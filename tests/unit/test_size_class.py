@@ -8,10 +8,16 @@ from anbiao.core.size_class import SIZE_TABLE_2011, SizeClass, SizeSector, class
 
 CASES = []
 for sector, rule in SIZE_TABLE_2011.items():
-    for cls, bounds in ((SizeClass.large, rule.sme_ceiling), (SizeClass.medium, rule.medium),
-                        (SizeClass.small, rule.small)):
-        lower = {SizeClass.large: SizeClass.medium, SizeClass.medium: SizeClass.small,
-                 SizeClass.small: SizeClass.micro}[cls]
+    for cls, bounds in (
+        (SizeClass.large, rule.sme_ceiling),
+        (SizeClass.medium, rule.medium),
+        (SizeClass.small, rule.small),
+    ):
+        lower = {
+            SizeClass.large: SizeClass.medium,
+            SizeClass.medium: SizeClass.small,
+            SizeClass.small: SizeClass.micro,
+        }[cls]
         e, r = bounds.employees, bounds.revenue_10k
         CASES += [
             (sector, e, r, cls),  # exactly at both lower bounds: in the class

@@ -16,7 +16,12 @@ def register_checklists(register):
 def validate_profile(profile, catalog):
     size = profile.size_class()
     if size.value in ("medium", "large"):
-        return [ProfileIssue("employees", f"规模为 {size.value}，不属于小微企业 / not a small or micro "
-                             "enterprise; the base checklist is written for small and micro firms",
-                             severity="warning")]
+        return [
+            ProfileIssue(
+                "employees",
+                f"规模为 {size.value}，不属于小微企业 / not a small or micro "
+                "enterprise; the base checklist is written for small and micro firms",
+                severity="warning",
+            )
+        ]
     return []

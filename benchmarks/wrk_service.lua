@@ -1,13 +1,16 @@
 -- wrk script of bench_service.py (run with -t1: the answer pool lives in one thread).
 -- Argument: a plan file. Its first line is GET or PATCH.
 --   GET:   then "path<TAB>token" per line (token may be empty); requests cycle through them.
---   PATCH: then two answer-set JSON objects, then "assessment id<TAB>version<TAB>token" per line.
---          Each request takes a free assessment with its current version and alternates the
---          answer set; the response returns the assessment (id, new version) to the pool, so no
---          two requests race on one assessment and every version is current.
+--   PATCH<TAB>path before the id<TAB>path after it<TAB>n: then n answer-set JSON objects, then
+--          "assessment id<TAB>version<TAB>token" per line. Each request takes a free assessment
+--          with its current version and sends answer set (version mod n) + 1 (two sets: the
+--          answers flip; one set per item: each save answers the next item); the response
+--          returns the assessment (id, new version) to the pool, so no two requests race on one
+--          assessment and every version is current.
 -- done() prints one line "BENCH {json}" with requests, duration, p50, p99 and error counts.
 
 local mode, gets, sets, free, tokens = nil, {}, {}, {}, {}
+local before, after = "", ""
 local cursor = 0
 
 local function auth(token)
@@ -18,7 +21,9 @@ end
 function init(args)
   local lines = {}
   for line in io.lines(args[1]) do lines[#lines + 1] = line end
-  mode = lines[1]
+  local head = {}
+  for field in lines[1]:gmatch("[^\t]+") do head[#head + 1] = field end
+  mode = head[1]
   if mode == "GET" then
     for i = 2, #lines do
       local path, token = lines[i]:match("^([^\t]+)\t?(.*)$")
@@ -27,8 +32,10 @@ function init(args)
     response = nil -- no body parsing for reads
     return
   end
-  sets = {lines[2], lines[3]}
-  for i = 4, #lines do
+  before, after = head[2], head[3]
+  local n = tonumber(head[4])
+  for i = 2, n + 1 do sets[#sets + 1] = lines[i] end
+  for i = n + 2, #lines do
     local id, version, token = lines[i]:match("^(%S+)\t(%d+)\t(%S+)$")
     tokens[id] = token
     free[#free + 1] = {id = id, version = tonumber(version)}
@@ -42,12 +49,12 @@ function request()
   end
   local a = table.remove(free)
   if a == nil then -- pool exhausted (a response lost its assessment): fails visibly as a 404
-    return wrk.format("PATCH", "/api/v1/assessments/00000000-0000-0000-0000-000000000000/answers")
+    return wrk.format("PATCH", before .. "00000000-0000-0000-0000-000000000000" .. after)
   end
   local headers = auth(tokens[a.id])
   headers["Content-Type"] = "application/json"
-  local body = '{"version":' .. a.version .. ',"answers":' .. sets[a.version % 2 + 1] .. '}'
-  return wrk.format("PATCH", "/api/v1/assessments/" .. a.id .. "/answers", headers, body)
+  local body = '{"version":' .. a.version .. ',"answers":' .. sets[a.version % #sets + 1] .. '}'
+  return wrk.format("PATCH", before .. a.id .. after, headers, body)
 end
 
 function response(status, headers, body)

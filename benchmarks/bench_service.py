@@ -50,8 +50,9 @@ def load_test(
     with bare_server(folder, "0") as served:
         results["bare"] = measure_get(served, folder, [("/plain", "")], seconds, connections)
     url = fresh_url(database, folder, "load", pg_base)
-    with anbiao_server(url, 1, folder, "0") as served:
+    with anbiao_server(url, 2, folder, None) as served:  # seeding: both cores
         plans = asyncio.run(seed_load(served.base, url, connections))
+    with anbiao_server(url, 1, folder, "0") as served:
         anbiao = anbiao_load(served, folder, plans, seconds, connections)
     with ceiling_server(url, folder, "0") as served:
         results |= ceiling_load(served, folder, plans, seconds, connections)
@@ -96,16 +97,17 @@ def arguments() -> argparse.Namespace:
     return parser.parse_args()
 
 
-def report(args: argparse.Namespace, before: str, load: Any, surges: Any) -> str:
-    lines = [
-        (
-            f"Measured {time.strftime('%Y-%m-%d %H:%M')} with `python benchmarks/bench_service.py "
-            f"{' '.join(sys.argv[1:])}` on a shared 2-core machine; load average (1 / 5 / 15 min) "
-            f"{before} before the run, {load_average()} after it."
-        ),
-    ]
+def report(args: argparse.Namespace, before: str, load: Any, surges: Any) -> dict[str, str]:
+    """The text of the load section and of the surge section (those measured)."""
+    head = (
+        f"Measured {time.strftime('%Y-%m-%d %H:%M')} with `python benchmarks/bench_service.py "
+        f"{' '.join(sys.argv[1:])}` on a shared 2-core machine; load average (1 / 5 / 15 min) "
+        f"{before} before the run, {load_average()} after it."
+    )
+    sections: dict[str, str] = {}
     if load:
-        lines += [
+        lines = [
+            head,
             "",
             (
                 f"Load: each server one process pinned to core 0, `wrk -t1 -c{args.connections} "
@@ -119,8 +121,10 @@ def report(args: argparse.Namespace, before: str, load: Any, surges: Any) -> str
             "",
             *goal_table(load),
         ]
+        sections["service"] = "\n".join(lines)
     if surges:
-        lines += [
+        lines = [
+            head,
             "",
             (
                 f"Surge: {REVIEWERS} reviewers, `anbiao serve --workers {args.workers}` "
@@ -134,7 +138,8 @@ def report(args: argparse.Namespace, before: str, load: Any, surges: Any) -> str
             "",
             *phase_table(surges),
         ]
-    return "\n".join(lines)
+        sections["service-surge"] = "\n".join(lines)
+    return sections
 
 
 def main() -> None:
@@ -180,10 +185,10 @@ def main() -> None:
             if "postgres" in databases:
                 for name in (PG_BENCH_DB, PEER_DATABASE):
                     asyncio.run(recreate(args.postgres_url, name, drop_only=True))
-    text = report(args, before, load, surges)
-    print(text)
-    if args.write:
-        write_section("service", text)
+    for name, text in report(args, before, load, surges).items():
+        print(text)
+        if args.write:
+            write_section(name, text)
 
 
 if __name__ == "__main__":

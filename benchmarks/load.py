@@ -10,6 +10,7 @@ import asyncio
 import json
 import re
 import subprocess
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -43,15 +44,15 @@ class Plans:
 
     checklist: list[Firm]  # one per connection
     patch: list[Firm]  # filled assessments, half again as many as connections
-    fresh: list[Firm]  # the same firms' empty assessments: each autosave adds an answer
+    fresh: list[Firm]  # empty assessments, 3 per connection: each autosave adds an answer
     queue: list[str]  # reviewer tokens
     answers: Answers
 
 
 async def seed_load(base: str, url: str, connections: int) -> Plans:
     """160 applications under review (16 per reviewer); each firm also gets a second, filled
-    assessment for the batch save (the first is frozen by its application) and the first
-    1.5 × ``connections`` firms a third, empty one for the autosave."""
+    assessment for the batch save (the first is frozen by its application); the first
+    ``connections`` firms get three more, empty, for the autosave."""
     await create_staff(url)
     spare = connections + connections // 2  # assessments beyond one per connection
     async with api_client(base, 16) as api:
@@ -69,7 +70,7 @@ async def seed_load(base: str, url: str, connections: int) -> Plans:
             await fill(api, firm, answers.full)
 
         await pool(firms, prepare, 16)
-        fresh = [replace(f) for f in firms[:spare]]
+        fresh = [replace(f) for f in firms[:connections] for _ in range(3)]
         await pool(fresh, lambda f: new_assessment(api, f), 16)
     queue = [t for _, t in staff.reviewers]
     return Plans(firms[:connections], firms[:spare], fresh, queue, answers)
@@ -133,9 +134,11 @@ def patch_plan(
 
 
 def wrk(base: str, plan: Path, seconds: int, connections: int) -> Result:
-    """One wrk run pinned to core 1; the figures printed by the script's done()."""
-    command = ["taskset", "-c", "1", "wrk", "-t1", f"-c{connections}", f"-d{seconds}s"]
-    command += ["--timeout", "30s", "-s", str(LUA), base, "--", str(plan)]
+    """One wrk run pinned to core 1; the figures printed by the script's done(). Reads run in
+    one wrk thread; saves in one thread per connection (the script tracks versions per thread)."""
+    threads = 1 if plan.read_text(encoding="utf-8").startswith("GET") else connections
+    command = ["taskset", "-c", "1", "wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s"]
+    command += ["--timeout", "30s", "-s", str(LUA), base, "--", str(plan), str(threads)]
     out = subprocess.run(
         command, capture_output=True, text=True, check=True, timeout=seconds + 60
     ).stdout
@@ -154,11 +157,32 @@ def wrk(base: str, plan: Path, seconds: int, connections: int) -> Result:
     }
 
 
+def settle(served: Served, timeout: float = 300.0) -> None:
+    """Wait until the server is idle (its CPU time stands still for half a second): wrk exits
+    without waiting for its last responses, and a server finishes requests whose clients have
+    gone (a synchronous gunicorn worker even those still in its listen backlog)."""
+    deadline = time.monotonic() + timeout
+    used = cpu_seconds(served.session)["service"]
+    while time.monotonic() < deadline:
+        time.sleep(0.5)  # sampling interval, not synchronisation
+        now = cpu_seconds(served.session)["service"]
+        if now - used < 0.02:
+            return
+        used = now
+
+
+def warm_up(served: Served, plan: Path, connections: int) -> None:
+    """Two seconds of the same load (caches, connection pool), then wait for the server."""
+    wrk(served.base, plan, 2, connections)
+    settle(served)
+
+
 def measure(served: Served, plan: Path, seconds: int, connections: int) -> Result:
     """The measured run, with service and database CPU milliseconds per request."""
     before = cpu_seconds(served.session)
     result = wrk(served.base, plan, seconds, connections)
     after = cpu_seconds(served.session)
+    settle(served)  # before the next run
     requests = max(result["requests"], 1)
     result["cpu_service"] = (after["service"] - before["service"]) * 1000 / requests
     result["cpu_database"] = (after["database"] - before["database"]) * 1000 / requests
@@ -169,7 +193,7 @@ def measure_get(
     served: Served, folder: Path, requests: list[tuple[str, str]], seconds: int, connections: int
 ) -> Result:
     plan = get_plan(folder, "get", requests)
-    wrk(served.base, plan, 2, connections)  # warm-up: caches, connection pool
+    warm_up(served, plan, connections)
     return measure(served, plan, seconds, connections)
 
 
@@ -183,7 +207,7 @@ def measure_patch(
     connections: int,
 ) -> Result:
     """Warm-up, then the measured run, each on versions read afresh."""
-    wrk(served.base, patch_plan(served, folder, writes, sets, firms), 2, connections)
+    warm_up(served, patch_plan(served, folder, writes, sets, firms), connections)
     return measure(served, patch_plan(served, folder, writes, sets, firms), seconds, connections)
 
 

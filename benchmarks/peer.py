@@ -18,17 +18,15 @@ from pathlib import Path
 from typing import Any
 
 from load import Plans, Result, Writes, measure_get, measure_patch
-from servers import HERE, Served, free_port, pinned, recreate_pg, server
+from servers import BENCH_DATABASES, HERE, Served, free_port, pinned, recreate_pg, server
 from workflow import REVIEWERS, Answers, Firm
 
 PROJECT = HERE / "peer_django"
 VENV = HERE.parent / "build" / "peer-venv"
 PYTHON = VENV / "bin" / "python"
-DATABASE = "peer_bench"
+DATABASE = BENCH_DATABASES[1]
 PEER = Writes(
-    "/api/compliance-assessments/",
-    "/answers/",
-    lambda i: f"/api/compliance-assessments/{i}/checklist/",
+    "/api/compliance-assessments/", "/answers/", lambda i: f"/api/compliance-assessments/{i}/"
 )
 
 
@@ -124,7 +122,10 @@ def peer_load(
     """The three operations and a single-answer save of a new assessment's ``to_do`` row (an
     update: CISO Assistant creates every row with the assessment)."""
     spare = connections + connections // 2
-    checklist = [(PEER.read(f.assessment_id), f.token) for f in plans.patch[:connections]]
+    checklist = [
+        (f"/api/compliance-assessments/{f.assessment_id}/checklist/", f.token)
+        for f in plans.patch[:connections]
+    ]
     queue = [("/api/compliance-assessments/?status=in_review", t) for t in plans.queue]
     toggle, singles = plans.answers.toggle, plans.answers.singles
     return {
@@ -134,14 +135,14 @@ def peer_load(
             served, folder, PEER, toggle, plans.patch[:spare], seconds, connections
         ),
         "peer autosave": measure_patch(
-            served, folder, PEER, singles, plans.fresh[:spare], seconds, connections
+            served, folder, PEER, singles, plans.fresh, seconds, connections
         ),
     }
 
 
 def peer_statements(env: dict[str, str], folder: Path, plans: Plans) -> dict[str, tuple[int, int]]:
     """Counted by the peer's ``count_statements`` command (Django's query capture)."""
-    last, fresh = plans.patch[-1], plans.fresh[-1]  # no wrk run used them
+    last, fresh = plans.patch[-1], plans.fresh[-1]  # the save pool lacks it; last items unanswered
     plan = {
         "firms": [
             {"assessment": last.assessment_id, "fresh": fresh.assessment_id, "token": last.token}

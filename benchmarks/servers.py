@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 HERE = Path(__file__).parent
 PG_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
 PG_BENCH_DB = "anbiao_bench"
+BENCH_DATABASES = (PG_BENCH_DB, "peer_bench")
 SECRET = "bench-secret-key-0123456789abcdef"
 CPU_ROLES = ("service", "database", "client")
 
@@ -127,9 +128,19 @@ def fresh_url(database: str, folder: Path, tag: str, pg_base: str) -> str:
     return asyncio.run(recreate_pg(pg_base, PG_BENCH_DB))
 
 
+def serves_bench(pid: Path) -> bool:
+    """Whether a ``postgres`` process is a backend of the benchmark's databases (its title
+    names the database): the server is shared with other users' databases."""
+    try:
+        title = (pid / "cmdline").read_bytes().decode(errors="replace")
+    except OSError:
+        return False
+    return any(f" {name} " in title for name in BENCH_DATABASES)
+
+
 def cpu_seconds(service_session: int) -> dict[str, float]:
-    """CPU seconds so far of the service (its session's processes), the database server (every
-    ``postgres`` process) and this client; read from /proc."""
+    """CPU seconds so far of the service (its session's processes), the database server (the
+    ``postgres`` backends of the benchmark's databases) and this client; read from /proc."""
     tick = os.sysconf("SC_CLK_TCK")
     totals = dict.fromkeys(CPU_ROLES, 0.0)
     for stat in Path("/proc").glob("[0-9]*/stat"):
@@ -143,7 +154,7 @@ def cpu_seconds(service_session: int) -> dict[str, float]:
             "service"
             if int(fields[3]) == service_session
             else "database"
-            if name == "postgres"
+            if name == "postgres" and serves_bench(stat.parent)
             else None
         )
         if role:

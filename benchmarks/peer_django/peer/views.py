@@ -96,6 +96,15 @@ class SaveAnswers(APIView):
         )
 
 
+class AssessmentDetail(generics.RetrieveAPIView):
+    """``GET``: the assessment alone (the benchmark reads its ``version`` here)."""
+
+    serializer_class = ComplianceAssessmentReadSerializer
+
+    def get_queryset(self):
+        return ComplianceAssessment.objects.filter(folder__members=self.request.user)
+
+
 class ReviewQueue(generics.ListAPIView):
     """``GET ?status=in_review``: the caller's review assignments, a page at a time."""
 

@@ -63,7 +63,7 @@ def checklists() -> None:
 @checklists.command("lint")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 def lint_cmd(paths: tuple[Path, ...]) -> None:
-    """Check pack folders or checklist.yaml files; prints file:line:col: message, exit 1 on errors."""
+    """Check pack folders or checklist.yaml files; print file:line:col: message, exit 1 on error."""
     from anbiao.core.lint import lint_paths
 
     problems = lint_paths(paths)

@@ -188,10 +188,8 @@ class _Checker:
             for index, entry in enumerate(entries):
                 found = self.catalog.item(entry.item)
                 if found is None or found[0].pack.id not in targets:
-                    self.error(
-                        (key, index, "item"),
-                        f"overlay references unknown item '{entry.item}' (not in {sorted(targets)})",
-                    )
+                    message = f"overlay references unknown item '{entry.item}'"
+                    self.error((key, index, "item"), f"{message} (not in {sorted(targets)})")
 
 
 def lint_entry(entry: PackEntry, catalog: Catalog) -> list[Problem]:

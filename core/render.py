@@ -98,9 +98,11 @@ def pack_table(catalog: Catalog) -> str:
         items = [i for _, i in iter_items(pack.elements)]
         names = [d.code or f"《{d.title.zh_CN}》" for d in pack.basis]
         basis = "; ".join(names[:3]) + (f" 等 {len(names)} 项" if len(names) > 3 else "")
+        vetoes = sum(i.veto is not None for i in items)
+        points = sum(i.max_score for i in items)
         rows.append(
             f"| `{pack.id}` | {pack.title.zh_CN} | {pack.kind} | {pack.version} | {len(items)} | "
-            f"{sum(i.veto is not None for i in items)} | {sum(i.max_score for i in items)} | {basis} |"
+            f"{vetoes} | {points} | {basis} |"
         )
     return "\n".join(rows)
 

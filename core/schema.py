@@ -53,11 +53,11 @@ def schema_of(kind: SchemaKind = "checklist") -> dict[str, Any]:
     """The JSON Schema (2020-12) of a file of this kind."""
     spec = SPECS[kind]
     return {
+        **spec.adapter.json_schema(mode="validation", by_alias=True),
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": f"https://anbiao.invalid/{spec.file}",
         "title": spec.title,
         "description": spec.description,
-        **spec.adapter.json_schema(mode="validation", by_alias=True),
     }
 
 

@@ -178,14 +178,21 @@ def coverage_cmd(fmt: str) -> None:
         raise click.exceptions.Exit(1)
 
 
+def _pad(text: str, width: int) -> str:
+    """``text`` left-aligned in ``width`` terminal columns (CJK characters take two)."""
+    from unicodedata import east_asian_width
+
+    used = sum(2 if east_asian_width(c) in "WF" else 1 for c in text)
+    return text + " " * max(width - used, 1)
+
+
 def _coverage_text(result: Coverage) -> str:
     lines = [f"{result.register.code} 《{result.register.title.zh_CN}》"]
-    lines.append(f"{'article':<10}{'pack':<24}{'criteria':>8}{'unread':>8}{'vetoes':>8}  missing")
+    lines.append(f"{_pad('article', 10)}{_pad('pack', 24)}criteria  unread  vetoes  missing")
     for row in result.rows:
-        pack = row.pack or "(protective_device)"
         lines.append(
-            f"{row.clause:<10}{pack:<24}{row.criteria:>8}{row.unread:>8}{row.vetoes:>8}  "
-            f"{', '.join(row.missing) or '-'}"
+            f"{_pad(row.clause, 10)}{_pad(row.pack or '(protective_device)', 24)}"
+            f"{row.criteria:>8}{row.unread:>8}{row.vetoes:>8}  {', '.join(row.missing) or '-'}"
         )
     for clause, items in result.duplicates.items():
         lines.append(f"{clause} is the veto of {len(items)} items: {', '.join(items)}")

@@ -63,7 +63,10 @@ def answer_all(api, email, assessment, **overrides):
     answers = {i: {"status": "compliant"} for i in ids} | overrides
     path = f"/api/v1/assessments/{assessment['id']}"
     saved = api.call(
-        "PATCH", f"{path}/answers", email, json={"version": assessment["version"], "answers": answers}
+        "PATCH",
+        f"{path}/answers",
+        email,
+        json={"version": assessment["version"], "answers": answers},
     )
     return saved | {"answers": api.call("GET", path, email)["answers"]}  # as stored
 

@@ -15,7 +15,8 @@ Run: ``.venv/bin/python benchmarks/bench_service.py [--database sqlite|postgres|
    every enterprise through the whole workflow, saving answers in batches of 50 — and, for a
    smaller number, one answer per save as the pages autosave — then the database is checked.
 
-PostgreSQL runs in databases of their own (``anbiao_bench``, ``peer_bench``), dropped at the end.
+PostgreSQL runs in databases of their own (``anbiao_bench``, ``peer_bench``, ``anbiao_surge``),
+dropped at the end.
 ``--write`` updates docs/benchmarks.md.
 """
 
@@ -35,7 +36,15 @@ from load import SEED_FIRMS, Result, anbiao_load, ceiling_load, measure_get, see
 from peer import DATABASE as PEER_DATABASE
 from peer import peer_load, peer_server, peer_statements, seed
 from report import goal_table, load_average, load_table, phase_table, surge_table
-from servers import PG_BENCH_DB, PG_URL, anbiao_server, bare_server, ceiling_server, fresh_url
+from servers import (
+    PG_BENCH_DB,
+    PG_SURGE_DB,
+    PG_URL,
+    anbiao_server,
+    bare_server,
+    ceiling_server,
+    fresh_url,
+)
 from servers import recreate_pg as recreate
 from statements import anbiao_statements, ceiling_statements
 from surge import run_surge
@@ -182,8 +191,11 @@ def main() -> None:
                         )
                         print("\n".join(surge_table({label: surges[label]})), flush=True)
         finally:
+            created = ([PG_BENCH_DB, PEER_DATABASE] if args.seconds else []) + (
+                [PG_SURGE_DB] if args.enterprises or args.autosave_enterprises else []
+            )
             if "postgres" in databases:
-                for name in (PG_BENCH_DB, PEER_DATABASE):
+                for name in created:
                     asyncio.run(recreate(args.postgres_url, name, drop_only=True))
     for name, text in report(args, before, load, surges).items():
         print(text)

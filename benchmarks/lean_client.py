@@ -24,6 +24,7 @@ class _Connection:
     reader: asyncio.StreamReader
     writer: asyncio.StreamWriter
     used: float
+    reused: bool = False
 
 
 class Response:
@@ -64,6 +65,16 @@ class Client:
             try:
                 connection.writer.write(message)
                 response = await self._read(connection.reader)
+            except (asyncio.IncompleteReadError, ConnectionResetError) as error:
+                connection.writer.close()
+                if not connection.reused or getattr(error, "partial", b""):
+                    raise
+                # The server closed the kept-alive connection before reading the request (its
+                # keep-alive ran out while this client was starved of CPU): send it again on a
+                # new one, as HTTP clients do.
+                connection = await self._connection(fresh=True)
+                connection.writer.write(message)
+                response = await self._read(connection.reader)
             except BaseException:
                 connection.writer.close()
                 raise
@@ -74,10 +85,11 @@ class Client:
                 self._free.append(connection)
             return response
 
-    async def _connection(self) -> _Connection:
-        while self._free:
+    async def _connection(self, fresh: bool = False) -> _Connection:
+        while self._free and not fresh:
             connection = self._free.pop()
             if time.monotonic() - connection.used < KEEP_IDLE:
+                connection.reused = True
                 return connection
             connection.writer.close()
         reader, writer = await asyncio.open_connection(self.host, self.port)

@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 HERE = Path(__file__).parent
 PG_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
 PG_BENCH_DB = "anbiao_bench"
+PG_SURGE_DB = "anbiao_surge"  # a database of its own: a surge may run beside a load test
 BENCH_DATABASES = (PG_BENCH_DB, "peer_bench")
 SECRET = "bench-secret-key-0123456789abcdef"
 CPU_ROLES = ("service", "database", "client")
@@ -122,25 +123,27 @@ async def recreate_pg(base: str, name: str, *, drop_only: bool = False) -> str:
     return base.rsplit("/", 1)[0] + f"/{name}"
 
 
-def fresh_url(database: str, folder: Path, tag: str, pg_base: str) -> str:
+def fresh_url(database: str, folder: Path, tag: str, pg_base: str, name: str = PG_BENCH_DB) -> str:
     if database == "sqlite":
         return f"sqlite+aiosqlite:///{folder / f'{tag}.sqlite3'}"
-    return asyncio.run(recreate_pg(pg_base, PG_BENCH_DB))
+    return asyncio.run(recreate_pg(pg_base, name))
 
 
-def serves_bench(pid: Path) -> bool:
-    """Whether a ``postgres`` process is a backend of the benchmark's databases (its title
-    names the database): the server is shared with other users' databases."""
+def serves(pid: Path, databases: tuple[str, ...]) -> bool:
+    """Whether a ``postgres`` process is a backend of one of ``databases`` (its title names
+    the database): the server is shared with other users' databases."""
     try:
         title = (pid / "cmdline").read_bytes().decode(errors="replace")
     except OSError:
         return False
-    return any(f" {name} " in title for name in BENCH_DATABASES)
+    return any(f" {name} " in title for name in databases)
 
 
-def cpu_seconds(service_session: int) -> dict[str, float]:
+def cpu_seconds(
+    service_session: int, databases: tuple[str, ...] = BENCH_DATABASES
+) -> dict[str, float]:
     """CPU seconds so far of the service (its session's processes), the database server (the
-    ``postgres`` backends of the benchmark's databases) and this client; read from /proc."""
+    ``postgres`` backends of ``databases``) and this client; read from /proc."""
     tick = os.sysconf("SC_CLK_TCK")
     totals = dict.fromkeys(CPU_ROLES, 0.0)
     for stat in Path("/proc").glob("[0-9]*/stat"):
@@ -154,7 +157,7 @@ def cpu_seconds(service_session: int) -> dict[str, float]:
             "service"
             if int(fields[3]) == service_session
             else "database"
-            if name == "postgres" and serves_bench(stat.parent)
+            if name == "postgres" and serves(stat.parent, databases)
             else None
         )
         if role:

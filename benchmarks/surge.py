@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
-from servers import CPU_ROLES, SECRET, Served, anbiao_server, cpu_seconds, fresh_url
+from servers import CPU_ROLES, PG_SURGE_DB, SECRET, Served, anbiao_server, cpu_seconds, fresh_url
 from sqlalchemy import func, select
 from workflow import (
     REVIEWERS,
@@ -50,10 +50,10 @@ async def surge(
         firms = [Firm(i) for i in range(enterprises)]
 
         async def timed(name: str, work: Callable[[Firm], Awaitable[None]]) -> None:
-            start, before = time.perf_counter(), cpu_seconds(served.session)
+            start, before = time.perf_counter(), cpu_seconds(served.session, (PG_SURGE_DB,))
             await pool(firms, work, concurrency)
             phases[name] = time.perf_counter() - start
-            after = cpu_seconds(served.session)
+            after = cpu_seconds(served.session, (PG_SURGE_DB,))
             cpu[name] = {role: after[role] - before[role] for role in CPU_ROLES}
 
         await timed("sign-up (argon2)", lambda f: sign_up(api, f))
@@ -160,6 +160,6 @@ def run_surge(
     concurrency: int,
     size: int,
 ) -> dict[str, Any]:
-    url = fresh_url(database, folder, "surge", pg_base)
+    url = fresh_url(database, folder, "surge", pg_base, PG_SURGE_DB)
     with anbiao_server(url, workers, folder, None) as served:
         return asyncio.run(surge(served, url, enterprises, concurrency, size))

@@ -11,7 +11,7 @@ from advanced_alchemy.extensions.litestar import (
 )
 from litestar import Litestar, Router
 from litestar.di import Provide
-from litestar.exceptions import HTTPException, NotAuthorizedException
+from litestar.exceptions import HTTPException, NotAuthorizedException, ValidationException
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.plugins.problem_details import (
@@ -38,12 +38,14 @@ from anbiao.api.certificates.routes import verify_certificate
 from anbiao.api.enterprises import pages as enterprise_pages
 from anbiao.api.enterprises.routes import EnterpriseController, SignUpController
 from anbiao.api.kernel import sqlite
+from anbiao.api.kernel.bodies import BoundedRequest
 from anbiao.api.kernel.db import db_config, mark_reads, note_status, provide_db_session
 from anbiao.api.kernel.errors import (
     Conflict,
     Rejected,
     StaleVersion,
     internal_error,
+    invalid_input,
     jsonable,
     problem,
 )
@@ -97,6 +99,7 @@ def create_app(
     jwt_auth = make_jwt_auth(settings)
     database = db_config(settings, create_all=create_all)
     problem_map = {
+        ValidationException: invalid_input,
         sqlite.DatabaseBusy: problem(503),
         StaleVersion: problem(409, extra=lambda e: {"current": jsonable(e.current)}),
         IllegalTransition: problem(409, extra=lambda e: {"allowed_actions": e.allowed}),
@@ -163,6 +166,7 @@ def create_app(
         middleware=[session_config(settings).middleware],
         template_config=template_config(TEMPLATE_DIRS),
         csrf_config=csrf_config(settings),
+        request_class=BoundedRequest,
         request_max_body_size=settings.max_upload_bytes,
         response_class=ModelResponse,
         debug=settings.debug,

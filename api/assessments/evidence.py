@@ -30,7 +30,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from anbiao.api.accounts.security import requires
 from anbiao.api.assessments.service import is_frozen
-from anbiao.api.kernel.access import get_assessment, not_found
+from anbiao.api.kernel.access import Columns, get_assessment, not_found
 from anbiao.api.kernel.audit import audit
 from anbiao.api.kernel.errors import Conflict, Rejected
 from anbiao.api.kernel.listing import FormatQuery, Limit, Offset, listing, page
@@ -63,13 +63,13 @@ log = logging.getLogger(__name__)
 # --- scoping --------------------------------------------------------------------------------------
 
 
-def _reviewed_assessments(user: User) -> Select[Any]:
+def _reviewed_assessments(user: User) -> Select[UUID]:
     """Assessments of the applications this reviewer is assigned to (any cycle)."""
     assigned = select(Assignment.application_id).where(Assignment.reviewer_id == user.id)
     return select(Application.assessment_id).where(Application.id.in_(assigned))
 
 
-def scope_evidence(query: Select[Any], user: User) -> Select[Any]:
+def scope_evidence(query: Select[*Columns], user: User) -> Select[*Columns]:
     if user.role == Role.enterprise:
         return query.where(Evidence.enterprise_id == user.enterprise_id)
     if user.role == Role.admin:

@@ -9,7 +9,7 @@ A foreign object is reported as not found (404), never as someone else's data.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar, TypeVarTuple
 from uuid import UUID
 
 from litestar.exceptions import NotFoundException
@@ -26,16 +26,19 @@ from anbiao.api.kernel.models import (
     User,
 )
 
+T = TypeVar("T")
+Columns = TypeVarTuple("Columns")
+
 
 def not_found(kind: str) -> NotFoundException:
     return NotFoundException(f"{kind} 不存在 / not found")
 
 
-def _assigned(user: User) -> Select[Any]:
+def _assigned(user: User) -> Select[UUID]:
     return select(Assignment.application_id).where(Assignment.reviewer_id == user.id)
 
 
-def scope_enterprises(query: Select[Any], user: User) -> Select[Any]:
+def scope_enterprises(query: Select[*Columns], user: User) -> Select[*Columns]:
     if user.role == Role.enterprise:
         return query.where(Enterprise.id == user.enterprise_id)
     if user.role == Role.admin:
@@ -44,7 +47,7 @@ def scope_enterprises(query: Select[Any], user: User) -> Select[Any]:
     return query.where(Enterprise.id.in_(visible))
 
 
-def scope_applications(query: Select[Any], user: User) -> Select[Any]:
+def scope_applications(query: Select[*Columns], user: User) -> Select[*Columns]:
     if user.role == Role.enterprise:
         return query.where(Application.enterprise_id == user.enterprise_id)
     if user.role == Role.admin:
@@ -52,7 +55,7 @@ def scope_applications(query: Select[Any], user: User) -> Select[Any]:
     return query.where(Application.id.in_(_assigned(user)))
 
 
-def scope_hazards(query: Select[Any], user: User) -> Select[Any]:
+def scope_hazards(query: Select[*Columns], user: User) -> Select[*Columns]:
     if user.role == Role.enterprise:
         return query.where(Hazard.enterprise_id == user.enterprise_id)
     if user.role == Role.admin:
@@ -61,19 +64,23 @@ def scope_hazards(query: Select[Any], user: User) -> Select[Any]:
     return query.where(Hazard.application_id.in_(_assigned(user)))
 
 
-async def get_enterprise(session: AsyncSession, user: User, enterprise_id: UUID) -> Enterprise:
+async def get_enterprise(
+    session: AsyncSession, user: User, enterprise_id: UUID | None
+) -> Enterprise:
+    """``None`` (an account without an enterprise) is not found either."""
     query = scope_enterprises(select(Enterprise).where(Enterprise.id == enterprise_id), user)
     if (found := await session.scalar(query)) is None:
         raise not_found("企业 enterprise")
     return found
 
 
-async def _assessment(session: AsyncSession, user: User, assessment_id: UUID, what: Any) -> Any:
+async def _assessment(
+    session: AsyncSession, user: User, assessment_id: UUID, query: Select[T]
+) -> T:
     """Assessments are the enterprise's working papers: only its users and admins see them.
-    ``what``: the model, or the one column wanted."""
+    ``query`` selects the model, or the one column wanted."""
     query = (
-        select(what)
-        .select_from(Assessment)
+        query.select_from(Assessment)
         .join(Enterprise, Enterprise.id == Assessment.enterprise_id)
         .where(Assessment.id == assessment_id)
     )
@@ -86,14 +93,14 @@ async def _assessment(session: AsyncSession, user: User, assessment_id: UUID, wh
 
 
 async def get_assessment(session: AsyncSession, user: User, assessment_id: UUID) -> Assessment:
-    return await _assessment(session, user, assessment_id, Assessment)
+    return await _assessment(session, user, assessment_id, select(Assessment))
 
 
 async def assessment_profile(
     session: AsyncSession, user: User, assessment_id: UUID
 ) -> dict[str, Any]:
     """Only the profile snapshot of a readable assessment (what composed its checklist)."""
-    return await _assessment(session, user, assessment_id, Assessment.profile)
+    return await _assessment(session, user, assessment_id, select(Assessment.profile))
 
 
 async def get_application(session: AsyncSession, user: User, application_id: UUID) -> Application:

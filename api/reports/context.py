@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
-from typing import Any, Literal
+from typing import Any
 from urllib.parse import quote
 from uuid import UUID
 
@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from anbiao.api.applications.review import Comparison, compare
 from anbiao.api.assessments.service import Scored, score_answers
-from anbiao.api.kernel.i18n import bilingual, name
+from anbiao.api.kernel.i18n import Lang, bilingual, name
 from anbiao.api.kernel.models import (
     Application,
     Assessment,
@@ -30,9 +30,6 @@ from anbiao.core.compose import ComposedChecklist, ComposedElement
 from anbiao.core.engine import Engine
 from anbiao.core.models.profile import Profile
 from anbiao.core.report import _STATUS
-
-Lang = Literal["zh-CN", "en"]
-
 
 Context = dict[str, Any]
 

@@ -66,7 +66,8 @@ def render_pdf(context: Context, url_fetcher: Callable[..., Any] = refuse_fetch)
     from weasyprint import HTML  # imported on first use: it is heavy
 
     logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)  # a line per page
-    return HTML(string=render_html(context), url_fetcher=url_fetcher).write_pdf()
+    pdf: bytes = HTML(string=render_html(context), url_fetcher=url_fetcher).write_pdf()
+    return pdf
 
 
 _POOL: ProcessPoolExecutor | None = None
@@ -122,7 +123,8 @@ async def xlsx_off_loop(context: Context) -> bytes:
 def report_section(context: Context) -> Context:
     """The scoring a report's item tables show: the review's in a review report once reviewers
     scored, else the self-assessment's."""
-    return context.get("review") or context["result"]
+    section: Context = context.get("review") or context["result"]
+    return section
 
 
 def render_xlsx(context: Context) -> bytes:
@@ -131,7 +133,7 @@ def render_xlsx(context: Context) -> bytes:
     from openpyxl import Workbook
 
     t, book = context["t"], Workbook()
-    summary = book.active
+    summary = book.worksheets[0]  # the sheet a new workbook opens on
     summary.title = t["sheet_summary"]
     _rows(summary, [t["key"], t["value"]], _summary_rows(context), widths=(28, 80))
     if context["kind"] == "certificate":

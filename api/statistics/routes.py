@@ -7,6 +7,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Any, Literal
+from uuid import UUID
 
 from litestar import Controller, Request, get
 from litestar.di import NamedDependency
@@ -15,14 +16,19 @@ from sqlalchemy import ColumnElement, Select, String, cast, func, literal_column
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from anbiao.api.accounts.security import requires
-from anbiao.api.kernel.access import scope_applications, scope_enterprises, scope_hazards
+from anbiao.api.kernel.access import (
+    Columns,
+    scope_applications,
+    scope_enterprises,
+    scope_hazards,
+)
 from anbiao.api.kernel.listing import (
     FormatQuery,
     Industry,
     Limit,
     Offset,
     Region,
-    csv_response,
+    json_or_csv,
     listing,
 )
 from anbiao.api.kernel.models import TERMINAL, Application, Enterprise, Hazard, Role, State, User
@@ -51,7 +57,7 @@ class Filters:
     submitted_from: date | None = None
     submitted_to: date | None = None
 
-    def enterprises(self, user: User) -> Select[Any]:
+    def enterprises(self, user: User) -> Select[UUID]:
         """Ids of the enterprises in scope (region and industry filters)."""
         query = scope_enterprises(select(Enterprise.id), user)
         if self.region:
@@ -60,7 +66,7 @@ class Filters:
             query = query.where(Enterprise.industry == self.industry)
         return query
 
-    def applications(self, query: Select[Any], user: User) -> Select[Any]:
+    def applications(self, query: Select[*Columns], user: User) -> Select[*Columns]:
         query = scope_applications(query, user)
         if self.region:
             query = query.where(Application.region.startswith(self.region))
@@ -73,7 +79,7 @@ class Filters:
         return query
 
 
-async def _grouped(session: AsyncSession, query: Select[Any]) -> dict[str, int]:
+async def _grouped(session: AsyncSession, query: Select[Any, int]) -> dict[str, int]:
     """``{key: count}`` of a two-column (key, count) query, sorted by key."""
     rows = (await session.execute(query)).all()
     return {str(key): int(count) for key, count in sorted(rows, key=lambda r: str(r[0]))}
@@ -82,7 +88,7 @@ async def _grouped(session: AsyncSession, query: Select[Any]) -> dict[str, int]:
 async def statistics(session: AsyncSession, user: User, f: Filters) -> StatisticsOut:
     count = func.count()
 
-    def by(key: Any) -> Select[Any]:
+    def by(key: Any) -> Select[Any, int]:
         return f.applications(select(key, count), user).group_by(key)
 
     region_key = _prefecture(Application.region)
@@ -219,7 +225,7 @@ def _overdue_query(user: User, today: date, kind: str | None, region: str | None
     live = [s.value for s in TERMINAL]
     apps = scope_applications(
         select(
-            literal_column("'application'").label("kind"),
+            literal_column("'application'", String).label("kind"),
             Application.id.label("id"),
             Application.enterprise_id.label("enterprise_id"),
             Application.region.label("region"),
@@ -233,7 +239,7 @@ def _overdue_query(user: User, today: date, kind: str | None, region: str | None
     )
     hazards = scope_hazards(
         select(
-            literal_column("'hazard'").label("kind"),
+            literal_column("'hazard'", String).label("kind"),
             Hazard.id.label("id"),
             Hazard.enterprise_id.label("enterprise_id"),
             Enterprise.region.label("region"),
@@ -303,7 +309,7 @@ class StatisticsController(Controller):
         open hazards by level. Date filters apply to applications only."""
         f = Filters(region, industry, submitted_from, submitted_to)
         stats = await statistics(db_session, request.user, f)
-        return stats if fmt == "json" else csv_response(_flat(stats), "statistics")
+        return json_or_csv(stats, fmt, _flat, "statistics")
 
     @get("/statistics/risk-ranking", operation_id="getRiskRanking", guards=[requires(Role.admin)])
     async def risk_ranking(
@@ -322,20 +328,7 @@ class StatisticsController(Controller):
             request.app.state.clock(),
             request.app.state.engine,
         )
-        if fmt == "json":
-            return rows
-        return csv_response(
-            [
-                {
-                    "rank": r.rank,
-                    "region": r.region,
-                    "index": r.index,
-                    **r.model_dump(mode="json")["facts"],
-                }
-                for r in rows
-            ],
-            "risk-ranking",
-        )
+        return json_or_csv(rows, fmt, _ranking_rows, "risk-ranking")
 
     @get("/overdue", operation_id="listOverdue")
     async def overdue(
@@ -355,6 +348,13 @@ class StatisticsController(Controller):
             db_session, request.user, request.app.state.clock(), kind, region, limit, offset
         )
         return listing(data, Page[OverdueOut], fmt, "overdue")
+
+
+def _ranking_rows(rows: list[RiskRow]) -> list[dict[str, Any]]:
+    return [
+        {"rank": r.rank, "region": r.region, "index": r.index, **r.model_dump(mode="json")["facts"]}
+        for r in rows
+    ]
 
 
 def _number(value: Any) -> float | None:

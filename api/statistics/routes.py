@@ -141,22 +141,53 @@ async def region_facts(
     session: AsyncSession, user: User, f: Filters, today: date
 ) -> dict[str, RegionFacts]:
     """The facts of every prefecture in scope (by the enterprises' current region)."""
+    scope = f.enterprises(user)
+    counts: dict[str, Counter[str]] = defaultdict(Counter)
+    region_of = await _count_enterprises(session, scope, counts)
+    await _count_hazards(session, scope, region_of, counts, today)
+    percentages = await _count_applications(session, scope, region_of, counts)
+    return {
+        region: RegionFacts(
+            **c,
+            average_percentage=(
+                round(sum(percentages[region]) / len(percentages[region]), 1)
+                if percentages[region]
+                else None
+            ),
+        )
+        for region, c in sorted(counts.items())
+    }
+
+
+async def _count_enterprises(
+    session: AsyncSession, scope: Select[UUID], counts: dict[str, Counter[str]]
+) -> dict[UUID, str]:
+    """Enterprises and those with a fatal accident in 12 months; returns each one's prefecture."""
     enterprises = (
         await session.execute(
             select(Enterprise.id, Enterprise.region, Enterprise.profile).where(
-                Enterprise.id.in_(f.enterprises(user))
+                Enterprise.id.in_(scope)
             )
         )
     ).all()
-    region_of = {e.id: e.region[:4] for e in enterprises}
-    counts: dict[str, Counter[str]] = defaultdict(Counter)
     for e in enterprises:
         counts[e.region[:4]]["enterprises"] += 1
         if int((e.profile.get("accidents_12m") or {}).get("deaths", 0)) > 0:
             counts[e.region[:4]]["fatal_accidents_12m"] += 1
+    return {e.id: e.region[:4] for e in enterprises}
+
+
+async def _count_hazards(
+    session: AsyncSession,
+    scope: Select[UUID],
+    region_of: dict[UUID, str],
+    counts: dict[str, Counter[str]],
+    today: date,
+) -> None:
+    """Open hazards by level, and those past their deadline."""
     hazards = await session.execute(
         select(Hazard.enterprise_id, Hazard.level, Hazard.deadline).where(
-            Hazard.state != "closed", Hazard.enterprise_id.in_(f.enterprises(user))
+            Hazard.state != "closed", Hazard.enterprise_id.in_(scope)
         )
     )
     for h in hazards:
@@ -166,6 +197,16 @@ async def region_facts(
         c["open_major_hazards" if h.level == "major" else "open_general_hazards"] += 1
         if h.deadline is not None and h.deadline < today:
             c["overdue_hazards"] += 1
+
+
+async def _count_applications(
+    session: AsyncSession,
+    scope: Select[UUID],
+    region_of: dict[UUID, str],
+    counts: dict[str, Counter[str]],
+) -> dict[str, list[float]]:
+    """Applications, certified enterprises and failed vetoes; returns the self-assessment
+    percentages of each prefecture's latest submitted applications."""
     applications = await session.execute(
         select(
             Application.enterprise_id,
@@ -174,7 +215,7 @@ async def region_facts(
             Application.self_result,
             Application.review_result,
         )
-        .where(Application.enterprise_id.in_(f.enterprises(user)))
+        .where(Application.enterprise_id.in_(scope))
         .order_by(Application.created_at, Application.id)
     )
     latest: dict[Any, Any] = {}  # enterprise → its latest submitted application
@@ -196,17 +237,7 @@ async def region_facts(
             counts[region]["vetoes_failed"] += 1
         if (pct := a.self_result.get("percentage")) is not None:
             percentages[region].append(float(pct))
-    return {
-        region: RegionFacts(
-            **c,
-            average_percentage=(
-                round(sum(percentages[region]) / len(percentages[region]), 1)
-                if percentages[region]
-                else None
-            ),
-        )
-        for region, c in sorted(counts.items())
-    }
+    return percentages
 
 
 def rank(indexed: list[tuple[str, float | None, RegionFacts]]) -> list[RiskRow]:

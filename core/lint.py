@@ -19,6 +19,7 @@ from anbiao.core.models.checklist import (
     Overlay,
     Reference,
 )
+from anbiao.core.registers import register_for
 
 
 def _elements(elements: Sequence[Element], path: Path) -> Iterator[tuple[Path, Element]]:
@@ -148,10 +149,23 @@ class _Checker:
                 check((*path, "basis", index), ref)
             if item.veto is not None:
                 check((*path, "veto"), item.veto)
+                self.registered((*path, "veto"), item.veto)
         if isinstance(self.pack, Overlay):
             for index, change in enumerate(self.pack.modify):
                 if change.veto is not None:
                     check(("modify", index, "veto"), change.veto)
+                    self.registered(("modify", index, "veto"), change.veto)
+
+    def registered(self, path: Path, veto: Reference) -> None:
+        """A veto citing a registered order (by its code) must cite one of its criteria."""
+        code = next((d.code for d in self.pack.basis if d.id == veto.doc), None)
+        register = register_for(code)
+        if register is not None and register.criterion(veto.clause or "") is None:
+            self.error(
+                (*path, "clause"),
+                f"veto clause '{veto.clause}' is not in the register of {register.code} "
+                f"(_registers/{register.id}.yaml)",
+            )
 
     def conditions(self, items: list[tuple[Path, Item]]) -> None:
         if not self.catalog.industries and not self.catalog.hazards:

@@ -86,13 +86,13 @@ def page(
     request: Request[Any, Any, Any], name: str, status_code: int = 200, **context: Any
 ) -> Template:
     """A page (or, for htmx, a fragment) in the request's language."""
-    session = request.scope.get("session") or {}
+    session = request.scope.get("session")
     return Template(
         template_name=name,
         status_code=status_code,
         context={
             "lang": i18n.negotiate(request),
-            "me": {**ANONYMOUS, **session},
+            "me": {**ANONYMOUS, **(session if isinstance(session, dict) else {})},
             "catalog": request.app.state.engine.catalog,
             **context,
         },

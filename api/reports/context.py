@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from anbiao.api.applications.review import compare
 from anbiao.api.assessments.service import Scored, score_answers
+from anbiao.api.kernel import i18n
 from anbiao.api.kernel.i18n import Lang, name
 from anbiao.api.kernel.models import (
     Application,
@@ -154,7 +155,7 @@ def certificate_context(
             "number": certificate.number,
             "enterprise_name": certificate.enterprise_name,
             "uscc": uscc,
-            "grade": certificate.grade,
+            "grade": i18n.t(lang, certificate.grade),  # stored in Chinese, as issued
             "issued_on": certificate.issued_on,
             "valid_until": certificate.valid_until,
             "status": status,
@@ -232,7 +233,7 @@ def _conclusion(application: Application, composed: ComposedChecklist, lang: str
     t = labels(lang)
     result = application.review_result
     if not result:
-        return {"concluded": False, "text": t["not_concluded"]}
+        return {"concluded": False, "passed": False, "text": t["not_concluded"]}
     band = next((b for b in composed.scoring.bands if b.id == result.get("band")), None)
     grade = band.title.get(lang) if band else ""
     return {

@@ -222,7 +222,13 @@ class AssessmentResult:
 
 
 def plan_improvement(
-    bands, band, vetoes, ranked, earned, applicable, decimals
+    bands: tuple[GradeBand, ...],
+    band: GradeBand | None,
+    vetoes: tuple[str, ...],
+    ranked: tuple[ItemScore, ...],
+    earned: int,
+    applicable: int,
+    decimals: int,
 ) -> Improvement | None:
     """Vetoes first, then failed items by recoverable points until the target band is reached;
     taking the largest gains first gives the fewest items."""

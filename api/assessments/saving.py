@@ -89,9 +89,10 @@ class HazardMoves:
 
 @dataclass(frozen=True, slots=True)
 class Saved:
-    """A save's outcome: the new version and answers, the items it changed, their score and
-    the hazards moved."""
+    """A save's outcome: the assessment, its new version and answers, the items it changed,
+    their score and the hazards moved."""
 
+    id: UUID
     version: int
     answers: dict[str, Any]
     changed: tuple[str, ...]
@@ -152,7 +153,7 @@ async def save_answers(
             after={k: merged.get(k) for k in changed},
         )
         moves = await _sync_hazards(session, row, scored, tuple(changed), now)
-    return Saved(version, merged, tuple(changed), scored, moves)
+    return Saved(assessment_id, version, merged, tuple(changed), scored, moves)
 
 
 def _score(
@@ -234,6 +235,7 @@ def save_view(saved: Saved) -> dict[str, Any]:
             {"id": item_id, "status": s.status, "earned": s.earned, "max_score": s.max_score}
         )
     return {
+        "id": saved.id,
         "version": saved.version,
         "items": items,
         "totals": totals_view(result),

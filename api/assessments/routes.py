@@ -15,13 +15,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from anbiao.api.accounts.security import requires
+from anbiao.api.assessments.saving import save_answers, save_view
 from anbiao.api.assessments.schemas import AnswersPatch, AssessmentOut, SaveOut
-from anbiao.api.assessments.service import (
-    assessment_view,
-    create_assessment,
-    save_answers,
-    save_view,
-)
+from anbiao.api.assessments.service import assessment_view, create_assessment
 from anbiao.api.kernel.access import assessment_profile, get_assessment, get_enterprise
 from anbiao.api.kernel.listing import FormatQuery, Limit, Offset, listing, page
 from anbiao.api.kernel.models import Assessment, Role, User
@@ -172,8 +168,7 @@ class AssessmentController(Controller):
         """Save a batch of answers; answers the new version, the saved items' outcome, the
         totals and the hazards moved (the full result stays at ``GET``). A stale version gets
         409 with the current state."""
-        assessment = await get_assessment(db_session, request.user, assessment_id)
-        saved = await save_answers(db_session, engine, request.user, assessment, data)
+        saved = await save_answers(db_session, engine, request.user, assessment_id, data)
         return SaveOut.model_validate(save_view(saved))
 
 

@@ -13,7 +13,7 @@ from typing import Any, TypeVar, TypeVarTuple
 from uuid import UUID
 
 from litestar.exceptions import NotFoundException
-from sqlalchemy import Select, select
+from sqlalchemy import ColumnElement, Select, false, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from anbiao.api.kernel.models import (
@@ -38,30 +38,56 @@ def _assigned(user: User) -> Select[UUID]:
     return select(Assignment.application_id).where(Assignment.reviewer_id == user.id)
 
 
-def scope_enterprises(query: Select[*Columns], user: User) -> Select[*Columns]:
+# The rules, as WHERE clauses: ORM queries (``scope_*``) and the Core statements of the hot
+# paths use these same clauses.
+
+
+def enterprise_visible(user: User, enterprise_id: Any = Enterprise.id) -> ColumnElement[bool]:
+    """The enterprises ``user`` sees, as a condition on an enterprise id column (a table
+    other than ``enterprise`` reads the region through a subquery)."""
     if user.role == Role.enterprise:
-        return query.where(Enterprise.id == user.enterprise_id)
+        return enterprise_id == user.enterprise_id
     if user.role == Role.admin:
-        return query.where(Enterprise.region.startswith(user.region_prefix))
-    visible = select(Application.enterprise_id).where(Application.id.in_(_assigned(user)))
-    return query.where(Enterprise.id.in_(visible))
+        regional = Enterprise.region.startswith(user.region_prefix)
+        if enterprise_id is Enterprise.id:
+            return regional
+        return enterprise_id.in_(select(Enterprise.id).where(regional))
+    return enterprise_id.in_(
+        select(Application.enterprise_id).where(Application.id.in_(_assigned(user)))
+    )
+
+
+def assessment_visible(user: User) -> ColumnElement[bool]:
+    """Assessments are the enterprise's working papers: only its users and admins see them."""
+    if user.role == Role.reviewer:
+        return false()
+    return enterprise_visible(user, Assessment.enterprise_id)
+
+
+def application_visible(user: User) -> ColumnElement[bool]:
+    if user.role == Role.enterprise:
+        return Application.enterprise_id == user.enterprise_id
+    if user.role == Role.admin:
+        return Application.region.startswith(user.region_prefix)
+    return Application.id.in_(_assigned(user))
+
+
+def hazard_visible(user: User) -> ColumnElement[bool]:
+    if user.role == Role.reviewer:
+        return Hazard.application_id.in_(_assigned(user))
+    return enterprise_visible(user, Hazard.enterprise_id)
+
+
+def scope_enterprises(query: Select[*Columns], user: User) -> Select[*Columns]:
+    return query.where(enterprise_visible(user))
 
 
 def scope_applications(query: Select[*Columns], user: User) -> Select[*Columns]:
-    if user.role == Role.enterprise:
-        return query.where(Application.enterprise_id == user.enterprise_id)
-    if user.role == Role.admin:
-        return query.where(Application.region.startswith(user.region_prefix))
-    return query.where(Application.id.in_(_assigned(user)))
+    return query.where(application_visible(user))
 
 
 def scope_hazards(query: Select[*Columns], user: User) -> Select[*Columns]:
-    if user.role == Role.enterprise:
-        return query.where(Hazard.enterprise_id == user.enterprise_id)
-    if user.role == Role.admin:
-        regional = select(Enterprise.id).where(Enterprise.region.startswith(user.region_prefix))
-        return query.where(Hazard.enterprise_id.in_(regional))
-    return query.where(Hazard.application_id.in_(_assigned(user)))
+    return query.where(hazard_visible(user))
 
 
 async def get_enterprise(
@@ -77,17 +103,9 @@ async def get_enterprise(
 async def _assessment(
     session: AsyncSession, user: User, assessment_id: UUID, query: Select[T]
 ) -> T:
-    """Assessments are the enterprise's working papers: only its users and admins see them.
-    ``query`` selects the model, or the one column wanted."""
-    query = (
-        query.select_from(Assessment)
-        .join(Enterprise, Enterprise.id == Assessment.enterprise_id)
-        .where(Assessment.id == assessment_id)
-    )
-    if (
-        user.role == Role.reviewer
-        or (found := await session.scalar(scope_enterprises(query, user))) is None
-    ):
+    """``query`` selects the model, or the one column wanted."""
+    query = query.where(Assessment.id == assessment_id, assessment_visible(user))
+    if (found := await session.scalar(query)) is None:
         raise not_found("自评 assessment")
     return found
 

@@ -6,10 +6,19 @@ import json
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
 
+from anbiao.core.cli_checklists import checklists, installed_engine
 from anbiao.core.errors import AnbiaoError, ChecklistValidationError
+
+if TYPE_CHECKING:
+    from contextlib import AbstractContextManager
+    from importlib.resources.abc import Traversable
+
+    from anbiao.core.models.answers import AnswerSheet
+    from anbiao.core.models.profile import Profile
 
 DEBUG_ENV = "ANBIAO_DEBUG"
 
@@ -17,7 +26,7 @@ DEBUG_ENV = "ANBIAO_DEBUG"
 class _Group(click.Group):
     """Turns anbiao errors into messages and exit code 2; never a traceback unless debugging."""
 
-    def invoke(self, ctx: click.Context):
+    def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except ChecklistValidationError as exc:
@@ -46,131 +55,7 @@ def main() -> None:
     """安标 anbiao — 工贸小微企业安全生产标准化 self-assessment and review."""
 
 
-def _engine():
-    from anbiao.core.engine import Engine
-
-    return Engine.from_plugins()
-
-
-# --- checklists ------------------------------------------------------------------------------
-
-
-@main.group(cls=_Group)
-def checklists() -> None:
-    """List, show, lint and test checklist packs; export the JSON Schema."""
-
-
-@checklists.command("lint")
-@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
-def lint_cmd(paths: tuple[Path, ...]) -> None:
-    """Check pack folders or checklist.yaml files; prints file:line:col: message, exit 1 on errors."""
-    from anbiao.core.lint import lint_paths
-
-    problems = lint_paths(paths)
-    for problem in problems:
-        click.echo(str(problem))
-    errors = sum(1 for p in problems if p.severity == "error")
-    click.echo(f"{errors} error(s) in {len(paths)} path(s)", err=True)
-    if errors:
-        raise click.exceptions.Exit(1)
-
-
-@checklists.command("schema")
-@click.option("-o", "--output", type=click.Path(path_type=Path), help="Write to this file.")
-@click.option("--check", is_flag=True, help="Exit 1 if the committed schema is out of date.")
-def schema_cmd(output: Path | None, check: bool) -> None:
-    """Print the JSON Schema of checklist files (validation mode)."""
-    from anbiao.core.schema import committed_schema, render_schema
-
-    text = render_schema()
-    if check:
-        if committed_schema() != text:
-            click.echo(
-                "checklist.schema.json is out of date: run `anbiao checklists schema "
-                "-o industry_checklists/schema/checklist.schema.json`",
-                err=True,
-            )
-            raise click.exceptions.Exit(1)
-        click.echo("schema is current")
-    elif output:
-        output.write_text(text, encoding="utf-8")
-    else:
-        click.echo(text, nl=False)
-
-
-@checklists.command("test")
-@click.argument("pack_ids", nargs=-1)
-def test_cmd(pack_ids: tuple[str, ...]) -> None:
-    """Run the packs' cases/*.yaml (all packs, or those named); exit 1 if any fails."""
-    from anbiao.core.cases import run_all
-
-    outcomes = run_all(_engine(), list(pack_ids) or None)
-    for outcome in outcomes:
-        mark = "ok  " if outcome.ok else "FAIL"
-        click.echo(f"{mark} {outcome.file} — {outcome.title}")
-        for failure in outcome.failures:
-            click.echo(f"       {failure}")
-    failed = sum(not o.ok for o in outcomes)
-    click.echo(f"{len(outcomes) - failed} passed, {failed} failed")
-    if failed or not outcomes:
-        raise click.exceptions.Exit(1)
-
-
-@checklists.command("list")
-def list_cmd() -> None:
-    """Every pack in the catalog: id, version, kind, items, veto items, plugin."""
-    from anbiao.core.models.checklist import iter_items
-
-    engine = _engine()
-    click.echo(f"{'id':<22} {'version':<9} {'kind':<14} {'items':>5} {'veto':>4}  title / plugin")
-    for pack_id, entry in engine.catalog.packs.items():
-        items = [i for _, i in iter_items(entry.pack.elements)]
-        vetoes = sum(i.veto is not None for i in items)
-        click.echo(
-            f"{pack_id:<22} {entry.pack.version:<9} {entry.pack.kind:<14} {len(items):>5} "
-            f"{vetoes:>4}  {entry.pack.title.zh_CN} / {entry.plugin}"
-        )
-
-
-@checklists.command("show")
-@click.argument("pack_id")
-@click.option("--lang", type=click.Choice(["zh-CN", "en"]), default="zh-CN", show_default=True)
-def show_cmd(pack_id: str, lang: str) -> None:
-    """Render one pack as an element tree with scores, deductions and vetoes."""
-    from anbiao.core.render import render_pack
-
-    engine = _engine()
-    if (entry := engine.catalog.packs.get(pack_id)) is None:
-        known = ", ".join(engine.catalog.packs)
-        raise click.UsageError(f"unknown checklist '{pack_id}' (known: {known})")
-    click.echo(render_pack(entry.pack, lang))
-
-
-@checklists.command("docs")
-@click.option("--check", is_flag=True, help="Exit 1 if docs/checklists.md is out of date.")
-@click.option(
-    "--file",
-    "path",
-    type=click.Path(path_type=Path),
-    default=Path("docs/checklists.md"),
-    show_default=True,
-)
-def docs_cmd(check: bool, path: Path) -> None:
-    """Regenerate the table of bundled packs in docs/checklists.md from the data."""
-    from anbiao.core.render import update_pack_table
-
-    current = path.read_text(encoding="utf-8")
-    from anbiao.core.engine import Engine
-
-    updated = update_pack_table(current, Engine.from_plugins(load_entrypoints=False).catalog)
-    if check:
-        if updated != current:
-            click.echo(f"{path} is out of date: run `anbiao checklists docs`", err=True)
-            raise click.exceptions.Exit(1)
-        click.echo(f"{path} is current")
-    elif updated != current:
-        path.write_text(updated, encoding="utf-8")
-        click.echo(f"updated {path}")
+main.add_command(checklists)
 
 
 # --- plugins -----------------------------------------------------------------------------------
@@ -185,11 +70,13 @@ def plugins() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 def plugins_list(as_json: bool) -> None:
     """Name, version, hooks implemented and checklists contributed by every plugin."""
-    from anbiao.core.plugin_manager import list_plugins
+    from anbiao.core.engine import Engine
+    from anbiao.core.plugin_manager import build_plugin_manager, list_plugins
 
-    engine = _engine()
+    pm = build_plugin_manager()
+    engine = Engine(pm)
     rows = []
-    for info in list_plugins(engine.pm):
+    for info in list_plugins(pm):
         packs = [p for p, e in engine.catalog.packs.items() if e.plugin == info.name]
         rows.append(
             {
@@ -212,7 +99,7 @@ def plugins_list(as_json: bool) -> None:
 # --- profiles, templates, assessments ----------------------------------------------------------
 
 
-def _load_profile(path: Path):
+def _load_profile(path: Path) -> Profile:
     from pydantic import TypeAdapter
 
     from anbiao.core.loader import load_yaml
@@ -221,7 +108,7 @@ def _load_profile(path: Path):
     return load_yaml(path.read_text(encoding="utf-8"), str(path), TypeAdapter(Profile))[0]
 
 
-def _load_answers(path: Path):
+def _load_answers(path: Path) -> AnswerSheet:
     from pydantic import TypeAdapter
 
     from anbiao.core.loader import load_yaml
@@ -240,7 +127,7 @@ def profile() -> None:
 def profile_check(file: Path) -> None:
     """Validate a profile file; prints its size class and the packs that apply."""
     prof = _load_profile(file)
-    engine = _engine()
+    engine = installed_engine()
     issues = engine.check_profile(prof)
     for issue in issues:
         click.echo(f"{file}: {issue.severity}: {issue}", err=True)
@@ -271,7 +158,7 @@ def template(profile_path: Path, output: Path | None, lang: str) -> None:
     from anbiao.core.render import answers_template
 
     prof = _load_profile(profile_path)
-    engine = _engine()
+    engine = installed_engine()
     text = answers_template(engine.compose(prof), prof, lang)
     if output:
         output.write_text(text, encoding="utf-8")
@@ -302,10 +189,10 @@ def assess(profile_path: Path, answers_path: Path, fmt: str, lang: str) -> None:
     _assess(_load_profile(profile_path), _load_answers(answers_path), fmt, lang)
 
 
-def _assess(prof, answers, fmt: str, lang: str) -> None:
+def _assess(prof: Profile, answers: AnswerSheet, fmt: str, lang: str) -> None:
     from anbiao.core.report import render_text, result_to_dict
 
-    engine = _engine()
+    engine = installed_engine()
     composed = engine.compose(prof)
     result = engine.score(composed, answers, prof)
     if fmt == "json":
@@ -332,7 +219,7 @@ def demo(fmt: str, lang: str) -> None:
     _assess(prof, answers, fmt, lang)
 
 
-def _as_path(resource):
+def _as_path(resource: Traversable) -> AbstractContextManager[Path]:
     from importlib.resources import as_file
 
     return as_file(resource)

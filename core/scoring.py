@@ -10,9 +10,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from decimal import Decimal
 
-from anbiao.core.compose import ComposedChecklist
+from anbiao.core.compose import ComposedChecklist, ComposedItem
 from anbiao.core.errors import AssessmentError
 from anbiao.core.models.answers import AnswerSheet, Status
 from anbiao.core.models.profile import Profile
@@ -36,7 +37,7 @@ class _Rule:
 
     __slots__ = ("basis", "codes", "deductions", "level", "max_score", "na_allowed", "veto")
 
-    def __init__(self, composed: ComposedChecklist, ci) -> None:
+    def __init__(self, composed: ComposedChecklist, ci: ComposedItem) -> None:
         item = ci.item
         self.max_score = item.max_score
         self.deductions = {d.id: (d.points, d.repeatable) for d in item.deductions}
@@ -60,14 +61,16 @@ def _rules(composed: ComposedChecklist) -> dict[str, _Rule]:
     return composed._index
 
 
-def _earned(item_id: str, rule: _Rule, status: Status, chosen: dict[str, int], errors: list[str]):
+def _earned(
+    item_id: str, rule: _Rule, status: Status, chosen: dict[str, int], errors: list[str]
+) -> tuple[int, tuple[DeductionApplied, ...]]:
     if status is Status.na:
         if not rule.na_allowed:
             errors.append(f"{item_id}: 不涉及 (N/A) is not allowed for this item")
         if chosen:
             errors.append(f"{item_id}: an N/A answer cannot carry deductions")
         return 0, ()
-    applied = []
+    applied: list[DeductionApplied] = []
     for ded_id, times in chosen.items():
         if (known := rule.deductions.get(ded_id)) is None:
             defined = ", ".join(rule.deductions) or "none"
@@ -95,17 +98,9 @@ def score(composed: ComposedChecklist, answers: AnswerSheet, profile: Profile) -
     """Score ``answers`` against ``composed``; bad answers raise one :class:`AssessmentError`."""
     rules = _rules(composed)
     given = answers.answers
-    errors: list[str] = []
-    for item_id in given.keys() - rules.keys():
-        known = item_id in composed.excluded or item_id in composed.not_applicable
-        where = "is not applicable to this profile" if known else "is not in the composed checklist"
-        errors.append(f"{item_id}: item {where}")
-    default, compliant, na, non_compliant = (
-        answers.default,
-        Status.compliant,
-        Status.na,
-        (Status.non_compliant),
-    )
+    errors = _unknown_items(composed, given.keys() - rules.keys())
+    default = answers.default
+    compliant, na, non_compliant = Status.compliant, Status.na, Status.non_compliant
     statuses: list[Status | None] = []
     earned_list: list[int] = []
     failed: dict[str, ItemScore] = {}
@@ -147,11 +142,7 @@ def score(composed: ComposedChecklist, answers: AnswerSheet, profile: Profile) -
             acc[0] += earned
             acc[1] += max_score
     if errors:
-        shown = sorted(errors)[:MAX_ERRORS_SHOWN]
-        more = (
-            f" (+{len(errors) - MAX_ERRORS_SHOWN} more)" if len(errors) > MAX_ERRORS_SHOWN else ""
-        )
-        raise AssessmentError("; ".join(shown) + more)
+        raise _assessment_error(errors)
     trace = Trace(
         tuple(rules),
         composed.item_elements,
@@ -161,23 +152,41 @@ def score(composed: ComposedChecklist, answers: AnswerSheet, profile: Profile) -
         failed,
         notes,
     )
-    for leaf, top in composed.element_parents:  # roll 二级 totals up into their 一级 element
-        totals[top][0] += totals[leaf][0]
-        totals[top][1] += totals[leaf][1]
     return _conclude(
-        composed,
-        profile,
-        trace,
-        tuple(vetoes),
-        totals,
-        earned_total,
-        applicable_total,
-        sum(composed.max_scores),
-        len(statuses) - statuses.count(None),
+        composed, profile, trace, tuple(vetoes), totals, earned_total, applicable_total
     )
 
 
-def _conclude(composed, profile, trace, vetoes, totals, earned, applicable, full, answered):
+def _unknown_items(composed: ComposedChecklist, item_ids: Iterable[str]) -> list[str]:
+    """Errors for answers to items the composition does not hold."""
+    errors = []
+    for item_id in item_ids:
+        known = item_id in composed.excluded or item_id in composed.not_applicable
+        where = "is not applicable to this profile" if known else "is not in the composed checklist"
+        errors.append(f"{item_id}: item {where}")
+    return errors
+
+
+def _assessment_error(errors: list[str]) -> AssessmentError:
+    """One error naming the first problems (sorted) and how many more there are."""
+    shown = sorted(errors)[:MAX_ERRORS_SHOWN]
+    more = f" (+{len(errors) - MAX_ERRORS_SHOWN} more)" if len(errors) > MAX_ERRORS_SHOWN else ""
+    return AssessmentError("; ".join(shown) + more)
+
+
+def _conclude(
+    composed: ComposedChecklist,
+    profile: Profile,
+    trace: Trace,
+    vetoes: tuple[str, ...],
+    totals: dict[str, list[int]],
+    earned: int,
+    applicable: int,
+) -> AssessmentResult:
+    for leaf, top in composed.element_parents:  # roll 二级 totals up into their 一级 element
+        totals[top][0] += totals[leaf][0]
+        totals[top][1] += totals[leaf][1]
+    answered = len(trace.statuses) - trace.statuses.count(None)
     scoring = composed.scoring
     decimals = scoring.decimals
     pct = percentage(earned, applicable, decimals)
@@ -190,7 +199,7 @@ def _conclude(composed, profile, trace, vetoes, totals, earned, applicable, full
         fingerprint=composed.fingerprint,
         earned=earned,
         applicable=applicable,
-        full_marks=full,
+        full_marks=sum(composed.max_scores),
         percentage=pct,
         answered=answered,
         total_items=total,
@@ -206,27 +215,34 @@ def _conclude(composed, profile, trace, vetoes, totals, earned, applicable, full
     )
 
 
-class _HazardRules(Mapping):
+class _HazardRules(Mapping[str, tuple[HazardLevel, tuple[str, ...]]]):
     """Item id → (level, basis), read from the precomputed item rules."""
 
     def __init__(self, rules: dict[str, _Rule]) -> None:
         self._rules = rules
 
-    def __getitem__(self, item_id: str):
+    def __getitem__(self, item_id: str) -> tuple[HazardLevel, tuple[str, ...]]:
         rule = self._rules[item_id]
         return rule.level, rule.basis
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[str]:
         return iter(self._rules)
 
     def __len__(self) -> int:
         return len(self._rules)
 
 
-def _ineligibility(composed, profile, pct, vetoes, answered, total) -> tuple[Ineligibility, ...]:
+def _ineligibility(
+    composed: ComposedChecklist,
+    profile: Profile,
+    pct: Decimal,
+    vetoes: tuple[str, ...],
+    answered: int,
+    total: int,
+) -> tuple[Ineligibility, ...]:
     rules = composed.scoring.eligibility
     accidents = profile.accidents_12m
-    reasons = []
+    reasons: list[Ineligibility] = []
     if answered < total:
         reasons.append(
             Ineligibility(

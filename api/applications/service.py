@@ -4,6 +4,7 @@ state)."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import date
 from typing import Any
 
@@ -38,7 +39,7 @@ from anbiao.api.kernel.models import (
 from anbiao.core.engine import Engine
 from anbiao.core.models.profile import Profile
 
-# --- accounts and enterprises ----------------------------------------------------------------------
+# --- accounts and enterprises ---------------------------------------------------------------------
 
 
 # --- assessments ---------------------------------------------------------------------------------
@@ -232,7 +233,7 @@ async def _end_certificate(ctx: Context, application: Application, status: str) 
     return {}
 
 
-_EFFECTS = {
+_EFFECTS: dict[Action, Callable[[Context, Application], Awaitable[dict[str, Any]]]] = {
     Action.submit: _submit,
     Action.return_: _return,
     Action.accept: _accept,
@@ -250,4 +251,4 @@ _EFFECTS = {
 }
 
 
-# --- reviewer findings (评审发现的问题) ---------------------------------------------------------------
+# --- reviewer findings (评审发现的问题) -----------------------------------------------------------

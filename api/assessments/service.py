@@ -4,16 +4,13 @@ self-assessment's hazards. The core engine decides every score; nothing here sco
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from anbiao.api.kernel.audit import audit
-from anbiao.api.kernel.db import versioned_update
-from anbiao.api.kernel.errors import Conflict
 from anbiao.api.kernel.models import (
     TERMINAL,
     Application,
@@ -87,96 +84,7 @@ def assessment_view(
     }
 
 
-async def save_answers(
-    session: AsyncSession, engine: Engine, user: User, assessment: Assessment, patch: Any
-) -> Scored:
-    """Merge a batch of answers (null clears one); validated by the engine; never a lost update.
-    Returns the score of the saved answers."""
-    applications = await _applications_on(session, assessment)
-    if _frozen(applications):
-        raise Conflict("自评已提交评审，不能修改 / the assessment is under an active application")
-    reopened = _reopened(applications)
-    merged = dict(assessment.answers)
-    changed: dict[str, Any] = {}
-    for item_id, answer in patch.answers.items():
-        value = None if answer is None else answer.model_dump(mode="json", exclude_defaults=True)
-        if merged.get(item_id) != value:
-            changed[item_id] = value
-        if value is None:
-            merged.pop(item_id, None)
-        else:
-            merged[item_id] = value
-    if reopened is not None and (closed := sorted(set(changed) - reopened)):
-        raise Conflict(
-            "退回补正只可修改退回的检查项 / a returned application reopens only its items: "
-            + ", ".join(closed)
-        )
-    scored = score_answers(engine, assessment.profile, merged)  # raises on bad answers
-    before = {k: assessment.answers.get(k) for k in changed}
-    await versioned_update(
-        session,
-        Assessment,
-        assessment,
-        patch.version,
-        {"answers": merged, "version": patch.version + 1},
-        lambda: assessment_view(engine, assessment),
-    )
-    if changed:
-        audit(
-            session,
-            "assessment.answers_saved",
-            user,
-            enterprise_id=assessment.enterprise_id,
-            before=before,
-            after=changed,
-        )
-        await sync_self_hazards(session, assessment.enterprise_id, scored)
-    return scored
-
-
-async def sync_self_hazards(session: AsyncSession, enterprise_id: UUID, scored: Scored) -> None:
-    """Every failed item of the self-assessment has an open hazard; a fixed one awaits
-    verification (submitted) before it is closed by a reviewer or the authority.
-
-    Set-based: one read of (id, item, state) and at most one statement per change, however
-    many items a batch flips (the ORM would load, track and update each hazard)."""
-    rows = await session.execute(
-        select(Hazard.id, Hazard.item_id, Hazard.state).where(
-            Hazard.enterprise_id == enterprise_id, Hazard.source == "self", Hazard.state != "closed"
-        )
-    )
-    open_by_item = {item_id: (hazard_id, state) for hazard_id, item_id, state in rows}
-    failing = {f.item_id: f for f in scored.result.hazards}
-    session.add_all(
-        Hazard(
-            enterprise_id=enterprise_id,
-            item_id=item_id,
-            source="self",
-            level=finding.level.value,
-            description=finding.note or scored.composed.items[item_id].item.requirement.zh_CN,
-        )
-        for item_id, finding in failing.items()
-        if item_id not in open_by_item
-    )
-    failing_again = [
-        h for i, (h, state) in open_by_item.items() if i in failing and state == "submitted"
-    ]  # back in rectification
-    fixed = [
-        h
-        for i, (h, state) in open_by_item.items()
-        if i not in failing and state in ("open", "rectifying")
-    ]
-    for ids, state in ((failing_again, "rectifying"), (fixed, "submitted")):
-        if ids:
-            await session.execute(
-                update(Hazard)
-                .where(Hazard.id.in_(ids))
-                .values(state=state, updated_at=datetime.now(UTC))
-                .execution_options(synchronize_session=False)
-            )  # none loaded in this session
-
-
-_LIVE = frozenset(
+LIVE = frozenset(  # application states that freeze the assessment
     s.value for s in State if s not in TERMINAL and s not in (State.draft, State.returned)
 )
 
@@ -194,7 +102,7 @@ async def _applications_on(
 
 
 def _frozen(applications: list[tuple[str, list[str]]]) -> bool:
-    return any(state in _LIVE for state, _ in applications)
+    return any(state in LIVE for state, _ in applications)
 
 
 def _reopened(applications: list[tuple[str, list[str]]]) -> set[str] | None:

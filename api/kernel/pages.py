@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import urlsplit
 
-from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescape
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context, select_autoescape
 from jinja2.runtime import Context
 from litestar import Request, Response
 from litestar.datastructures import ResponseHeader
@@ -39,7 +39,8 @@ def localized(context: Context, text: Any) -> str:
     """A content ``LocalizedText`` (or a bilingual service message) in the page's language."""
     lang = context.get("lang", i18n.DEFAULT)
     if hasattr(text, "get"):
-        return text.get(lang)
+        found: str = text.get(lang)
+        return found
     return i18n.bilingual(str(text), lang)
 
 
@@ -59,14 +60,17 @@ def day(value: date | datetime | str | None) -> str:
 
 
 def environment(directories: list[Path]) -> Environment:
-    """The pages' environment over the kernel's and every slice's template folder."""
+    """The pages' environment over the kernel's and every slice's template folder; a missing or
+    misspelled variable is an error (``StrictUndefined``), never an empty string."""
     env = Environment(
         loader=FileSystemLoader(directories),
         autoescape=select_autoescape(),
+        undefined=StrictUndefined,
         extensions=["jinja2.ext.i18n"],
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    # added to the environment by the i18n extension at run time, unknown to its type hints
     env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
     env.filters.update(label=label, localized=localized, day=day, industry=industry)
     env.globals["limits"] = limits  # maxlength attributes from the API's own limits
@@ -77,17 +81,21 @@ def template_config(directories: list[Path]) -> TemplateConfig[JinjaTemplateEngi
     return TemplateConfig(instance=JinjaTemplateEngine.from_environment(environment(directories)))
 
 
+# Who is signed in, as the templates read it (``me.role``…): nobody has every key set to None.
+ANONYMOUS = {"uid": None, "role": None, "name": None}
+
+
 def page(
     request: Request[Any, Any, Any], name: str, status_code: int = 200, **context: Any
 ) -> Template:
     """A page (or, for htmx, a fragment) in the request's language."""
-    session = request.scope.get("session") or {}
+    session = request.scope.get("session")
     return Template(
         template_name=name,
         status_code=status_code,
         context={
             "lang": i18n.negotiate(request),
-            "me": session,
+            "me": {**ANONYMOUS, **(session if isinstance(session, dict) else {})},
             "catalog": request.app.state.engine.catalog,
             **context,
         },

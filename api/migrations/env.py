@@ -20,7 +20,7 @@ __all__ = ("do_run_migrations", "run_migrations_offline", "run_migrations_online
 
 # this is the Alembic Config object, which provides
 # access to the values within the .ini file in use.
-config: "AlembicCommandConfig" = context.config  # type: ignore
+config = cast("AlembicCommandConfig", context.config)
 writer = rewriter.Rewriter()
 
 
@@ -94,10 +94,8 @@ async def run_migrations_online() -> None:
         ),
     )
     if connectable is None:  # pyright: ignore[reportUnnecessaryComparison]
-        msg = "Could not get engine from config.  Please ensure your `alembic.ini` according to the official Alembic documentation."
-        raise RuntimeError(
-            msg,
-        )
+        msg = "Could not get an engine from the Alembic config: check `alembic.ini`."
+        raise RuntimeError(msg)
 
     async with connectable.connect() as connection:
         await connection.run_sync(do_run_migrations)

@@ -47,7 +47,7 @@ def _jinja() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters["d"] = lambda v: "" if v is None else str(v)
+    env.filters["d"] = lambda v: "—" if v is None else str(v)  # an empty value reads as a dash
     return env
 
 
@@ -150,7 +150,7 @@ def render_xlsx(context: Context) -> bytes:
             t["deductions"],
             t["deduction_ids"],
             t["note"],
-            t["vetoes"],
+            t["veto"],
         ],
         [
             [

@@ -13,7 +13,9 @@ from litestar.plugins.problem_details import (
 from anbiao.core.errors import AnbiaoError
 
 
-def problem(status: int, *, extra: Callable[[Any], dict[str, Any]] | None = None):
+def problem(
+    status: int, *, extra: Callable[[Any], dict[str, Any]] | None = None
+) -> Callable[[AnbiaoError], ProblemDetailsException]:
     def convert(exc: AnbiaoError) -> ProblemDetailsException:
         return ProblemDetailsException(
             status_code=status, detail=str(exc), extra=extra(exc) if extra else None

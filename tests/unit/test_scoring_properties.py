@@ -231,7 +231,9 @@ def test_a_kept_sheet_scores_as_the_full_validation(case, data):
     ids = list(given)
     stored = {i: _stored(given[i]) for i in data.draw(st.sets(st.sampled_from(ids)))}
     changes = {
-        i: None if data.draw(st.booleans()) else Answer.model_validate(answer_for(data.draw, ci.item))
+        i: None
+        if data.draw(st.booleans())
+        else Answer.model_validate(answer_for(data.draw, ci.item))
         for i, ci in composed.items.items()
         if data.draw(st.booleans())
     }

@@ -20,6 +20,7 @@ from litestar.connection import ASGIConnection
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
 from litestar.handlers.base import BaseRouteHandler
 from litestar.security.jwt import JWTAuth, Token
+from litestar.types import Guard
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -121,10 +122,11 @@ async def _retrieve_user(
     """The token's account: kept by the worker for a few seconds, else read in the request's
     own session (one connection and one transaction per request) and detached, so that the
     handler's objects never include it by accident."""
-    READ_ONLY.set(connection.scope["method"] in SAFE_METHODS)  # the request's task: it persists
+    READ_ONLY.set(connection.scope.get("method") in SAFE_METHODS)  # the request's task: it persists
     state = connection.app.state
-    if (user := state.accounts.get(token.sub)) is not None:
-        return user
+    kept: User | None = state.accounts.get(token.sub)
+    if kept is not None:
+        return kept
     session = await request_session(state, connection.scope)
     if (user := await session.get(User, token.sub)) is not None:
         session.expunge(user)
@@ -142,7 +144,7 @@ def make_jwt_auth(settings: Settings) -> JWTAuth[User]:
     )
 
 
-def requires(*roles: Role):
+def requires(*roles: Role) -> Guard:
     """A guard admitting only the given roles (403 otherwise)."""
 
     async def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:

@@ -27,7 +27,9 @@ from anbiao.core.engine import Engine
 from anbiao.core.models.profile import Profile
 
 
-def _elements(composed, elements: tuple[ComposedElement, ...], lang: str) -> list[dict[str, Any]]:
+def _elements(
+    composed: ComposedChecklist, elements: tuple[ComposedElement, ...], lang: str
+) -> list[dict[str, Any]]:
     out = []
     for element in elements:
         items = []
@@ -144,9 +146,11 @@ class AssessmentController(Controller):
         profile = await assessment_profile(db_session, request.user, assessment_id)
         found = _checklist(engine.compose(Profile.model_validate(profile)), lang)
         headers = {"ETag": found.etag, "Cache-Control": "private, no-cache"}
+        # Response[Any]: the body is sent as encoded JSON bytes (or empty for 304); the declared
+        # Response[dict[str, Any]] is the shape the OpenAPI schema documents.
         if _matches(request.headers.get("if-none-match"), found.etag):
-            return Response(None, status_code=304, headers=headers)
-        return Response(found.body, media_type=MediaType.JSON, headers=headers)
+            return Response[Any](None, status_code=304, headers=headers)
+        return Response[Any](found.body, media_type=MediaType.JSON, headers=headers)
 
     @patch(
         "/{assessment_id:uuid}/answers",

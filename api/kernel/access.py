@@ -9,7 +9,7 @@ A foreign object is reported as not found (404), never as someone else's data.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar, TypeVarTuple
 from uuid import UUID
 
 from litestar.exceptions import NotFoundException
@@ -26,12 +26,15 @@ from anbiao.api.kernel.models import (
     User,
 )
 
+T = TypeVar("T")
+Columns = TypeVarTuple("Columns")
+
 
 def not_found(kind: str) -> NotFoundException:
     return NotFoundException(f"{kind} 不存在 / not found")
 
 
-def _assigned(user: User) -> Select[Any]:
+def _assigned(user: User) -> Select[UUID]:
     return select(Assignment.application_id).where(Assignment.reviewer_id == user.id)
 
 
@@ -75,42 +78,47 @@ def hazard_visible(user: User) -> ColumnElement[bool]:
     return enterprise_visible(user, Hazard.enterprise_id)
 
 
-def scope_enterprises(query: Select[Any], user: User) -> Select[Any]:
+def scope_enterprises(query: Select[*Columns], user: User) -> Select[*Columns]:
     return query.where(enterprise_visible(user))
 
 
-def scope_applications(query: Select[Any], user: User) -> Select[Any]:
+def scope_applications(query: Select[*Columns], user: User) -> Select[*Columns]:
     return query.where(application_visible(user))
 
 
-def scope_hazards(query: Select[Any], user: User) -> Select[Any]:
+def scope_hazards(query: Select[*Columns], user: User) -> Select[*Columns]:
     return query.where(hazard_visible(user))
 
 
-async def get_enterprise(session: AsyncSession, user: User, enterprise_id: UUID) -> Enterprise:
+async def get_enterprise(
+    session: AsyncSession, user: User, enterprise_id: UUID | None
+) -> Enterprise:
+    """``None`` (an account without an enterprise) is not found either."""
     query = scope_enterprises(select(Enterprise).where(Enterprise.id == enterprise_id), user)
     if (found := await session.scalar(query)) is None:
         raise not_found("企业 enterprise")
     return found
 
 
-async def _assessment(session: AsyncSession, user: User, assessment_id: UUID, what: Any) -> Any:
-    """``what``: the model, or the one column wanted."""
-    query = select(what).where(Assessment.id == assessment_id, assessment_visible(user))
+async def _assessment(
+    session: AsyncSession, user: User, assessment_id: UUID, query: Select[T]
+) -> T:
+    """``query`` selects the model, or the one column wanted."""
+    query = query.where(Assessment.id == assessment_id, assessment_visible(user))
     if (found := await session.scalar(query)) is None:
         raise not_found("自评 assessment")
     return found
 
 
 async def get_assessment(session: AsyncSession, user: User, assessment_id: UUID) -> Assessment:
-    return await _assessment(session, user, assessment_id, Assessment)
+    return await _assessment(session, user, assessment_id, select(Assessment))
 
 
 async def assessment_profile(
     session: AsyncSession, user: User, assessment_id: UUID
 ) -> dict[str, Any]:
     """Only the profile snapshot of a readable assessment (what composed its checklist)."""
-    return await _assessment(session, user, assessment_id, Assessment.profile)
+    return await _assessment(session, user, assessment_id, select(Assessment.profile))
 
 
 async def get_application(session: AsyncSession, user: User, application_id: UUID) -> Application:

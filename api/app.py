@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from advanced_alchemy.extensions.litestar import (
     SQLAlchemyPlugin,
@@ -16,6 +17,7 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.plugins.problem_details import (
     ProblemDetailsConfig,
+    ProblemDetailsException,
     ProblemDetailsPlugin,
 )
 from litestar.static_files import create_static_files_router
@@ -150,7 +152,7 @@ def create_app(
 
 def problem_details() -> ProblemDetailsPlugin:
     """Domain errors as RFC 9457 problem documents: status, detail and the facts to act on."""
-    problem_map = {
+    problem_map: dict[type[Exception], Callable[[Any], ProblemDetailsException]] = {
         ValidationException: invalid_input,
         sqlite.DatabaseBusy: problem(503),
         StaleVersion: problem(409, extra=lambda e: {"current": jsonable(e.current)}),

@@ -58,8 +58,6 @@ from anbiao.core.models.profile import Profile
 
 log = logging.getLogger(__name__)
 
-# --- scoping --------------------------------------------------------------------------------------
-
 
 def _reviewed_assessments(user: User) -> Select[UUID]:
     """Assessments of the applications this reviewer is assigned to (any cycle)."""

@@ -3,14 +3,14 @@ evidence, the result, the hazard ledger and evidence downloads."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from litestar import Request, Response, get, post
 from litestar.datastructures import UploadFile
 from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException
-from litestar.params import FromPath
+from litestar.params import FromPath, QueryParameter
 from litestar.response import Redirect, Template
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -21,7 +21,7 @@ from anbiao.api.assessments.evidence import get_evidence, store_evidence
 from anbiao.api.assessments.hazards import HazardUpdate, update_hazard
 from anbiao.api.assessments.schemas import AnswersPatch
 from anbiao.api.assessments.service import (
-    assessment_view,
+    Scored,
     create_assessment,
     is_frozen,
     open_major_hazards,
@@ -29,6 +29,7 @@ from anbiao.api.assessments.service import (
     save_answers,
     score_answers,
 )
+from anbiao.api.assessments.standing import standing
 from anbiao.api.enterprises.service import enterprise_view
 from anbiao.api.kernel import i18n
 from anbiao.api.kernel.access import (
@@ -56,6 +57,9 @@ from anbiao.api.kernel.uploads import content_disposition
 from anbiao.core.engine import Engine
 from anbiao.core.errors import AnbiaoError
 from anbiao.core.models.profile import Profile
+
+SHOWS = ("open", "failed", "all")
+Show = Annotated[Literal["open", "failed", "all"], QueryParameter(name="show")]
 
 
 @get("/enterprise", guards=ENTERPRISE)
@@ -89,7 +93,9 @@ async def dashboard(
         request,
         "enterprise/dashboard.html",
         enterprise=enterprise_view(engine, enterprise),
-        assessments=[(a, assessment_view(engine, a)["result"]) for a in assessments],
+        assessments=[
+            (a, standing(score_answers(engine, a.profile, a.answers).result)) for a in assessments
+        ],
         applications=applications,
         hazards=hazards,
         active={a.assessment_id for a in applications if State(a.state) not in TERMINAL},
@@ -153,12 +159,13 @@ async def overview(
 ) -> Template:
     """Which packs apply and why, progress per element, and where to go on."""
     assessment = await own_assessment(db_session, viewer, assessment_id)
-    view = assessment_view(engine, assessment)
+    scored = score_answers(engine, assessment.profile, assessment.answers)
     return page(
         request,
         "enterprise/assessment.html",
         assessment=assessment,
-        result=view["result"],
+        st=standing(scored.result),
+        checklist_current=scored.composed.fingerprint == assessment.fingerprint,
         frozen=await is_frozen(db_session, assessment),
         **_overview(engine, assessment, i18n.negotiate(request)),
     )
@@ -185,7 +192,8 @@ async def _section_page(
     for e in evidence:
         by_item.setdefault(e.item_id, []).append(e)
     reopened = await reopened_items(session, assessment)
-    result = assessment_view(engine, assessment)["result"]
+    scored = score_answers(engine, assessment.profile, assessment.answers)
+    answered_ids = {i for i, a in assessment.answers.items() if (a or {}).get("status")}
     return page(
         request,
         "enterprise/fill.html",
@@ -193,7 +201,9 @@ async def _section_page(
         section=section,
         evidence=by_item,
         reopened=reopened,
-        result=result,
+        st=standing(scored.result),
+        answered_ids=answered_ids,
+        first_open=next((i for i in section.item_ids if i not in answered_ids), None),
         frozen=await is_frozen(session, assessment),
         **data,
         **extra,
@@ -208,10 +218,12 @@ async def fill(
     viewer: NamedDependency[User],
     db_session: NamedDependency[AsyncSession],
     engine: NamedDependency[Engine],
+    show: Show = "all",
 ) -> Template:
-    """One element's items: status, deductions, note, evidence; saved as they change."""
+    """One element's items (all, unanswered or failed ones): status, deductions, note, evidence;
+    saved as they change."""
     assessment = await own_assessment(db_session, viewer, assessment_id)
-    return await _section_page(request, db_session, engine, assessment, code)
+    return await _section_page(request, db_session, engine, assessment, code, show=show)
 
 
 @post("/assessments/{assessment_id:uuid}/fill/{code:str}", guards=ENTERPRISE, status_code=200)
@@ -222,8 +234,9 @@ async def autosave(
     viewer: NamedDependency[User],
     db_session: NamedDependency[AsyncSession],
     engine: NamedDependency[Engine],
-) -> Template:
-    """Save the section's answers with the version the page holds (a stale page gets 409)."""
+) -> Template | Redirect:
+    """Save the item's answer with the version the page holds (a stale page gets 409).
+    htmx gets the item's save status; a browser without JavaScript goes back to the page."""
     assessment = await own_assessment(db_session, viewer, assessment_id)
     form = await form_data(request)
     composed = engine.compose(Profile.model_validate(assessment.profile))
@@ -233,17 +246,17 @@ async def autosave(
     patch = AnswersPatch.model_validate(
         {"version": int(form.get("version") or 0), "answers": changed}
     )
-    await save_answers(db_session, engine, viewer, assessment, patch)
+    scored: Scored = await save_answers(db_session, engine, viewer, assessment, patch)
     await db_session.commit()
-    result = assessment_view(engine, assessment)["result"]
+    if not request.headers.get("hx-request"):
+        show = form.get("show") if form.get("show") in SHOWS else "all"
+        return see_other(f"/assessments/{assessment.id}/fill/{code}?show={show}")
     return page(
         request,
         "enterprise/save_status.html",
         assessment=assessment,
-        result=result,
-        section=section,
-        done=answered(section, assessment.answers),
-        changed=len(changed),
+        st=standing(scored.result),
+        brief=True,
     )
 
 
@@ -313,6 +326,8 @@ async def result(
         "enterprise/result.html",
         assessment=assessment,
         r=scored.result,
+        st=standing(scored.result),
+        scoring=scored.composed.scoring,
         composed=scored.composed,
         open_major=open_major,
         active=active,

@@ -43,9 +43,11 @@ from anbiao.api.kernel.errors import (
     Conflict,
     Rejected,
     StaleVersion,
+    http_problem,
     internal_error,
     jsonable,
     problem,
+    problem_response,
 )
 from anbiao.api.kernel.openapi import finish as finish_openapi
 from anbiao.api.kernel.pages import SECURITY_HEADERS, error_page, template_config, to_login
@@ -103,6 +105,7 @@ def create_app(
         Conflict: problem(409),
         Rejected: problem(422, extra=lambda e: {"reasons": e.reasons}),
         AnbiaoError: problem(422),
+        HTTPException: http_problem,
     }
     app = Litestar(
         route_handlers=[
@@ -133,7 +136,9 @@ def create_app(
             SQLAlchemyPlugin(config=database),
             ProblemDetailsPlugin(
                 ProblemDetailsConfig(
-                    enable_for_all_http_exceptions=True, exception_to_problem_detail_map=problem_map
+                    exception_handler=problem_response,
+                    enable_for_all_http_exceptions=True,
+                    exception_to_problem_detail_map=problem_map,
                 )
             ),
         ],

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from anbiao.core.compose import ComposedChecklist
-from anbiao.core.errors import AssessmentError
+from anbiao.core.errors import AssessmentError, Message
 from anbiao.core.models.answers import AnswerSheet, Status
 from anbiao.core.models.profile import Profile
 from anbiao.core.result import (
@@ -60,34 +60,37 @@ def _rules(composed: ComposedChecklist) -> dict[str, _Rule]:
     return composed._index
 
 
-def _earned(item_id: str, rule: _Rule, status: Status, chosen: dict[str, int], errors: list[str]):
+def _earned(
+    item_id: str, rule: _Rule, status: Status, chosen: dict[str, int], errors: list[Message]
+):
+    def refuse(code: str, **params: object) -> None:
+        errors.append(Message(code, {"item": item_id, **params}))
+
     if status is Status.na:
         if not rule.na_allowed:
-            errors.append(f"{item_id}: 不涉及 (N/A) is not allowed for this item")
+            refuse("answer.na_not_allowed")
         if chosen:
-            errors.append(f"{item_id}: an N/A answer cannot carry deductions")
+            refuse("answer.na_with_deductions")
         return 0, ()
     applied = []
     for ded_id, times in chosen.items():
         if (known := rule.deductions.get(ded_id)) is None:
             defined = ", ".join(rule.deductions) or "none"
-            errors.append(f"{item_id}: unknown deduction '{ded_id}' (defined: {defined})")
+            refuse("answer.unknown_deduction", deduction=ded_id, defined=defined)
             continue
         points, repeatable = known
         if times > 1 and not repeatable:
-            errors.append(f"{item_id}: deduction '{ded_id}' may be chosen once, not {times} times")
+            refuse("answer.deduction_once", deduction=ded_id, times=times)
         applied.append(DeductionApplied(ded_id, times, points * times))
     if status is Status.compliant:
-        errors.append(f"{item_id}: a compliant answer cannot carry deductions")
+        refuse("answer.compliant_with_deductions")
         return rule.max_score, ()
     if status is Status.non_compliant:
         return 0, tuple(applied)
     if rule.veto:
-        errors.append(
-            f"{item_id}: a veto item (否决项) is compliant or non-compliant, never partial"
-        )
+        refuse("answer.veto_partial")
     if not chosen:
-        errors.append(f"{item_id}: a partial answer needs at least one deduction")
+        refuse("answer.partial_needs_deduction")
     return max(0, rule.max_score - sum(a.points for a in applied)), tuple(applied)
 
 
@@ -95,11 +98,11 @@ def score(composed: ComposedChecklist, answers: AnswerSheet, profile: Profile) -
     """Score ``answers`` against ``composed``; bad answers raise one :class:`AssessmentError`."""
     rules = _rules(composed)
     given = answers.answers
-    errors: list[str] = []
+    errors: list[Message] = []
     for item_id in given.keys() - rules.keys():
         known = item_id in composed.excluded or item_id in composed.not_applicable
-        where = "is not applicable to this profile" if known else "is not in the composed checklist"
-        errors.append(f"{item_id}: item {where}")
+        code = "answer.not_applicable_item" if known else "answer.unknown_item"
+        errors.append(Message(code, {"item": item_id}))
     default, compliant, na, non_compliant = (
         answers.default,
         Status.compliant,
@@ -129,7 +132,7 @@ def score(composed: ComposedChecklist, answers: AnswerSheet, profile: Profile) -
             earned = 0
         elif status is None:
             if chosen:
-                errors.append(f"{item_id}: deductions need a status")
+                errors.append(Message("answer.deductions_need_status", {"item": item_id}))
             earned = 0
         else:
             earned, applied = _earned(item_id, rule, status, chosen, errors)
@@ -147,11 +150,10 @@ def score(composed: ComposedChecklist, answers: AnswerSheet, profile: Profile) -
             acc[0] += earned
             acc[1] += max_score
     if errors:
-        shown = sorted(errors)[:MAX_ERRORS_SHOWN]
-        more = (
-            f" (+{len(errors) - MAX_ERRORS_SHOWN} more)" if len(errors) > MAX_ERRORS_SHOWN else ""
-        )
-        raise AssessmentError("; ".join(shown) + more)
+        shown = sorted(errors, key=str)[:MAX_ERRORS_SHOWN]
+        if len(errors) > MAX_ERRORS_SHOWN:
+            shown.append(Message("answer.more", {"n": len(errors) - MAX_ERRORS_SHOWN}))
+        raise AssessmentError.of(shown)
     trace = Trace(
         tuple(rules),
         composed.item_elements,

@@ -181,7 +181,7 @@ async def store_evidence(
     item_id = item_id.strip()
     composed = engine.compose(Profile.model_validate(assessment.profile))
     if item_id not in composed.items:
-        raise Rejected(f"检查项不在本次自评中 / unknown item: {item_id[:96]}")
+        raise Rejected(f"检查项不在本次自评中：{item_id[:96]} / unknown item: {item_id[:96]}")
     note = note.strip()
     if len(note) > 2000:
         raise Rejected("备注过长（最多 2000 字）/ the note is too long (max 2000)")

@@ -116,7 +116,7 @@ async def start_assessment(
 
 async def own_assessment(session: AsyncSession, viewer: User, assessment_id: UUID) -> Assessment:
     if viewer.role != Role.enterprise:
-        raise NotFoundException("自评 不存在 / not found")
+        raise NotFoundException("自评不存在 / assessment not found")
     return await get_assessment(session, viewer, assessment_id)
 
 
@@ -204,6 +204,7 @@ async def _section_page(
         st=standing(scored.result),
         answered_ids=answered_ids,
         first_open=next((i for i in section.item_ids if i not in answered_ids), None),
+        max_upload=request.app.state.settings.max_upload_bytes,
         frozen=await is_frozen(session, assessment),
         **data,
         **extra,
@@ -256,7 +257,6 @@ async def autosave(
         "enterprise/save_status.html",
         assessment=assessment,
         st=standing(scored.result),
-        brief=True,
     )
 
 
@@ -267,12 +267,15 @@ async def upload_evidence(
     viewer: NamedDependency[User],
     db_session: NamedDependency[AsyncSession],
     engine: NamedDependency[Engine],
-) -> Template:
-    """An evidence file for one item (type judged by content, size limited)."""
+) -> Template | Redirect:
+    """An evidence file or a camera photo for one item (type judged by content, size limited).
+    htmx and the page's script get the item's evidence list; a plain form goes back."""
     assessment = await own_assessment(db_session, viewer, assessment_id)
     form = await request.form()
-    upload, item_id = form.get("file"), str(form.get("item_id", ""))
-    if not isinstance(upload, UploadFile):
+    item_id = str(form.get("item_id", ""))
+    chosen = [f for f in (form.get("photo"), form.get("file")) if isinstance(f, UploadFile)]
+    upload = next((f for f in chosen if f.filename), None)
+    if upload is None:
         raise Rejected("请选择文件 / choose a file")
     limit = request.app.state.settings.max_upload_bytes
     content = await upload.read(limit + 1)
@@ -296,6 +299,8 @@ async def upload_evidence(
             .order_by(Evidence.created_at)
         )
     ).all()
+    if not request.headers.get("hx-request"):
+        return see_other(safe_next(form.get("back"), f"/assessments/{assessment.id}"))
     return page(request, "enterprise/evidence_list.html", files=files, item_id=item_id)
 
 

@@ -108,8 +108,8 @@ async def save_answers(
             merged[item_id] = value
     if reopened is not None and (closed := sorted(set(changed) - reopened)):
         raise Conflict(
-            "退回补正只可修改退回的检查项 / a returned application reopens only its items: "
-            + ", ".join(closed)
+            f"退回补正只可修改退回的检查项：{', '.join(closed)} / "
+            f"a returned application reopens only its items: {', '.join(closed)}"
         )
     scored = score_answers(engine, assessment.profile, merged)  # raises on bad answers
     before = {k: assessment.answers.get(k) for k in changed}

@@ -6,10 +6,20 @@ import json
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
 
 import click
 
 from anbiao.core.errors import AnbiaoError, ChecklistValidationError
+
+if TYPE_CHECKING:
+    from contextlib import AbstractContextManager
+    from importlib.resources.abc import Traversable
+
+    from anbiao.core.coverage import Coverage
+    from anbiao.core.engine import Engine
+    from anbiao.core.models.answers import AnswerSheet
+    from anbiao.core.models.profile import Profile
 
 DEBUG_ENV = "ANBIAO_DEBUG"
 
@@ -17,7 +27,7 @@ DEBUG_ENV = "ANBIAO_DEBUG"
 class _Group(click.Group):
     """Turns anbiao errors into messages and exit code 2; never a traceback unless debugging."""
 
-    def invoke(self, ctx: click.Context):
+    def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except ChecklistValidationError as exc:
@@ -46,7 +56,7 @@ def main() -> None:
     """安标 anbiao — 工贸小微企业安全生产标准化 self-assessment and review."""
 
 
-def _engine():
+def _engine() -> Engine:
     from anbiao.core.engine import Engine
 
     return Engine.from_plugins()
@@ -63,7 +73,7 @@ def checklists() -> None:
 @checklists.command("lint")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 def lint_cmd(paths: tuple[Path, ...]) -> None:
-    """Check pack folders or checklist.yaml files; prints file:line:col: message, exit 1 on errors."""
+    """Check pack folders or checklist.yaml files; print file:line:col: message, exit 1 on error."""
     from anbiao.core.lint import lint_paths
 
     problems = lint_paths(paths)
@@ -76,26 +86,34 @@ def lint_cmd(paths: tuple[Path, ...]) -> None:
 
 
 @checklists.command("schema")
+@click.option(
+    "--kind",
+    type=click.Choice(["checklist", "register"]),
+    default="checklist",
+    show_default=True,
+    help="Pack files or registers of regulations.",
+)
 @click.option("-o", "--output", type=click.Path(path_type=Path), help="Write to this file.")
-@click.option("--check", is_flag=True, help="Exit 1 if the committed schema is out of date.")
-def schema_cmd(output: Path | None, check: bool) -> None:
-    """Print the JSON Schema of checklist files (validation mode)."""
-    from anbiao.core.schema import committed_schema, render_schema
+@click.option("--check", is_flag=True, help="Exit 1 if a committed schema is out of date.")
+def schema_cmd(kind: Literal["checklist", "register"], output: Path | None, check: bool) -> None:
+    """Print the JSON Schema of checklist (or register) files (validation mode)."""
+    from anbiao.core.schema import SPECS, committed_schema, render_schema
 
-    text = render_schema()
     if check:
-        if committed_schema() != text:
+        stale = [k for k in SPECS if committed_schema(k) != render_schema(k)]
+        for stale_kind in stale:
             click.echo(
-                "checklist.schema.json is out of date: run `anbiao checklists schema "
-                "-o industry_checklists/schema/checklist.schema.json`",
+                f"{stale_kind}.schema.json is out of date: run `anbiao checklists schema --kind "
+                f"{stale_kind} -o industry_checklists/{SPECS[stale_kind].file}`",
                 err=True,
             )
+        if stale:
             raise click.exceptions.Exit(1)
-        click.echo("schema is current")
+        click.echo("schemas are current")
     elif output:
-        output.write_text(text, encoding="utf-8")
+        output.write_text(render_schema(kind), encoding="utf-8")
     else:
-        click.echo(text, nl=False)
+        click.echo(render_schema(kind), nl=False)
 
 
 @checklists.command("test")
@@ -146,6 +164,47 @@ def show_cmd(pack_id: str, lang: str) -> None:
     click.echo(render_pack(entry.pack, lang))
 
 
+@checklists.command("coverage")
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+def coverage_cmd(fmt: str) -> None:
+    """Per article of each register: criteria read, veto items, criteria missing; exit 1 if any."""
+    from anbiao.core.coverage import coverage
+    from anbiao.core.registers import bundled_registers
+
+    catalog = _engine().catalog
+    results = [coverage(register, catalog) for register in bundled_registers()]
+    if fmt == "json":
+        click.echo(json.dumps([r.as_dict() for r in results], ensure_ascii=False, indent=2))
+    else:
+        for result in results:
+            click.echo(_coverage_text(result))
+    if not all(result.ok for result in results):
+        raise click.exceptions.Exit(1)
+
+
+def _pad(text: str, width: int) -> str:
+    """``text`` left-aligned in ``width`` terminal columns (CJK characters take two)."""
+    from unicodedata import east_asian_width
+
+    used = sum(2 if east_asian_width(c) in "WF" else 1 for c in text)
+    return text + " " * max(width - used, 1)
+
+
+def _coverage_text(result: Coverage) -> str:
+    lines = [f"{result.register.code} 《{result.register.title.zh_CN}》"]
+    lines.append(f"{_pad('article', 10)}{_pad('pack', 24)}criteria  unread  vetoes  missing")
+    for row in result.rows:
+        lines.append(
+            f"{_pad(row.clause, 10)}{_pad(row.pack or '(protective_device)', 24)}"
+            f"{row.criteria:>8}{row.unread:>8}{row.vetoes:>8}  {', '.join(row.missing) or '-'}"
+        )
+    for clause, items in result.duplicates.items():
+        lines.append(f"{clause} is the veto of {len(items)} items: {', '.join(items)}")
+    return "\n".join(lines)
+
+
 @checklists.command("docs")
 @click.option("--check", is_flag=True, help="Exit 1 if docs/checklists.md is out of date.")
 @click.option(
@@ -156,13 +215,17 @@ def show_cmd(pack_id: str, lang: str) -> None:
     show_default=True,
 )
 def docs_cmd(check: bool, path: Path) -> None:
-    """Regenerate the table of bundled packs in docs/checklists.md from the data."""
+    """Regenerate the pack table and the register coverage table in docs/checklists.md."""
+    from anbiao.core.coverage import coverage, update_coverage_table
+    from anbiao.core.engine import Engine
+    from anbiao.core.registers import bundled_registers
     from anbiao.core.render import update_pack_table
 
     current = path.read_text(encoding="utf-8")
-    from anbiao.core.engine import Engine
-
-    updated = update_pack_table(current, Engine.from_plugins(load_entrypoints=False).catalog)
+    catalog = Engine.from_plugins(load_entrypoints=False).catalog
+    updated = update_pack_table(current, catalog)
+    results = [coverage(register, catalog) for register in bundled_registers()]
+    updated = update_coverage_table(updated, results)
     if check:
         if updated != current:
             click.echo(f"{path} is out of date: run `anbiao checklists docs`", err=True)
@@ -185,11 +248,13 @@ def plugins() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 def plugins_list(as_json: bool) -> None:
     """Name, version, hooks implemented and checklists contributed by every plugin."""
-    from anbiao.core.plugin_manager import list_plugins
+    from anbiao.core.engine import Engine
+    from anbiao.core.plugin_manager import build_plugin_manager, list_plugins
 
-    engine = _engine()
+    pm = build_plugin_manager()
+    engine = Engine(pm)
     rows = []
-    for info in list_plugins(engine.pm):
+    for info in list_plugins(pm):
         packs = [p for p, e in engine.catalog.packs.items() if e.plugin == info.name]
         rows.append(
             {
@@ -212,7 +277,7 @@ def plugins_list(as_json: bool) -> None:
 # --- profiles, templates, assessments ----------------------------------------------------------
 
 
-def _load_profile(path: Path):
+def _load_profile(path: Path) -> Profile:
     from pydantic import TypeAdapter
 
     from anbiao.core.loader import load_yaml
@@ -221,7 +286,7 @@ def _load_profile(path: Path):
     return load_yaml(path.read_text(encoding="utf-8"), str(path), TypeAdapter(Profile))[0]
 
 
-def _load_answers(path: Path):
+def _load_answers(path: Path) -> AnswerSheet:
     from pydantic import TypeAdapter
 
     from anbiao.core.loader import load_yaml
@@ -302,7 +367,7 @@ def assess(profile_path: Path, answers_path: Path, fmt: str, lang: str) -> None:
     _assess(_load_profile(profile_path), _load_answers(answers_path), fmt, lang)
 
 
-def _assess(prof, answers, fmt: str, lang: str) -> None:
+def _assess(prof: Profile, answers: AnswerSheet, fmt: str, lang: str) -> None:
     from anbiao.core.report import render_text, result_to_dict
 
     engine = _engine()
@@ -332,7 +397,7 @@ def demo(fmt: str, lang: str) -> None:
     _assess(prof, answers, fmt, lang)
 
 
-def _as_path(resource):
+def _as_path(resource: Traversable) -> AbstractContextManager[Path]:
     from importlib.resources import as_file
 
     return as_file(resource)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import os
+from collections.abc import Iterable, Iterator, Sequence
 
 from anbiao.core.catalog import Catalog, PackEntry
 from anbiao.core.errors import AnbiaoError, Problem
@@ -12,26 +13,31 @@ from anbiao.core.models.checklist import (
     BaseChecklist,
     Condition,
     Element,
+    Exclusion,
     Item,
+    ItemChange,
     Overlay,
     Reference,
 )
+from anbiao.core.registers import register_for
 
 
-def _elements(elements: tuple[Element, ...], path: Path) -> Iterator[tuple[Path, Element]]:
+def _elements(elements: Sequence[Element], path: Path) -> Iterator[tuple[Path, Element]]:
     for index, element in enumerate(elements):
         here = (*path, "elements", index)
         yield here, element
         yield from _elements(element.elements, here)
 
 
-def _items(elements: tuple[Element, ...], path: Path = ()) -> Iterator[tuple[Path, Item]]:
+def _items(elements: Sequence[Element], path: Path = ()) -> Iterator[tuple[Path, Item]]:
     for here, element in _elements(elements, path):
         for index, item in enumerate(element.items):
             yield (*here, "items", index), item
 
 
-def _conditions(pack_cond: Condition | None, items: list[tuple[Path, Item]]):
+def _conditions(
+    pack_cond: Condition | None, items: list[tuple[Path, Item]]
+) -> Iterator[tuple[Path, Condition]]:
     if pack_cond is not None:
         yield ("applies_to",), pack_cond
     for path, item in items:
@@ -83,7 +89,7 @@ class _Checker:
             self.need_en((*path, "title"), element.title)
 
     def element_codes(self) -> None:
-        def check(elements: tuple[Element, ...], path: Path, parent: str | None) -> None:
+        def check(elements: Sequence[Element], path: Path, parent: str | None) -> None:
             seen: set[str] = set()
             for index, element in enumerate(elements):
                 here = (*path, "elements", index)
@@ -143,10 +149,23 @@ class _Checker:
                 check((*path, "basis", index), ref)
             if item.veto is not None:
                 check((*path, "veto"), item.veto)
+                self.registered((*path, "veto"), item.veto)
         if isinstance(self.pack, Overlay):
             for index, change in enumerate(self.pack.modify):
                 if change.veto is not None:
                     check(("modify", index, "veto"), change.veto)
+                    self.registered(("modify", index, "veto"), change.veto)
+
+    def registered(self, path: Path, veto: Reference) -> None:
+        """A veto citing a registered order (by its code) must cite one of its criteria."""
+        code = next((d.code for d in self.pack.basis if d.id == veto.doc), None)
+        register = register_for(code)
+        if register is not None and register.criterion(veto.clause or "") is None:
+            self.error(
+                (*path, "clause"),
+                f"veto clause '{veto.clause}' is not in the register of {register.code} "
+                f"(_registers/{register.id}.yaml)",
+            )
 
     def conditions(self, items: list[tuple[Path, Item]]) -> None:
         if not self.catalog.industries and not self.catalog.hazards:
@@ -184,14 +203,16 @@ class _Checker:
                 self.error(
                     ("targets", index), f"overlay target '{target}' is not a known checklist"
                 )
-        for key, entries in (("modify", self.pack.modify), ("exclude", self.pack.exclude)):
+        changes: dict[str, Sequence[ItemChange | Exclusion]] = {
+            "modify": self.pack.modify,
+            "exclude": self.pack.exclude,
+        }
+        for key, entries in changes.items():
             for index, entry in enumerate(entries):
                 found = self.catalog.item(entry.item)
                 if found is None or found[0].pack.id not in targets:
-                    self.error(
-                        (key, index, "item"),
-                        f"overlay references unknown item '{entry.item}' (not in {sorted(targets)})",
-                    )
+                    message = f"overlay references unknown item '{entry.item}'"
+                    self.error((key, index, "item"), f"{message} (not in {sorted(targets)})")
 
 
 def lint_entry(entry: PackEntry, catalog: Catalog) -> list[Problem]:
@@ -207,7 +228,7 @@ def lint_catalog(catalog: Catalog) -> list[Problem]:
 __all__ = ["lint_catalog", "lint_entry"]
 
 
-def lint_paths(paths) -> list[Problem]:
+def lint_paths(paths: Iterable[str | os.PathLike[str]]) -> list[Problem]:
     """Lint pack folders (or their checklist.yaml) against the installed catalog.
 
     Packs given here replace installed packs of the same id, so a working copy is checked

@@ -21,7 +21,6 @@ from anbiao.api.assessments.evidence import get_evidence, store_evidence
 from anbiao.api.assessments.hazards import HazardUpdate, update_hazard
 from anbiao.api.assessments.schemas import AnswersPatch
 from anbiao.api.assessments.service import (
-    Scored,
     create_assessment,
     is_frozen,
     open_major_hazards,
@@ -247,7 +246,7 @@ async def autosave(
     patch = AnswersPatch.model_validate(
         {"version": int(form.get("version") or 0), "answers": changed}
     )
-    scored: Scored = await save_answers(db_session, engine, viewer, assessment, patch)
+    saved = await save_answers(db_session, engine, viewer, assessment, patch)
     await db_session.commit()
     if not request.headers.get("hx-request"):
         show = form.get("show") if form.get("show") in SHOWS else "all"
@@ -256,7 +255,7 @@ async def autosave(
         request,
         "enterprise/save_status.html",
         assessment=assessment,
-        st=standing(scored.result),
+        st=standing(saved.scored.result),
     )
 
 

@@ -7,7 +7,7 @@ from support_api import FUZHOU, act, answer_all, setup_authority, start
 
 def test_registration_to_certificate_and_verification(api, clock):
     setup_authority(api)
-    enterprise, assessment = start(api, consultant="示例咨询")
+    _, assessment = start(api, consultant="示例咨询")
     saved = answer_all(
         api,
         "ent@fz.cn",
@@ -19,7 +19,7 @@ def test_registration_to_certificate_and_verification(api, clock):
             }
         },
     )
-    assert saved["result"]["complete"] and saved["result"]["eligible"]
+    assert saved["totals"]["complete"] and saved["totals"]["eligible"]
     app = api.call(
         "POST", f"/api/v1/assessments/{assessment['id']}/applications", "ent@fz.cn", expect=201
     )

@@ -5,21 +5,45 @@ Screenshots go to ``build/screenshots``."""
 
 from __future__ import annotations
 
+import io
 import re
+import tempfile
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from litestar.testing import TestClient
+from PIL import Image
 from playwright.sync_api import Page, expect
-from support_api import PASSWORD, Api, Clock, fresh_database, make_app, serve, start
+from support_api import PASSWORD, Api, Clock, fresh_database, serve, start
 from support_browser import Journey
 
 LONG = 80  # the element filled here has at least this many items
+LIMIT = 1_000_000  # the evidence size limit of this site, below a phone photo's size
+PEOPLE = {  # e-mail → USCC
+    "long@fz.cn": "91350102MA00000152",
+    "offline@fz.cn": "91350102MA00000165",
+    "en@fz.cn": "91350102MA00000178",
+    "camera@fz.cn": "91350102MA0000018B",
+}
+
+
+def make_app(url: str, engine, clock: Clock):
+    from anbiao.api.app import create_app
+    from anbiao.api.kernel.settings import Settings
+
+    settings = Settings(
+        database_url=url,
+        secret_key="test-secret-key-0123456789abcdef",
+        upload_dir=Path(tempfile.mkdtemp(prefix="anbiao-phone-")),
+        max_upload_bytes=LIMIT,
+    )
+    return create_app(settings, engine=engine, clock=clock, create_all=True)
 
 
 @pytest.fixture(scope="module")
 def phone_site(tmp_path_factory, worker_id) -> Iterator[tuple[str, str]]:
-    """A served app with three enterprises, each with a new self-assessment."""
+    """A served app with an enterprise per test, each with a new self-assessment."""
     from anbiao.core.engine import Engine
 
     clock = Clock()
@@ -28,8 +52,7 @@ def phone_site(tmp_path_factory, worker_id) -> Iterator[tuple[str, str]]:
     assessments = {}
     with TestClient(make_app(url, engine, clock)) as client:
         api = Api(client, clock)
-        for n, email in enumerate(("long@fz.cn", "offline@fz.cn", "en@fz.cn")):
-            uscc = ("91350102MA00000152", "91350102MA00000165", "91350102MA00000178")[n]
+        for email, uscc in PEOPLE.items():
             hazards = ["dust_explosion", "confined_space"]  # 现场管理 grows past LONG items
             assessments[email] = start(api, email, uscc=uscc, hazards=hazards)[1]["id"]
     with serve(make_app(url, engine, clock)) as base:
@@ -118,6 +141,11 @@ def test_fill_a_long_element_with_filter_search_and_next_unanswered(phone_site, 
     failing.check()
     all_saved(page)
     assert visible_items(page) == total  # answered items stay until the filter is chosen again
+    still_open = page.evaluate(
+        "[...document.querySelectorAll('article.item[data-state=open]')]"
+        ".map(a => a.id + ' ' + a.querySelector('.item-status').textContent)"
+    )
+    assert still_open == []
     for counter in page.locator("h2 [data-group-count]").all_inner_texts():
         done, of = counter.split("/")
         assert done == of
@@ -185,4 +213,33 @@ def test_a_refused_answer_reads_in_english_on_the_english_page(phone_site, brows
     item.locator('input[type=checkbox][name^="d:"]').first.check()
     expect(status).to_contain_text("Saved")
     assert page.locator("article.item[data-unsaved]").count() == 0
+    assert j.close() == []
+
+
+def test_a_camera_photo_is_scaled_to_fit_and_shown_as_a_thumbnail(phone_site, browser, tmp_path):
+    base, assessments = phone_site
+    photo = tmp_path / "IMG_20260305_101500.jpg"  # as a phone camera names and sizes it
+    Image.effect_noise((3000, 2000), 40).convert("RGB").save(photo, quality=90)
+    assert photo.stat().st_size > LIMIT
+    j = phone(browser, base, "camera@fz.cn")
+    page = j.page
+    page.goto(f"{base}/assessments/{assessments['camera@fz.cn']}")
+    page.get_by_role("link", name="开始填写").click()
+    item = page.locator("article.item").first
+    camera = item.locator("input[name=photo]")
+    assert camera.get_attribute("capture") == "environment"
+    assert camera.get_attribute("accept") == "image/*"
+    camera.set_input_files(photo)
+    thumb = item.locator(".evidence-list img")
+    # decoding and re-encoding a 6-megapixel photo takes a few seconds on a busy machine
+    expect(item.locator(".upload-status")).to_contain_text("已上传", timeout=60_000)
+    expect(thumb).to_be_visible()
+    stored = page.request.get(base + thumb.get_attribute("src")).body()
+    assert len(stored) <= LIMIT
+    with Image.open(io.BytesIO(stored)) as image:
+        assert image.format == "JPEG" and max(image.size) <= 2560
+    item.scroll_into_view_if_needed()
+    j.shot("15-evidence-photo-375px", full_page=False)
+    page.reload()  # the server holds it
+    expect(page.locator("article.item").first.locator(".evidence-list img")).to_be_visible()
     assert j.close() == []

@@ -187,7 +187,10 @@
         })(5);
       };
       img.onerror = function () { resolve(file); };
-      img.src = URL.createObjectURL(file);
+      var reader = new FileReader(); // a data: URL, which the pages' CSP allows for images
+      reader.onload = function () { img.src = reader.result; };
+      reader.onerror = function () { resolve(file); };
+      reader.readAsDataURL(file);
     });
   }
 

@@ -4,9 +4,11 @@ final figures only once complete, the filter, one saving model, and page titles.
 
 from __future__ import annotations
 
+import io
 import re
 
 import pytest
+from PIL import Image
 from support_ui import Pages
 
 from anbiao.api.assessments.service import score_answers
@@ -117,3 +119,21 @@ def test_every_page_title_says_where_you_are(pages):
     }
     assert len(set(titles.values())) == len(titles), titles
     assert "安标" not in titles.values()
+
+
+def test_a_photo_without_javascript_goes_back_to_the_item_and_shows_as_a_thumbnail(pages):
+    _, path = first_element(pages)
+    html = pages.get(path)
+    assert 'name="photo" accept="image/*" capture="environment"' in html
+    item = ITEM.findall(html)[0]
+    photo = io.BytesIO()
+    Image.new("RGB", (64, 48), (200, 30, 30)).save(photo, "JPEG")
+    back = f"{path}?show=open#item-{item.replace('.', '_')}"
+    r = pages.client.post(
+        path.split("/fill/")[0] + "/evidence",
+        data={"_csrf_token": pages.token, "item_id": item, "back": back},
+        files={"photo": ("IMG_0001.jpg", photo.getvalue(), "image/jpeg"), "file": ("", b"")},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303 and r.headers["location"] == back
+    assert re.search(r'<img src="/evidence/[^"]+" alt="IMG_0001.jpg"', pages.get(path))

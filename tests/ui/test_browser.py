@@ -73,9 +73,11 @@ def test_enterprise_to_certificate_in_the_browser(site, browser, capsys):
         following = page.get_by_role("link", name="下一要素 →")
         if not following.count():
             break
-        following.click()
-        page.wait_for_load_state()
+        target = following.get_attribute("href")
+        following.click()  # the page goes once its autosaves are all answered
+        page.wait_for_url(f"**{target}")
     page.get_by_role("link", name="查看结果").click()
+    page.wait_for_url(re.compile(r"/result$"))
     assert "100.0%" in page.content()
     ent.shot("05-result")
     page.get_by_role("button", name="申请评审").click()

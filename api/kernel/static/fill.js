@@ -95,6 +95,24 @@
     window.htmx.trigger(form, "change");
   }
 
+  // Saves asked for and not yet answered (each change of an answer form sends one request).
+  var pending = 0;
+  bar.dataset.pending = "0";
+  items.addEventListener("change", function (e) {
+    if (e.target.closest && e.target.closest("form.answer")) bar.dataset.pending = String(++pending);
+  }, true);
+
+  // Following a link while saves are under way waits for them: the next page then reads the
+  // saved version, and nothing in flight is cut off.
+  var leaving = null;
+  document.addEventListener("click", function (e) {
+    var link = e.target.closest && e.target.closest("a[href]");
+    if (!link || !pending || link.dataset.show || link.getAttribute("href").charAt(0) === "#") return;
+    e.preventDefault();
+    leaving = link.href;
+    status.textContent = text.saving;
+  });
+
   document.body.addEventListener("htmx:beforeRequest", function (e) {
     var form = e.detail.elt;
     if (!form.classList || !form.classList.contains("answer")) return;
@@ -106,6 +124,13 @@
     if (!form.classList || !form.classList.contains("answer")) return;
     var code = e.detail.xhr ? e.detail.xhr.status : 0;
     var article = form.closest("article");
+    pending = Math.max(0, pending - 1);
+    bar.dataset.pending = String(pending);
+    if (!pending && leaving) {  // a link was followed while saving: go once all is saved
+      var target = leaving;
+      leaving = null;
+      if (!unsaved().length && !(code === 0 || code >= 300)) window.location.href = target;
+    }
     if (code >= 200 && code < 300) {
       delete article.dataset.unsaved;
       article.dataset.state = stateOf(form);

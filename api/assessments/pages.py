@@ -14,18 +14,19 @@ from litestar.params import FromPath, QueryParameter
 from litestar.response import Redirect, Template
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
 
 from anbiao.api.accounts.sessions import ANYONE, ENTERPRISE
 from anbiao.api.assessments.checklist import answered, answers_from_form, section_of, sections, why
 from anbiao.api.assessments.evidence import get_evidence, store_evidence
 from anbiao.api.assessments.hazards import HazardUpdate, update_hazard
+from anbiao.api.assessments.saving import save_answers
 from anbiao.api.assessments.schemas import AnswersPatch
 from anbiao.api.assessments.service import (
     create_assessment,
     is_frozen,
     open_major_hazards,
     reopened_items,
-    save_answers,
     score_answers,
 )
 from anbiao.api.assessments.standing import standing
@@ -246,8 +247,10 @@ async def autosave(
     patch = AnswersPatch.model_validate(
         {"version": int(form.get("version") or 0), "answers": changed}
     )
-    saved = await save_answers(db_session, engine, viewer, assessment, patch)
+    saved = await save_answers(db_session, engine, viewer, assessment.id, patch)
     await db_session.commit()
+    set_committed_value(assessment, "answers", saved.answers)  # as saved, for the fragment
+    set_committed_value(assessment, "version", saved.version)
     if not request.headers.get("hx-request"):
         show = form.get("show") if form.get("show") in SHOWS else "all"
         return see_other(f"/assessments/{assessment.id}/fill/{code}?show={show}")

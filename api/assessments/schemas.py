@@ -69,8 +69,10 @@ class HazardMoves(Output):
 
 
 class SaveOut(Output):
-    """What a save answers: the new version, the saved items, the totals, the hazards moved."""
+    """What a save answers: the assessment, its new version, the saved items, the totals, the
+    hazards moved."""
 
+    id: UUID
     version: Integer
     items: list[SavedItem]
     totals: SaveTotals

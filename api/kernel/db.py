@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Callable
 from contextvars import ContextVar
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from advanced_alchemy.extensions.litestar import (
     AlembicAsyncConfig,
@@ -23,11 +23,13 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from anbiao.api.kernel import sqlite
 from anbiao.api.kernel.errors import StaleVersion
+from anbiao.api.kernel.models import Application, Assessment, Enterprise, Finding
 from anbiao.api.kernel.settings import Settings
 from anbiao.api.kernel.sqlite import READ_ONLY
 
 MIGRATIONS = Path(__file__).parent.parent / "migrations"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+Versioned = TypeVar("Versioned", Enterprise, Assessment, Application, Finding)  # have .version
 
 
 async def request_session(state: Any, scope: Any) -> AsyncSession:
@@ -40,6 +42,7 @@ async def request_session(state: Any, scope: Any) -> AsyncSession:
     if (
         scope["method"] in SAFE_METHODS
         and not session.in_transaction()
+        and session.bind is not None
         and session.bind.dialect.name == "postgresql"
     ):
         await session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
@@ -107,7 +110,14 @@ async def provide_db_session(
         await session.flush()
 
 
-async def versioned_update(session, model, row, version: int, values: dict[str, Any], current):
+async def versioned_update(
+    session: AsyncSession,
+    model: type[Versioned],
+    row: Versioned,
+    version: int,
+    values: dict[str, Any],
+    current: Callable[[], dict[str, Any]],
+) -> None:
     """UPDATE … WHERE id = … AND version = …; a lost race raises StaleVersion(current state).
     On success ``row`` takes the written values as they now stand in the database (no reload)."""
     updated_at = await session.scalar(

@@ -48,7 +48,9 @@ class LocalizedProblem(ProblemDetailsException):
         return response
 
 
-def problem(status: int, *, extra: Callable[[Any], dict[str, Any]] | None = None):
+def problem(
+    status: int, *, extra: Callable[[Any], dict[str, Any]] | None = None
+) -> Callable[[AnbiaoError], ProblemDetailsException]:
     def convert(exc: AnbiaoError) -> ProblemDetailsException:
         return LocalizedProblem(exc, status, extra=extra(exc) if extra else None)
 

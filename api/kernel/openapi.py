@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from litestar import Litestar
@@ -110,7 +111,7 @@ def _strict_inputs() -> set[str]:
     """Names of the request models that forbid unknown fields."""
     from pydantic import BaseModel
 
-    def walk(cls: type[BaseModel]):
+    def walk(cls: type[BaseModel]) -> Iterator[type[BaseModel]]:
         for sub in cls.__subclasses__():
             yield sub
             yield from walk(sub)

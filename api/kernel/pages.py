@@ -37,7 +37,8 @@ def localized(context: Context, text: Any) -> str:
     """A content ``LocalizedText`` (or a bilingual service message) in the page's language."""
     lang = context.get("lang", i18n.DEFAULT)
     if hasattr(text, "get"):
-        return text.get(lang)
+        found: str = text.get(lang)
+        return found
     return i18n.bilingual(str(text), lang)
 
 
@@ -67,6 +68,7 @@ def environment(directories: list[Path]) -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    # added to the environment by the i18n extension at run time, unknown to its type hints
     env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
     env.filters.update(label=label, localized=localized, day=day, industry=industry)
     return env
@@ -84,13 +86,13 @@ def page(
     request: Request[Any, Any, Any], name: str, status_code: int = 200, **context: Any
 ) -> Template:
     """A page (or, for htmx, a fragment) in the request's language."""
-    session = request.scope.get("session") or {}
+    session = request.scope.get("session")
     return Template(
         template_name=name,
         status_code=status_code,
         context={
             "lang": i18n.negotiate(request),
-            "me": {**ANONYMOUS, **session},
+            "me": {**ANONYMOUS, **(session if isinstance(session, dict) else {})},
             "catalog": request.app.state.engine.catalog,
             **context,
         },

@@ -11,7 +11,7 @@ from advanced_alchemy.extensions.litestar import (
 )
 from litestar import Litestar, Router
 from litestar.di import Provide
-from litestar.exceptions import HTTPException, NotAuthorizedException
+from litestar.exceptions import HTTPException, NotAuthorizedException, ValidationException
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.plugins.problem_details import (
@@ -39,6 +39,7 @@ from anbiao.api.certificates.routes import verify_certificate
 from anbiao.api.enterprises import pages as enterprise_pages
 from anbiao.api.enterprises.routes import EnterpriseController, SignUpController
 from anbiao.api.kernel import sqlite
+from anbiao.api.kernel.bodies import BoundedRequest
 from anbiao.api.kernel.db import db_config, mark_reads, note_status, provide_db_session
 from anbiao.api.kernel.errors import (
     Conflict,
@@ -46,6 +47,7 @@ from anbiao.api.kernel.errors import (
     StaleVersion,
     http_problem,
     internal_error,
+    invalid_input,
     jsonable,
     problem,
     problem_response,
@@ -133,6 +135,7 @@ def create_app(
         middleware=[session_config(settings).middleware],
         template_config=template_config(TEMPLATE_DIRS),
         csrf_config=csrf_config(settings),
+        request_class=BoundedRequest,
         request_max_body_size=settings.max_upload_bytes,
         response_class=ModelResponse,
         debug=settings.debug,
@@ -151,6 +154,7 @@ def problem_details() -> ProblemDetailsPlugin:
     """Domain errors as RFC 9457 problem documents: status, detail (in the request's language)
     and the facts to act on."""
     problem_map = {
+        ValidationException: invalid_input,
         sqlite.DatabaseBusy: problem(503),
         StaleVersion: problem(409, extra=lambda e: {"current": jsonable(e.current)}),
         IllegalTransition: problem(409, extra=lambda e: {"allowed_actions": e.allowed}),

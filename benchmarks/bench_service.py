@@ -119,9 +119,10 @@ def report(args: argparse.Namespace, before: str, load: Any, surges: Any) -> dic
             head,
             "",
             (
-                f"Load: each server one process pinned to core 0, `wrk -t1 -c{args.connections} "
-                f"-d{args.seconds}s` pinned to core 1; CPU per request of the server's processes "
-                "and of PostgreSQL's, from /proc; statements counted in process."
+                f"Load: each server one process pinned to core 0, `wrk -c{args.connections} "
+                f"-d{args.seconds}s` pinned to core 1 (reads `-t1`, saves one thread per "
+                "connection); CPU per request of the server's processes and of the benchmark's "
+                "PostgreSQL backends, from /proc; statements counted in process."
             ),
             "",
             *load_table(load),

@@ -24,7 +24,6 @@ class _Connection:
     reader: asyncio.StreamReader
     writer: asyncio.StreamWriter
     used: float
-    reused: bool = False
 
 
 class Response:
@@ -67,11 +66,12 @@ class Client:
                 response = await self._read(connection.reader)
             except (asyncio.IncompleteReadError, ConnectionResetError) as error:
                 connection.writer.close()
-                if not connection.reused or getattr(error, "partial", b""):
+                if getattr(error, "partial", b""):
                     raise
-                # The server closed the kept-alive connection before reading the request (its
-                # keep-alive ran out while this client was starved of CPU): send it again on a
-                # new one, as HTTP clients do.
+                # The server closed the connection without answering: a kept-alive one whose
+                # keep-alive ran out while this client was starved of CPU, or (seen with the
+                # machine's load average above 30) a new one. Send the request once more on a
+                # new connection; a sign-up sent twice would fail loudly (409), not silently.
                 connection = await self._connection(fresh=True)
                 connection.writer.write(message)
                 response = await self._read(connection.reader)
@@ -89,7 +89,6 @@ class Client:
         while self._free and not fresh:
             connection = self._free.pop()
             if time.monotonic() - connection.used < KEEP_IDLE:
-                connection.reused = True
                 return connection
             connection.writer.close()
         reader, writer = await asyncio.open_connection(self.host, self.port)

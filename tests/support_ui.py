@@ -101,7 +101,7 @@ def _labels(lang: str) -> frozenset[str]:
     """Every UI label in ``lang``: the pages' catalog and code names, the report labels and the
     answer statuses (placeholders' messages left out)."""
     from anbiao.api.kernel import i18n
-    from anbiao.api.reports.context import LABELS
+    from anbiao.api.reports.labels import LABELS
     from anbiao.core.report import _STATUS
 
     english = i18n.catalog("en")

@@ -33,6 +33,7 @@ from anbiao.api.assessments.service import is_frozen
 from anbiao.api.kernel.access import Columns, get_assessment, not_found
 from anbiao.api.kernel.audit import audit
 from anbiao.api.kernel.errors import Conflict, Rejected
+from anbiao.api.kernel.limits import NOTE_MAX, text_problem
 from anbiao.api.kernel.listing import FormatQuery, Limit, Offset, listing, page
 from anbiao.api.kernel.models import (
     Application,
@@ -181,9 +182,11 @@ async def store_evidence(
     composed = engine.compose(Profile.model_validate(assessment.profile))
     if item_id not in composed.items:
         raise Rejected(f"检查项不在本次自评中：{item_id[:96]} / unknown item: {item_id[:96]}")
-    note = note.strip()
-    if len(note) > 2000:
-        raise Rejected("备注过长（最多 2000 字）/ the note is too long (max 2000)")
+    note = note.strip()  # documented: an evidence note loses surrounding white space
+    if len(note) > NOTE_MAX:
+        raise Rejected(f"备注过长（最多 {NOTE_MAX} 字）/ the note is too long (max {NOTE_MAX})")
+    if problem := text_problem(note, multiline=True):
+        raise Rejected(f"备注 note: {problem}")
     content_type = _accepted_type(content, limit)
     digest = hashlib.sha256(content).hexdigest()
     key = f"{assessment.enterprise_id}/{digest}"

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from litestar import Request, Response
-from litestar.exceptions import HTTPException
+from litestar.exceptions import HTTPException, ValidationException
 from litestar.plugins.problem_details import (
     ProblemDetailsException,
 )
@@ -69,6 +69,17 @@ def problem_response(
 ) -> Response[Any]:
     """A problem raised as such (e.g. 413 from the uploads), in the request's language."""
     return http_problem(exc).to_response(request)
+
+
+def invalid_input(exc: ValidationException) -> ProblemDetailsException:
+    """Litestar's validation failure, each field named under ``extra`` (``key``, ``message``):
+    422 when a well-formed body is refused field by field, 400 when a parameter is malformed."""
+    errors = exc.extra if isinstance(exc.extra, list) else []
+    # Litestar names the source of parameters (query, path, header, cookie); body fields have none
+    in_body = bool(errors) and all(e.get("source", "body") == "body" for e in errors)
+    return ProblemDetailsException(
+        status_code=422 if in_body else 400, detail=exc.detail, extra=exc.extra
+    )
 
 
 def internal_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:

@@ -1,4 +1,7 @@
-"""Reading HTML forms into the API's own input models, and their errors into readable lines."""
+"""Reading HTML forms into the API's own input models, and their errors into readable lines.
+
+The models apply the same limits and text rule as the API; the one change a form makes is the
+browser's: a textarea's line breaks arrive as CR LF (HTML form encoding) and become LF again."""
 
 from __future__ import annotations
 
@@ -28,6 +31,16 @@ FIELD_LABELS = {
     "direct_loss_10k": "直接经济损失（万元）",
     "reason": "原因",
     "version": "版本",
+    "note": "备注",
+    "text": "问题描述",
+    "item_id": "检查项",
+    "element": "要素",
+    "location": "位置",
+    "owner": "责任人",
+    "measures": "整改措施",
+    "evidence": "整改证据",
+    "items": "重新打开的检查项",
+    "reviewer_ids": "评审员",
 }
 
 
@@ -35,10 +48,14 @@ async def form_data(request: Request[Any, Any, Any]) -> dict[str, Any]:
     """The submitted form; repeated fields (check boxes) become lists."""
     form = await request.form()
     return {
-        key: (values if len(values := form.getall(key)) > 1 else values[0])
+        key: (values if len(values := [_lf(v) for v in form.getall(key)]) > 1 else values[0])
         for key in form
         if key != "_csrf_token"
     }
+
+
+def _lf(value: Any) -> Any:
+    return value.replace("\r\n", "\n") if isinstance(value, str) else value
 
 
 def as_list(value: Any) -> list[str]:

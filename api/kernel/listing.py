@@ -13,12 +13,13 @@ from pydantic import BaseModel
 from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from anbiao.api.kernel.limits import INT_MAX, PAGE_MAX
 from anbiao.api.kernel.models import Event
 from anbiao.api.kernel.schemas import EventOut, Page
 
 Format = Literal["json", "csv"]
-Limit: TypeAlias = Annotated[int, QueryParameter(ge=1, le=500, description="Page size.")]
-Offset: TypeAlias = Annotated[int, QueryParameter(ge=0, description="Rows to skip.")]
+Limit: TypeAlias = Annotated[int, QueryParameter(ge=1, le=PAGE_MAX, description="Page size.")]
+Offset: TypeAlias = Annotated[int, QueryParameter(ge=0, le=INT_MAX, description="Rows to skip.")]
 FormatQuery: TypeAlias = Annotated[
     Format, QueryParameter(name="format", description="json, or csv for a download.")
 ]

@@ -17,9 +17,11 @@ from litestar.params import QueryParameter
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.response import Redirect, Template
 from litestar.template.config import TemplateConfig
+from pydantic import ValidationError
 
-from anbiao.api.kernel import i18n
+from anbiao.api.kernel import i18n, limits
 from anbiao.api.kernel.errors import Conflict, Rejected, StaleVersion
+from anbiao.api.kernel.forms import problem
 from anbiao.api.kernel.sqlite import DatabaseBusy
 from anbiao.core.engine import Engine
 from anbiao.core.errors import AnbiaoError
@@ -71,6 +73,7 @@ def environment(directories: list[Path]) -> Environment:
     # added to the environment by the i18n extension at run time, unknown to its type hints
     env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
     env.filters.update(label=label, localized=localized, day=day, industry=industry)
+    env.globals["limits"] = limits  # maxlength attributes from the API's own limits
     return env
 
 
@@ -122,6 +125,10 @@ def error_page(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]
         status = 409
     elif isinstance(exc, Rejected):
         status, reasons = 422, exc.reasons
+    elif isinstance(exc, ValidationError):  # a form refused by the API's own model
+        status = 422
+        message = i18n.bilingual("输入有误 / invalid input", lang)
+        reasons = [problem(error, lang) for error in exc.errors()]
     elif isinstance(exc, DatabaseBusy):
         status = 503
     elif isinstance(exc, AnbiaoError):

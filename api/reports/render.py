@@ -50,7 +50,7 @@ def _jinja() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters["d"] = lambda v: "" if v is None else str(v)
+    env.filters["d"] = lambda v: "—" if v is None else str(v)  # an empty value reads as a dash
     return env
 
 
@@ -164,7 +164,7 @@ def _items_sheet(book: Workbook, section: Context, t: dict[str, str]) -> None:
             t["deductions"],
             t["deduction_ids"],
             t["note"],
-            t["vetoes"],
+            t["veto"],
         ],
         [
             [

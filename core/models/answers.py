@@ -4,9 +4,21 @@ from __future__ import annotations
 
 from collections.abc import Hashable
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, PositiveInt, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from anbiao.core.models.text import (
+    DEDUCTION_TIMES_MAX,
+    DEDUCTIONS_MAX,
+    NOTE_MAX,
+    REFERENCE_MAX,
+    REFERENCES_MAX,
+    Key,
+    Text,
+)
+
+Times = Annotated[int, Field(ge=1, le=DEDUCTION_TIMES_MAX)]
 
 
 class Status(StrEnum):
@@ -30,14 +42,26 @@ class Answer(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     status: Status | None = Field(description="None (null) means not answered yet.")
-    deductions: dict[str, PositiveInt] = Field(
+    deductions: dict[Key, Times] = Field(
         default_factory=dict,
+        max_length=DEDUCTIONS_MAX,
         description="Chosen deductions: id → times (a list means once each).",
-        json_schema_extra={"additionalProperties": {"type": "integer", "minimum": 1}},
+        json_schema_extra={
+            "additionalProperties": {
+                "type": "integer",
+                "minimum": 1,
+                "maximum": DEDUCTION_TIMES_MAX,
+            },
+            "maxProperties": DEDUCTIONS_MAX,
+        },
     )
-    note: str | None = Field(default=None, description="自评描述 / what was found.")
-    evidence: tuple[str, ...] = Field(
-        default=(), description="Evidence references (files, records)."
+    note: Text(NOTE_MAX, multiline=True) | None = Field(
+        default=None, description=f"自评描述 / what was found (at most {NOTE_MAX} characters)."
+    )
+    evidence: tuple[Text(REFERENCE_MAX), ...] = Field(
+        default=(),
+        max_length=REFERENCES_MAX,
+        description="Evidence references (files, records).",
     )
 
     @field_validator("deductions", mode="before")

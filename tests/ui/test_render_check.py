@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from support_ui import page_problems, text_problems
 
-from anbiao.api.reports.context import LABELS
+from anbiao.api.reports.labels import LABELS
 
 
 def test_the_issue_17_heading_is_found():

@@ -47,10 +47,12 @@ from anbiao.api.kernel.errors import (
     Conflict,
     Rejected,
     StaleVersion,
+    http_problem,
     internal_error,
     invalid_input,
     jsonable,
     problem,
+    problem_response,
 )
 from anbiao.api.kernel.openapi import finish as finish_openapi
 from anbiao.api.kernel.pages import SECURITY_HEADERS, error_page, template_config, to_login
@@ -151,7 +153,8 @@ def create_app(
 
 
 def problem_details() -> ProblemDetailsPlugin:
-    """Domain errors as RFC 9457 problem documents: status, detail and the facts to act on."""
+    """Domain errors as RFC 9457 problem documents: status, detail (in the request's language)
+    and the facts to act on."""
     problem_map: dict[type[Exception], Callable[[Any], ProblemDetailsException]] = {
         ValidationException: invalid_input,
         sqlite.DatabaseBusy: problem(503),
@@ -160,10 +163,13 @@ def problem_details() -> ProblemDetailsPlugin:
         Conflict: problem(409),
         Rejected: problem(422, extra=lambda e: {"reasons": e.reasons}),
         AnbiaoError: problem(422),
+        HTTPException: http_problem,
     }
     return ProblemDetailsPlugin(
         ProblemDetailsConfig(
-            enable_for_all_http_exceptions=True, exception_to_problem_detail_map=problem_map
+            exception_handler=problem_response,
+            enable_for_all_http_exceptions=True,
+            exception_to_problem_detail_map=problem_map,
         )
     )
 

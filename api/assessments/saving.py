@@ -123,8 +123,8 @@ async def save_answers(
             changed[item_id] = answer
     if row.reopened and (closed := sorted(set(changed) - set(row.reopened))):
         raise Conflict(
-            "退回补正只可修改退回的检查项 / a returned application reopens only its items: "
-            + ", ".join(closed)
+            f"退回补正只可修改退回的检查项：{', '.join(closed)} / "
+            f"a returned application reopens only its items: {', '.join(closed)}"
         )
     scored, merged = _score(engine, assessment_id, row, changed)  # raises on bad answers
     version = patch.version + 1

@@ -31,7 +31,9 @@ Columns = TypeVarTuple("Columns")
 
 
 def not_found(kind: str) -> NotFoundException:
-    return NotFoundException(f"{kind} 不存在 / not found")
+    """404 for ``kind`` given as "中文 English" (e.g. "自评 assessment")."""
+    zh, _, en = kind.partition(" ")
+    return NotFoundException(f"{zh}不存在 / {en or zh} not found")
 
 
 def _assigned(user: User) -> Select[UUID]:

@@ -15,7 +15,9 @@ from advanced_alchemy.extensions.litestar import (
 )
 from litestar import Request
 from sqlalchemy import (
+    func,
     make_url,
+    select,
     update,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -105,6 +107,13 @@ async def provide_db_session(
         await session.commit()
     else:
         await session.flush()
+
+
+async def serialize(session: AsyncSession, key: int) -> None:
+    """Until this transaction ends, other transactions that serialize on ``key`` wait — on any
+    worker of any host (a PostgreSQL advisory lock). SQLite's writers take turns already."""
+    if session.bind.dialect.name == "postgresql":
+        await session.execute(select(func.pg_advisory_xact_lock(key)))
 
 
 async def versioned_update(session, model, row, version: int, values: dict[str, Any], current):

@@ -6,6 +6,7 @@ from collections.abc import AsyncGenerator
 from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
+from uuid import uuid4
 
 from advanced_alchemy.extensions.litestar import (
     AlembicAsyncConfig,
@@ -43,6 +44,7 @@ async def request_session(state: Any, scope: Any) -> AsyncSession:
         scope["method"] in SAFE_METHODS
         and not session.in_transaction()
         and session.bind.dialect.name == "postgresql"
+        and not state.settings.database_transaction_pooler  # statements outside one: lost
     ):
         await session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
     return session
@@ -72,8 +74,23 @@ def engine_config(settings: Settings) -> EngineConfig:
     if make_url(settings.database_url).database in (None, "", ":memory:"):
         return EngineConfig()
     return EngineConfig(
-        pool_size=settings.database_pool_size, max_overflow=settings.database_max_overflow
+        pool_size=settings.database_pool_size,
+        max_overflow=settings.database_max_overflow,
+        connect_args=connect_args(settings),
     )
+
+
+def connect_args(settings: Settings) -> dict[str, Any]:
+    """asyncpg behind a pooler that may hand each transaction another server connection
+    (PgBouncer < 1.21, transaction mode): no statement kept across transactions, and each
+    statement a name of its own, so that no server connection ever holds a clashing one."""
+    if not settings.database_transaction_pooler:
+        return {}
+    return {
+        "statement_cache_size": 0,  # asyncpg's own cache
+        "prepared_statement_cache_size": 0,  # SQLAlchemy's, in its asyncpg adapter
+        "prepared_statement_name_func": lambda: f"__anbiao_{uuid4().hex}__",
+    }
 
 
 async def mark_reads(request: Request[Any, Any, Any]) -> None:

@@ -230,16 +230,17 @@ class Cluster:
             "PYTHONDONTWRITEBYTECODE": "1",
         }
 
-    def serve(self, host: Host) -> None:
+    def serve(self, host: Host, *options: str) -> None:
         """``anbiao serve --workers 2`` inside the host's namespace."""
-        command = ["ip", "netns", "exec", host.namespace, str(BIN / "anbiao"), "serve"]
+        command = ["ip", "netns", "exec", host.namespace, str(BIN / "anbiao"), "serve", *options]
         command += ["--host", host.address, "--port", str(HOST_PORT), "--workers", "2"]
         host.process = self._spawn(
             command, f"host-{host.name}.log", cwd=host.folder, env=self.host_environment(host)
         )
 
     def restart(self, host: Host) -> None:
-        self.serve(host)
+        """Start a killed host again, as a release's hosts start: the database is migrated."""
+        self.serve(host, "--no-migrate")
         assert host.process is not None
         wait_until_up(f"{host.url}/ready", host.process, START_SECONDS)
 

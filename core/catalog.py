@@ -152,9 +152,9 @@ class Catalog:
 
     def add_industry(self, industry: Industry, plugin: str) -> None:
         if industry.id in self.industries:
+            owner = self._industry_owner[industry.id]
             raise PluginConflictError(
-                f"industry '{industry.id}' registered by both '{self._industry_owner[industry.id]}' "
-                f"and '{plugin}'"
+                f"industry '{industry.id}' registered by both '{owner}' and '{plugin}'"
             )
         self.industries[industry.id] = industry
         self._industry_owner[industry.id] = plugin

@@ -6,10 +6,14 @@ import json
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING, Literal
 
 import click
 
 from anbiao.core.errors import AnbiaoError, ChecklistValidationError
+
+if TYPE_CHECKING:
+    from anbiao.core.coverage import Coverage
 
 DEBUG_ENV = "ANBIAO_DEBUG"
 
@@ -63,7 +67,7 @@ def checklists() -> None:
 @checklists.command("lint")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 def lint_cmd(paths: tuple[Path, ...]) -> None:
-    """Check pack folders or checklist.yaml files; prints file:line:col: message, exit 1 on errors."""
+    """Check pack folders or checklist.yaml files; print file:line:col: message, exit 1 on error."""
     from anbiao.core.lint import lint_paths
 
     problems = lint_paths(paths)
@@ -76,26 +80,34 @@ def lint_cmd(paths: tuple[Path, ...]) -> None:
 
 
 @checklists.command("schema")
+@click.option(
+    "--kind",
+    type=click.Choice(["checklist", "register"]),
+    default="checklist",
+    show_default=True,
+    help="Pack files or registers of regulations.",
+)
 @click.option("-o", "--output", type=click.Path(path_type=Path), help="Write to this file.")
-@click.option("--check", is_flag=True, help="Exit 1 if the committed schema is out of date.")
-def schema_cmd(output: Path | None, check: bool) -> None:
-    """Print the JSON Schema of checklist files (validation mode)."""
-    from anbiao.core.schema import committed_schema, render_schema
+@click.option("--check", is_flag=True, help="Exit 1 if a committed schema is out of date.")
+def schema_cmd(kind: Literal["checklist", "register"], output: Path | None, check: bool) -> None:
+    """Print the JSON Schema of checklist (or register) files (validation mode)."""
+    from anbiao.core.schema import SPECS, committed_schema, render_schema
 
-    text = render_schema()
     if check:
-        if committed_schema() != text:
+        stale = [k for k in SPECS if committed_schema(k) != render_schema(k)]
+        for stale_kind in stale:
             click.echo(
-                "checklist.schema.json is out of date: run `anbiao checklists schema "
-                "-o industry_checklists/schema/checklist.schema.json`",
+                f"{stale_kind}.schema.json is out of date: run `anbiao checklists schema --kind "
+                f"{stale_kind} -o industry_checklists/{SPECS[stale_kind].file}`",
                 err=True,
             )
+        if stale:
             raise click.exceptions.Exit(1)
-        click.echo("schema is current")
+        click.echo("schemas are current")
     elif output:
-        output.write_text(text, encoding="utf-8")
+        output.write_text(render_schema(kind), encoding="utf-8")
     else:
-        click.echo(text, nl=False)
+        click.echo(render_schema(kind), nl=False)
 
 
 @checklists.command("test")
@@ -146,6 +158,47 @@ def show_cmd(pack_id: str, lang: str) -> None:
     click.echo(render_pack(entry.pack, lang))
 
 
+@checklists.command("coverage")
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+def coverage_cmd(fmt: str) -> None:
+    """Per article of each register: criteria read, veto items, criteria missing; exit 1 if any."""
+    from anbiao.core.coverage import coverage
+    from anbiao.core.registers import bundled_registers
+
+    catalog = _engine().catalog
+    results = [coverage(register, catalog) for register in bundled_registers()]
+    if fmt == "json":
+        click.echo(json.dumps([r.as_dict() for r in results], ensure_ascii=False, indent=2))
+    else:
+        for result in results:
+            click.echo(_coverage_text(result))
+    if not all(result.ok for result in results):
+        raise click.exceptions.Exit(1)
+
+
+def _pad(text: str, width: int) -> str:
+    """``text`` left-aligned in ``width`` terminal columns (CJK characters take two)."""
+    from unicodedata import east_asian_width
+
+    used = sum(2 if east_asian_width(c) in "WF" else 1 for c in text)
+    return text + " " * max(width - used, 1)
+
+
+def _coverage_text(result: Coverage) -> str:
+    lines = [f"{result.register.code} 《{result.register.title.zh_CN}》"]
+    lines.append(f"{_pad('article', 10)}{_pad('pack', 24)}criteria  unread  vetoes  missing")
+    for row in result.rows:
+        lines.append(
+            f"{_pad(row.clause, 10)}{_pad(row.pack or '(protective_device)', 24)}"
+            f"{row.criteria:>8}{row.unread:>8}{row.vetoes:>8}  {', '.join(row.missing) or '-'}"
+        )
+    for clause, items in result.duplicates.items():
+        lines.append(f"{clause} is the veto of {len(items)} items: {', '.join(items)}")
+    return "\n".join(lines)
+
+
 @checklists.command("docs")
 @click.option("--check", is_flag=True, help="Exit 1 if docs/checklists.md is out of date.")
 @click.option(
@@ -156,13 +209,17 @@ def show_cmd(pack_id: str, lang: str) -> None:
     show_default=True,
 )
 def docs_cmd(check: bool, path: Path) -> None:
-    """Regenerate the table of bundled packs in docs/checklists.md from the data."""
+    """Regenerate the pack table and the register coverage table in docs/checklists.md."""
+    from anbiao.core.coverage import coverage, update_coverage_table
+    from anbiao.core.engine import Engine
+    from anbiao.core.registers import bundled_registers
     from anbiao.core.render import update_pack_table
 
     current = path.read_text(encoding="utf-8")
-    from anbiao.core.engine import Engine
-
-    updated = update_pack_table(current, Engine.from_plugins(load_entrypoints=False).catalog)
+    catalog = Engine.from_plugins(load_entrypoints=False).catalog
+    updated = update_pack_table(current, catalog)
+    results = [coverage(register, catalog) for register in bundled_registers()]
+    updated = update_coverage_table(updated, results)
     if check:
         if updated != current:
             click.echo(f"{path} is out of date: run `anbiao checklists docs`", err=True)

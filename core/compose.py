@@ -1,4 +1,4 @@
-"""Composition: base + industry + hazard modules + overlays → the checklist one enterprise answers."""
+"""Composition: base + industry + hazard modules + overlays → the checklist one enterprise uses."""
 
 from __future__ import annotations
 

@@ -44,7 +44,8 @@ class CompositionError(AnbiaoError):
 
 
 class AssessmentError(AnbiaoError):
-    """Answers do not fit the composed checklist (unknown item, N/A not allowed, unknown deduction)."""
+    """Answers do not fit the composed checklist (unknown item, N/A not allowed, unknown
+    deduction)."""
 
 
 class ProfileError(AnbiaoError):

@@ -16,6 +16,7 @@ from anbiao.core.models.checklist import (
     Overlay,
     Reference,
 )
+from anbiao.core.registers import register_for
 
 
 def _elements(elements: tuple[Element, ...], path: Path) -> Iterator[tuple[Path, Element]]:
@@ -143,10 +144,23 @@ class _Checker:
                 check((*path, "basis", index), ref)
             if item.veto is not None:
                 check((*path, "veto"), item.veto)
+                self.registered((*path, "veto"), item.veto)
         if isinstance(self.pack, Overlay):
             for index, change in enumerate(self.pack.modify):
                 if change.veto is not None:
                     check(("modify", index, "veto"), change.veto)
+                    self.registered(("modify", index, "veto"), change.veto)
+
+    def registered(self, path: Path, veto: Reference) -> None:
+        """A veto citing a registered order (by its code) must cite one of its criteria."""
+        code = next((d.code for d in self.pack.basis if d.id == veto.doc), None)
+        register = register_for(code)
+        if register is not None and register.criterion(veto.clause or "") is None:
+            self.error(
+                (*path, "clause"),
+                f"veto clause '{veto.clause}' is not in the register of {register.code} "
+                f"(_registers/{register.id}.yaml)",
+            )
 
     def conditions(self, items: list[tuple[Path, Item]]) -> None:
         if not self.catalog.industries and not self.catalog.hazards:
@@ -188,10 +202,8 @@ class _Checker:
             for index, entry in enumerate(entries):
                 found = self.catalog.item(entry.item)
                 if found is None or found[0].pack.id not in targets:
-                    self.error(
-                        (key, index, "item"),
-                        f"overlay references unknown item '{entry.item}' (not in {sorted(targets)})",
-                    )
+                    message = f"overlay references unknown item '{entry.item}'"
+                    self.error((key, index, "item"), f"{message} (not in {sorted(targets)})")
 
 
 def lint_entry(entry: PackEntry, catalog: Catalog) -> list[Problem]:

@@ -6,9 +6,18 @@ plugin may add stricter checks through the ``validate_profile`` hook.
 
 from __future__ import annotations
 
-PROVINCES = frozenset(
-    ["11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", "34", "35", "36", "37", "41", "42", "43", "44", "45", "46", "50", "51", "52", "53", "54", "61", "62", "63", "64", "65", "71", "81", "82"]
-)
+# One row per major area (the first digit of GB/T 2260): 华北, 东北, 华东, 中南, 西南, 西北, 台港澳.
+# fmt: off
+PROVINCES = frozenset([
+    "11", "12", "13", "14", "15",
+    "21", "22", "23",
+    "31", "32", "33", "34", "35", "36", "37",
+    "41", "42", "43", "44", "45", "46",
+    "50", "51", "52", "53", "54",
+    "61", "62", "63", "64", "65",
+    "71", "81", "82",
+])
+# fmt: on
 
 
 def region_error(code: str) -> str | None:

@@ -98,20 +98,27 @@ def pack_table(catalog: Catalog) -> str:
         items = [i for _, i in iter_items(pack.elements)]
         names = [d.code or f"《{d.title.zh_CN}》" for d in pack.basis]
         basis = "; ".join(names[:3]) + (f" 等 {len(names)} 项" if len(names) > 3 else "")
+        vetoes = sum(i.veto is not None for i in items)
+        points = sum(i.max_score for i in items)
         rows.append(
             f"| `{pack.id}` | {pack.title.zh_CN} | {pack.kind} | {pack.version} | {len(items)} | "
-            f"{sum(i.veto is not None for i in items)} | {sum(i.max_score for i in items)} | {basis} |"
+            f"{vetoes} | {points} | {basis} |"
         )
     return "\n".join(rows)
 
 
+def replace_block(document: str, begin: str, end: str, body: str) -> str:
+    """``document`` with the text between the ``begin`` and ``end`` markers replaced by ``body``."""
+    head, sep, rest = document.partition(begin)
+    _, sep2, tail = rest.partition(end)
+    if not sep or not sep2:
+        raise click.UsageError(f"markers {begin!r} … {end!r} not found")
+    return f"{head}{begin}\n{body}\n{end}{tail}"
+
+
 def update_pack_table(document: str, catalog: Catalog) -> str:
     """``document`` with the text between the table markers regenerated."""
-    head, sep, rest = document.partition(TABLE_BEGIN)
-    _, sep2, tail = rest.partition(TABLE_END)
-    if not sep or not sep2:
-        raise click.UsageError(f"markers {TABLE_BEGIN!r} … {TABLE_END!r} not found")
-    return f"{head}{TABLE_BEGIN}\n{pack_table(catalog)}\n{TABLE_END}{tail}"
+    return replace_block(document, TABLE_BEGIN, TABLE_END, pack_table(catalog))
 
 
 def _template_items(

@@ -186,7 +186,9 @@ class AssessmentResult:
         failed, notes = t.failed, t.notes
         return tuple(
             failed.get(i) or ItemScore(i, e, s, m, g, (), notes.get(i))
-            for i, e, s, m, g in zip(t.ids, t.elements, t.statuses, t.max_scores, t.earned)
+            for i, e, s, m, g in zip(
+                t.ids, t.elements, t.statuses, t.max_scores, t.earned, strict=True
+            )
         )
 
     @property

@@ -53,7 +53,8 @@ def check_uscc(code: str) -> UsccCheck:
         return UsccCheck(error="第 3–8 位须为行政区划代码 / positions 3–8 must be a region code")
     if code[17] != check_digit(code[:17]):
         return UsccCheck(
-            warning=f"校验码不符（应为 {check_digit(code[:17])}），早期试点代码可接受 / check digit "
-            "mismatch; accepted as a possible early pilot code, to be confirmed by a reviewer"
+            warning=f"校验码不符（应为 {check_digit(code[:17])}），早期试点代码可接受 / "
+            "check digit mismatch; accepted as a possible early pilot code, to be confirmed by a "
+            "reviewer"
         )
     return UsccCheck()

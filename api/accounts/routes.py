@@ -23,7 +23,7 @@ def issue_token(request: Request[Any, Any, Any], user: User) -> TokenOut:
 
 class AuthController(Controller):
     path = "/api/v1/auth"
-    tags = ["auth"]
+    tags = ("auth",)
 
     @post("/login", operation_id="logIn", exclude_from_auth=True)
     async def log_in(

@@ -1,1 +1,3 @@
-"""Applications (评审申请): the workflow, review, findings, rectification, publicity, certification."""
+"""Applications (评审申请): the workflow, review, findings, rectification, publicity and
+certification.
+"""

@@ -1,7 +1,8 @@
 """Reviewer findings (评审发现的问题) of an application: record, list, withdraw.
 
 A finding is free text a reviewer records during the review, optionally tied to an item or an
-element; when the review concludes it becomes a hazard (``anbiao.api.applications.findings.raise_findings``).
+element; when the review concludes it becomes a hazard
+(``anbiao.api.applications.findings.raise_findings``).
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from anbiao.core.engine import Engine
 
 class FindingController(Controller):
     path = "/api/v1/applications/{application_id:uuid}/findings"
-    tags = ["applications"]
+    tags = ("applications",)
 
     @post("/", operation_id="recordFinding", guards=[requires(Role.reviewer)])
     async def record(

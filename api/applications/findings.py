@@ -92,7 +92,7 @@ async def record_finding(ctx: Context, application: Application) -> Finding:
 
 
 async def withdraw_finding(ctx: Context, application: Application, finding: Finding) -> Finding:
-    """Its author takes an open finding back while the review is under way (``ctx.body.version``)."""
+    """Its author takes an open finding back during the review (``ctx.body.version``)."""
     if application.state != State.under_review or finding.state != "open":
         raise Conflict(
             "只能撤回评审中尚未转为隐患的问题 / only an open finding of a review under way "

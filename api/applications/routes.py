@@ -92,7 +92,7 @@ async def reviewer_candidates(
 
 class ApplicationController(Controller):
     path = "/api/v1/applications"
-    tags = ["applications"]
+    tags = ("applications",)
 
     @get("/", operation_id="listApplications")
     async def list_applications(

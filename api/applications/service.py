@@ -38,7 +38,7 @@ from anbiao.api.kernel.models import (
 from anbiao.core.engine import Engine
 from anbiao.core.models.profile import Profile
 
-# --- accounts and enterprises ----------------------------------------------------------------------
+# --- accounts and enterprises ---------------------------------------------------------------------
 
 
 # --- assessments ---------------------------------------------------------------------------------
@@ -253,4 +253,4 @@ _EFFECTS = {
 }
 
 
-# --- reviewer findings (评审发现的问题) ---------------------------------------------------------------
+# --- reviewer findings (评审发现的问题) -----------------------------------------------------------

@@ -1,1 +1,3 @@
-"""Self-assessments (自评): answers, the checklist to answer, evidence, the self-assessment's hazards."""
+"""Self-assessments (自评): answers, the checklist to answer, evidence and the self-assessment's
+hazards.
+"""

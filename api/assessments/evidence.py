@@ -3,7 +3,8 @@
 * Upload: the enterprise's own users, while the assessment is not frozen under an application.
   The type is decided by the file's first bytes, never by the client's content type or name.
 * Read: the enterprise, admins of its region, and reviewers assigned to an application of
-  that assessment (any cycle). Anything else is "not found" (404), as in ``anbiao.api.kernel.access``.
+  that assessment (any cycle). Anything else is "not found" (404), as in
+  ``anbiao.api.kernel.access``.
 * Bytes live in ``anbiao.api.kernel.storage`` under ``<enterprise id>/<sha256>``; a failed database
   write removes the file again unless another evidence row of the enterprise holds it.
 """
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any
@@ -249,8 +251,10 @@ ItemFilter = Annotated[str | None, QueryParameter(max_length=96, description="On
 
 class EvidenceController(Controller):
     path = "/api/v1"
-    tags = ["evidence"]
-    dependencies = {"storage": Provide(provide_storage, sync_to_thread=False)}
+    tags = ("evidence",)
+    dependencies: Mapping[str, Provide] = {
+        "storage": Provide(provide_storage, sync_to_thread=False)
+    }
 
     @post(
         "/assessments/{assessment_id:uuid}/evidence",

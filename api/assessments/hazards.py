@@ -70,7 +70,7 @@ async def update_hazard(
 
 class HazardController(Controller):
     path = "/api/v1/hazards"
-    tags = ["hazards"]
+    tags = ("hazards",)
 
     @get("/", operation_id="listHazards")
     async def list_hazards(

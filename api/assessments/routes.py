@@ -104,8 +104,8 @@ def _matches(if_none_match: str | None, etag: str) -> bool:
 
 class AssessmentController(Controller):
     path = "/api/v1/assessments"
-    tags = ["assessments"]
-    guards = [requires(Role.enterprise, Role.admin)]
+    tags = ("assessments",)
+    guards = (requires(Role.enterprise, Role.admin),)
 
     @get("/{assessment_id:uuid}", operation_id="getAssessment")
     async def get_one(
@@ -170,7 +170,7 @@ class EnterpriseAssessmentController(Controller):
     """An enterprise's self-assessments, under its path."""
 
     path = "/api/v1/enterprises"
-    tags = ["enterprises"]
+    tags = ("enterprises",)
 
     @post(
         "/{enterprise_id:uuid}/assessments",

@@ -35,7 +35,7 @@ from anbiao.core.engine import Engine
 
 class EnterpriseController(Controller):
     path = "/api/v1/enterprises"
-    tags = ["enterprises"]
+    tags = ("enterprises",)
 
     @get("/", operation_id="listEnterprises")
     async def list_enterprises(
@@ -108,7 +108,7 @@ class SignUpController(Controller):
     """An enterprise registers with its first user (企业注册) and gets a token."""
 
     path = "/api/v1/auth"
-    tags = ["auth"]
+    tags = ("auth",)
 
     @post("/signup", operation_id="signUp", exclude_from_auth=True, status_code=201)
     async def sign_up(

@@ -35,7 +35,7 @@ async def form_data(request: Request[Any, Any, Any]) -> dict[str, Any]:
     form = await request.form()
     return {
         key: (values if len(values := form.getall(key)) > 1 else values[0])
-        for key in form.keys()
+        for key in form
         if key != "_csrf_token"
     }
 

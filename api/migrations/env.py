@@ -114,10 +114,8 @@ async def run_migrations_online() -> None:
         ),
     )
     if connectable is None:  # pyright: ignore[reportUnnecessaryComparison]
-        msg = "Could not get engine from config.  Please ensure your `alembic.ini` according to the official Alembic documentation."
-        raise RuntimeError(
-            msg,
-        )
+        msg = "Could not get an engine from the Alembic config: check `alembic.ini`."
+        raise RuntimeError(msg)
 
     async with connectable.connect() as connection:
         await connection.run_sync(do_run_migrations)

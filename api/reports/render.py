@@ -260,7 +260,8 @@ def _summary_rows(context: Context) -> list[list[Any]]:
     ]
     if context["kind"] == "certificate":
         c = context["certificate"]
-        return rows + [
+        return [
+            *rows,
             [t["number"], c["number"]],
             [t["name"], c["enterprise_name"]],
             [t["uscc"], c["uscc"]],

@@ -1,8 +1,8 @@
 """Report downloads (报告下载): the self-assessment report (自评报告) and the review report
 (评审报告) as PDF or XLSX, and the certificate (证书) as PDF, in Chinese or English.
 
-Who may download follows ``anbiao.api.kernel.access``: a foreign object is 404. PDFs are rendered in a
-worker process (``anbiao.api.reports.render.pdf_off_loop``), so other requests stay fast.
+Who may download follows ``anbiao.api.kernel.access``: a foreign object is 404. PDFs are rendered
+in a worker process (``anbiao.api.reports.render.pdf_off_loop``), so other requests stay fast.
 """
 
 from __future__ import annotations

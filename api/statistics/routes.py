@@ -286,7 +286,7 @@ async def overdue_page(
 
 class StatisticsController(Controller):
     path = "/api/v1"
-    tags = ["statistics"]
+    tags = ("statistics",)
 
     @get("/statistics", operation_id="getStatistics", guards=[requires(Role.admin)])
     async def get_statistics(

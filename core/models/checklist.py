@@ -126,7 +126,9 @@ class Item(ContentModel):
     confidence: Confidence = Field(
         default=Confidence.confirmed,
         strict=False,  # YAML gives the value as a string
-        description="'unconfirmed' when the legal wording was not verified against the official text.",
+        description=(
+            "'unconfirmed' when the legal wording was not verified against the official text."
+        ),
     )
 
 

@@ -15,7 +15,7 @@ from anbiao.core.engine import Engine
 @pytest.fixture(scope="session")
 def core_engine() -> Engine:
     engine = Engine.from_plugins(load_entrypoints=False)
-    engine.catalog  # load once per worker
+    assert engine.catalog.packs  # load once per worker
     return engine
 
 

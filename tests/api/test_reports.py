@@ -136,7 +136,10 @@ def test_self_assessment_xlsx_matches_the_engine_item_by_item(api):
         "扣分",
         "扣分原因",
     ]
-    rows = {r[0]: dict(zip(header, r)) for r in sheet.iter_rows(min_row=2, values_only=True)}
+    rows = {
+        r[0]: dict(zip(header, r, strict=True))
+        for r in sheet.iter_rows(min_row=2, values_only=True)
+    }
     assert list(rows) == [i["id"] for i in case["result"]["items"]]  # one row per composed item
     assert set(rows) == set(case["items"])
     for item in case["result"]["items"]:

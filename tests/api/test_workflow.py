@@ -7,7 +7,7 @@ from support_api import FUZHOU, act, answer_all, setup_authority, start
 
 def test_registration_to_certificate_and_verification(api, clock):
     setup_authority(api)
-    enterprise, assessment = start(api, consultant="示例咨询")
+    _, assessment = start(api, consultant="示例咨询")
     saved = answer_all(
         api,
         "ent@fz.cn",

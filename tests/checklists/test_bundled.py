@@ -101,7 +101,7 @@ def test_fujian_overlay(bundled):
 
 def test_every_pack_ships_three_cases(bundled):
     counts = Counter(path.parent.parent.name for path in CASES)
-    for pack_id, entry in bundled.catalog.packs.items():
+    for pack_id in bundled.catalog.packs:
         assert counts[pack_id] >= 3, f"{pack_id} has {counts[pack_id]} cases"
 
 
@@ -138,7 +138,7 @@ def test_composed_item_counts_per_element_match_the_packs(bundled, profile):
     excluded = set()
     for pack_id in packs:
         pack = bundled.catalog.packs[pack_id].pack
-        for codes, item in iter_items(pack.elements):
+        for codes, _item in iter_items(pack.elements):
             expected[codes[-1]] += 1
         excluded |= {e.item for e in getattr(pack, "exclude", [])}
     for item_id in excluded:

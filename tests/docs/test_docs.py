@@ -4,6 +4,8 @@ import inspect
 import re
 from pathlib import Path
 
+import pytest
+
 from anbiao.core import hookspecs
 from anbiao.core.schema import committed_schema, render_schema
 
@@ -29,9 +31,11 @@ def test_every_hook_has_a_section_with_its_signature():
     assert {name for name, _ in headings} == set(specs), "documented hooks that do not exist"
 
 
-def test_committed_schema_is_current():
-    assert committed_schema() == render_schema(), (
-        "run: anbiao checklists schema -o industry_checklists/schema/checklist.schema.json"
+@pytest.mark.parametrize("kind", ["checklist", "register"])
+def test_committed_schema_is_current(kind):
+    assert committed_schema(kind) == render_schema(kind), (
+        f"run: anbiao checklists schema --kind {kind} "
+        f"-o industry_checklists/schema/{kind}.schema.json"
     )
 
 

@@ -48,7 +48,7 @@ def test_overlay_with_unknown_item_fails_loudly(make_engine, load_checklist_text
     bad = load_checklist_text(text.replace("item: mini.5-1-1.01", "item: mini.0-0.00"))
     engine = make_engine(PACKS / "mini", PACKS / "mini-machinery")
     engine.catalog.add_entry(PackEntry(bad, "test", "<test>", "0"))
-    with pytest.raises(CompositionError, match="unknown item 'mini.0-0.00'"):
+    with pytest.raises(CompositionError, match=r"unknown item 'mini\.0-0\.00'"):
         engine.compose(make_profile(region="350102"))
 
 

@@ -1,4 +1,4 @@
-"""The example distribution (installed by .ci/setup) is discovered through its entry point and used."""
+"""The example distribution (installed by .ci/setup) is found through its entry point and used."""
 
 from __future__ import annotations
 

@@ -127,7 +127,8 @@ def test_enum_values_are_accepted_as_yaml_strings(tmp_path):
 def test_wrapped_chinese_lines_join_without_spaces(load_checklist_text):
     text = MINI.replace(
         "requirement: {zh-CN: 特种作业人员持证上岗。}",
-        "requirement:\n          zh-CN: >-\n            特种作业人员\n            持证上岗（含 H2S 检测）。",
+        "requirement:\n          zh-CN: >-\n"
+        "            特种作业人员\n            持证上岗（含 H2S 检测）。",
     )
     pack = load_checklist_text(text)
     item = pack.elements[1].items[0]

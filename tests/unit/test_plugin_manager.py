@@ -73,7 +73,7 @@ def test_import_error_names_the_plugin(fake_entry_points, monkeypatch):
     monkeypatch.delenv("ANBIAO_LOAD_PLUGINS", raising=False)
     fake_entry_points("broken", "import does_not_exist_anywhere\n")
     with pytest.raises(
-        PluginLoadError, match="error importing plugin 'broken'.*ANBIAO_DISABLE_PLUGINS"
+        PluginLoadError, match=r"error importing plugin 'broken'.*ANBIAO_DISABLE_PLUGINS"
     ):
         build_plugin_manager()
 
@@ -95,12 +95,14 @@ def test_duplicate_ids_name_both_plugins(plugin_manager):
             register(Hazard(id="dust_explosion", title=LocalizedText(zh_CN="粉尘")))
 
     plugin_manager.register(Again(), name="again")
-    with pytest.raises(PluginConflictError, match="'anbiao.plugins.default_hazards' and 'again'"):
-        Engine(plugin_manager).catalog
+    with pytest.raises(
+        PluginConflictError, match=r"'anbiao\.plugins\.default_hazards' and 'again'"
+    ):
+        _ = Engine(plugin_manager).catalog
 
 
 def test_duplicate_pack_names_both_plugins(make_engine):
     from support import PACKS
 
     with pytest.raises(PluginConflictError, match="checklist 'mini' registered by both"):
-        make_engine(PACKS / "mini", PACKS / "mini").catalog
+        _ = make_engine(PACKS / "mini", PACKS / "mini").catalog

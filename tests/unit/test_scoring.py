@@ -142,7 +142,7 @@ def test_improvement_plan_reaches_the_next_band(dusty):
     assert plan.target.id == "pass" and plan.points_needed == 11 and plan.reachable  # 36 − 25
     # the single biggest recoverable item is enough: presses (15), not two items of 10
     assert plan.items == ("mini-machinery.5-4-1.01",)
-    assert [s.item_id for s in result.ranked][0] == "mini-machinery.5-4-1.01"
+    assert result.ranked[0].item_id == "mini-machinery.5-4-1.01"
 
 
 def test_plugin_wrapper_adjusts_results(make_engine):

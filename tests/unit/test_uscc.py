@@ -15,7 +15,7 @@ def test_weights_are_powers_of_three_mod_31():
     # domain.md §8.1 lists the weights explicitly; the implementation derives them.
     listed = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28]
     code = "91350102MA0000015"
-    total = sum(CHARSET.index(c) * w for c, w in zip(code, listed))
+    total = sum(CHARSET.index(c) * w for c, w in zip(code, listed, strict=True))
     assert check_digit(code) == CHARSET[(31 - total % 31) % 31]
 
 
@@ -34,7 +34,7 @@ def test_structure_errors_say_what_is_expected():
 def test_org_code_check():
     # GB 11714 example: weights 3,7,9,10,5,8,4,2 over D2143569 give check digit X? computed:
     body = "D2143569"
-    total = sum(int(c, 36) * w for c, w in zip(body, (3, 7, 9, 10, 5, 8, 4, 2)))
+    total = sum(int(c, 36) * w for c, w in zip(body, (3, 7, 9, 10, 5, 8, 4, 2), strict=True))
     value = 11 - total % 11
     check = "X" if value == 10 else "0" if value == 11 else str(value)
     assert org_code_valid(body + check)

@@ -17,6 +17,7 @@ from typing import Any
 
 import uvicorn
 from litestar.testing import TestClient
+from sqlalchemy import event
 from sqlalchemy.ext.asyncio import create_async_engine
 from support import make_profile
 
@@ -140,6 +141,21 @@ def serve(app: Any) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+@contextmanager
+def in_transaction(engine: Any) -> Iterator[list[bool]]:
+    """Whether each statement executed meanwhile on ``engine`` (PostgreSQL) ran in a transaction."""
+    found: list[bool] = []
+
+    def listener(conn, cursor, statement, parameters, context, executemany) -> None:
+        found.append(conn.connection.driver_connection.is_in_transaction())
+
+    event.listen(engine, "after_cursor_execute", listener)
+    try:
+        yield found
+    finally:
+        event.remove(engine, "after_cursor_execute", listener)
 
 
 def make_app(url: str, engine: Engine, clock: Clock) -> Any:

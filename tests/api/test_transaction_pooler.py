@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import pytest
 from litestar.testing import TestClient
-from sqlalchemy import event
-from support_api import FUZHOU, Api, make_app, start
+from support_api import FUZHOU, Api, in_transaction, make_app, start
 
 from anbiao.api.kernel.db import connect_args
 from anbiao.api.kernel.settings import Settings
@@ -34,15 +33,7 @@ def test_reads_run_in_a_transaction_behind_a_transaction_pooler(
         api = Api(client, clock)
         _, assessment = start(api, **FUZHOU)
         engine = client.app.state.db_config.get_engine().sync_engine
-        in_block: list[bool] = []
-
-        def listener(conn, cursor, statement, parameters, context, executemany):
-            in_block.append(conn.connection.driver_connection.is_in_transaction())
-
-        event.listen(engine, "after_cursor_execute", listener)
-        try:
+        with in_transaction(engine) as statements:
             api.call("GET", f"/api/v1/assessments/{assessment['id']}/checklist", "ent@fz.cn")
             api.call("GET", "/api/v1/auth/me", "ent@fz.cn")
-        finally:
-            event.remove(engine, "after_cursor_execute", listener)
-        assert in_block and all(in_block)
+        assert statements and all(statements)

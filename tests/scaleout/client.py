@@ -4,16 +4,16 @@ direct reads of the shared database."""
 from __future__ import annotations
 
 import asyncio
+import os
+import subprocess
 from typing import Any
 
 import httpx
-from scaleout.cluster import Cluster
+from scaleout.cluster import BIN, Cluster
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 from support import uscc
 from support_api import PASSWORD, Api, answer_all
-
-from anbiao.api.kernel.models import Role
 
 REGION = "350102"
 
@@ -85,36 +85,24 @@ def sql(url: str, statement: str, **params: Any) -> list[Any]:
 
 
 def create_authority(url: str) -> None:
-    """The authority of Fuzhou and two reviewers, as ``anbiao users create`` makes them."""
-    from anbiao.api.accounts.service import create_user
-
-    accounts = [
-        ("admin@fz.gov", Role.admin, {"region_prefix": "3501"}),
-        *(
-            (
-                f"r{n}@experts.cn",
-                Role.reviewer,
-                {"region_prefix": "35", "employer": employer, "domains": ["machinery"]},
-            )
-            for n, employer in ((1, "甲咨询"), (2, "乙咨询"))
-        ),
+    """The authority of Fuzhou and two reviewers, made with ``anbiao users create``."""
+    reviewer = ("--role", "reviewer", "--region", "35", "--domains", "machinery", "--employer")
+    accounts = {
+        "admin@fz.gov": ("--role", "admin", "--region", "3501"),
+        "r1@experts.cn": (*reviewer, "甲咨询"),
+        "r2@experts.cn": (*reviewer, "乙咨询"),
+    }
+    environment = {**os.environ, "ANBIAO_DATABASE_URL": url}
+    create = [str(BIN / "anbiao"), "users", "create", "--password", PASSWORD]
+    commands = [
+        subprocess.Popen(
+            [*create, "--email", email, "--name", email.split("@")[0], *options],
+            env=environment,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+        )
+        for email, options in accounts.items()
     ]
-
-    async def go() -> None:
-        from sqlalchemy.ext.asyncio import async_sessionmaker
-
-        engine = create_async_engine(url)
-        async with async_sessionmaker(engine)() as session:
-            for email, role, fields in accounts:
-                await create_user(
-                    session,
-                    email=email,
-                    password=PASSWORD,
-                    name=email.split("@")[0],
-                    role=role,
-                    **fields,
-                )
-            await session.commit()
-        await engine.dispose()
-
-    asyncio.run(go())
+    for command in commands:
+        output, _ = command.communicate(timeout=120)
+        assert command.returncode == 0, output.decode()

@@ -213,20 +213,16 @@ class Api:
 
     def user(self, email: str, role: Role, **fields: Any) -> None:
         """Create a reviewer or admin directly (as `anbiao users create` does)."""
-        from anbiao.api.accounts.service import create_user
-
-        async def create() -> None:
-            config = self.client.app.state.db_config
-            async with config.get_session() as session:
-                await create_user(
-                    session,
-                    email=email,
-                    password=PASSWORD,
-                    name=email.split("@")[0],
-                    role=role,
-                    **fields,
-                )
-                await session.commit()
-
         with self.client.portal() as portal:
-            portal.call(create)
+            portal.call(add_user, self.client.app.state.db_config, email, role, fields)
+
+
+async def add_user(config: Any, email: str, role: Role, fields: dict[str, Any]) -> None:
+    """A reviewer or admin with the test password, through ``config``'s sessions."""
+    from anbiao.api.accounts.service import create_user
+
+    async with config.get_session() as session:
+        await create_user(
+            session, email=email, password=PASSWORD, name=email.split("@")[0], role=role, **fields
+        )
+        await session.commit()

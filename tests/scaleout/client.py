@@ -4,16 +4,18 @@ direct reads of the shared database."""
 from __future__ import annotations
 
 import asyncio
-import os
-import subprocess
 from typing import Any
 
 import httpx
-from scaleout.cluster import BIN, Cluster
+from scaleout.cluster import Cluster
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 from support import uscc
-from support_api import PASSWORD, Api, answer_all
+from support_api import Api, add_user, answer_all
+
+from anbiao.api.kernel.db import db_config
+from anbiao.api.kernel.models import Role
+from anbiao.api.kernel.settings import Settings
 
 REGION = "350102"
 
@@ -85,24 +87,18 @@ def sql(url: str, statement: str, **params: Any) -> list[Any]:
 
 
 def create_authority(url: str) -> None:
-    """The authority of Fuzhou and two reviewers, made with ``anbiao users create``."""
-    reviewer = ("--role", "reviewer", "--region", "35", "--domains", "machinery", "--employer")
-    accounts = {
-        "admin@fz.gov": ("--role", "admin", "--region", "3501"),
-        "r1@experts.cn": (*reviewer, "甲咨询"),
-        "r2@experts.cn": (*reviewer, "乙咨询"),
-    }
-    environment = {**os.environ, "ANBIAO_DATABASE_URL": url}
-    create = [str(BIN / "anbiao"), "users", "create", "--password", PASSWORD]
-    commands = [
-        subprocess.Popen(
-            [*create, "--email", email, "--name", email.split("@")[0], *options],
-            env=environment,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-        )
-        for email, options in accounts.items()
+    """The authority of Fuzhou and two reviewers (as ``anbiao users create`` makes them)."""
+    reviewer = {"region_prefix": "35", "domains": ["machinery"]}
+    accounts = [
+        ("admin@fz.gov", Role.admin, {"region_prefix": "3501"}),
+        ("r1@experts.cn", Role.reviewer, {**reviewer, "employer": "甲咨询"}),
+        ("r2@experts.cn", Role.reviewer, {**reviewer, "employer": "乙咨询"}),
     ]
-    for command in commands:
-        output, _ = command.communicate(timeout=120)
-        assert command.returncode == 0, output.decode()
+
+    async def create() -> None:
+        config = db_config(Settings(database_url=url))
+        for account in accounts:
+            await add_user(config, *account)
+        await config.get_engine().dispose()
+
+    asyncio.run(create())

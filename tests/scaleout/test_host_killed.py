@@ -17,8 +17,8 @@ from scaleout.cluster import Cluster
 pytestmark = pytest.mark.xdist_group("scaleout")
 
 WRITERS = 4  # enterprises, one thread each
-OPERATIONS = 30  # per writer: open a draft application, withdraw it, open the next, …
-KILL_AFTER = 24  # acknowledged writes (of all writers) before host b is killed
+OPERATIONS = 24  # per writer: open a draft application, withdraw it, open the next, …
+KILL_AFTER = 16  # acknowledged writes (of all writers) before host b is killed
 LOAD_SECONDS = 90.0  # the load stops by then in any case
 
 

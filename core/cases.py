@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 from importlib.resources.abc import Traversable
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
@@ -71,7 +72,7 @@ def run_case(engine: Engine, source: Traversable) -> CaseOutcome:
         result = engine.score(composed, case.answers, case.profile)
     except AnbiaoError as exc:
         return CaseOutcome(str(source), case.title, (f"{type(exc).__name__}: {exc}",))
-    actual = {
+    actual: dict[str, Any] = {
         "earned": result.earned,
         "applicable": result.applicable,
         "percentage": result.percentage,
@@ -96,7 +97,7 @@ def run_case(engine: Engine, source: Traversable) -> CaseOutcome:
 
 def run_all(engine: Engine, pack_ids: list[str] | None = None) -> list[CaseOutcome]:
     """Run the cases of the given packs (default: every pack in the catalog)."""
-    outcomes = []
+    outcomes: list[CaseOutcome] = []
     for pack_id, entry in engine.catalog.packs.items():
         if pack_ids and pack_id not in pack_ids:
             continue

@@ -6,14 +6,20 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import click
 
 from anbiao.core.errors import AnbiaoError, ChecklistValidationError
 
 if TYPE_CHECKING:
+    from contextlib import AbstractContextManager
+    from importlib.resources.abc import Traversable
+
     from anbiao.core.coverage import Coverage
+    from anbiao.core.engine import Engine
+    from anbiao.core.models.answers import AnswerSheet
+    from anbiao.core.models.profile import Profile
 
 DEBUG_ENV = "ANBIAO_DEBUG"
 
@@ -21,7 +27,7 @@ DEBUG_ENV = "ANBIAO_DEBUG"
 class _Group(click.Group):
     """Turns anbiao errors into messages and exit code 2; never a traceback unless debugging."""
 
-    def invoke(self, ctx: click.Context):
+    def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except ChecklistValidationError as exc:
@@ -50,7 +56,7 @@ def main() -> None:
     """安标 anbiao — 工贸小微企业安全生产标准化 self-assessment and review."""
 
 
-def _engine():
+def _engine() -> Engine:
     from anbiao.core.engine import Engine
 
     return Engine.from_plugins()
@@ -242,11 +248,13 @@ def plugins() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 def plugins_list(as_json: bool) -> None:
     """Name, version, hooks implemented and checklists contributed by every plugin."""
-    from anbiao.core.plugin_manager import list_plugins
+    from anbiao.core.engine import Engine
+    from anbiao.core.plugin_manager import build_plugin_manager, list_plugins
 
-    engine = _engine()
+    pm = build_plugin_manager()
+    engine = Engine(pm)
     rows = []
-    for info in list_plugins(engine.pm):
+    for info in list_plugins(pm):
         packs = [p for p, e in engine.catalog.packs.items() if e.plugin == info.name]
         rows.append(
             {
@@ -269,7 +277,7 @@ def plugins_list(as_json: bool) -> None:
 # --- profiles, templates, assessments ----------------------------------------------------------
 
 
-def _load_profile(path: Path):
+def _load_profile(path: Path) -> Profile:
     from pydantic import TypeAdapter
 
     from anbiao.core.loader import load_yaml
@@ -278,7 +286,7 @@ def _load_profile(path: Path):
     return load_yaml(path.read_text(encoding="utf-8"), str(path), TypeAdapter(Profile))[0]
 
 
-def _load_answers(path: Path):
+def _load_answers(path: Path) -> AnswerSheet:
     from pydantic import TypeAdapter
 
     from anbiao.core.loader import load_yaml
@@ -359,7 +367,7 @@ def assess(profile_path: Path, answers_path: Path, fmt: str, lang: str) -> None:
     _assess(_load_profile(profile_path), _load_answers(answers_path), fmt, lang)
 
 
-def _assess(prof, answers, fmt: str, lang: str) -> None:
+def _assess(prof: Profile, answers: AnswerSheet, fmt: str, lang: str) -> None:
     from anbiao.core.report import render_text, result_to_dict
 
     engine = _engine()
@@ -389,7 +397,7 @@ def demo(fmt: str, lang: str) -> None:
     _assess(prof, answers, fmt, lang)
 
 
-def _as_path(resource):
+def _as_path(resource: Traversable) -> AbstractContextManager[Path]:
     from importlib.resources import as_file
 
     return as_file(resource)

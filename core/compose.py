@@ -4,19 +4,22 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from anbiao.core.catalog import Catalog, PackEntry
 from anbiao.core.errors import CompositionError
-from anbiao.core.models._base import LocalizedText
+from anbiao.core.models._base import ContentModel, LocalizedText
 from anbiao.core.models.checklist import (
     BaseChecklist,
     BasisDocument,
     Condition,
     Element,
+    Exclusion,
     Item,
+    ItemChange,
     Overlay,
     ProcedureRules,
     Reference,
@@ -201,7 +204,7 @@ class Composer:
     def _merge(
         self,
         pack_id: str,
-        elements: tuple[Element, ...],
+        elements: Sequence[Element],
         nodes: dict[str, _Node],
         items: dict[str, ComposedItem],
         top: str | None,
@@ -224,7 +227,8 @@ class Composer:
         procedure: ProcedureRules,
     ) -> tuple[Scoring, ProcedureRules]:
         targets = set(overlay.targets)
-        for change in (*overlay.modify, *overlay.exclude):
+        changes: list[ItemChange | Exclusion] = [*overlay.modify, *overlay.exclude]
+        for change in changes:
             found = self.catalog.item(change.item)
             if found is None or found[0].pack.id not in targets:
                 raise CompositionError(
@@ -245,11 +249,9 @@ class Composer:
             if exclusion.item in items:
                 excluded[exclusion.item] = exclusion.reason
         if overlay.scoring is not None:
-            change = {k: v for k, v in overlay.scoring if v is not None}
-            scoring = scoring.model_copy(update=change)
+            scoring = scoring.model_copy(update=_set_fields(overlay.scoring))
         if overlay.procedure is not None:
-            change = {k: v for k, v in overlay.procedure if v is not None}
-            procedure = procedure.model_copy(update=change)
+            procedure = procedure.model_copy(update=_set_fields(overlay.procedure))
         return scoring, procedure
 
     def _applies(self, item: Item, profile: Profile, size: SizeClass) -> bool:
@@ -260,21 +262,26 @@ class Composer:
         return item.applies_if is None or holds(item.applies_if, profile, size)
 
 
-def _walk_ids(elements: tuple[ComposedElement, ...]):
+def _set_fields(change: ContentModel) -> dict[str, Any]:
+    """The fields an overlay sets (``None`` keeps the tailored value)."""
+    return {k: v for k, v in change if v is not None}
+
+
+def _walk_ids(elements: tuple[ComposedElement, ...]) -> Iterator[str]:
     for element in elements:
         yield from element.items
         yield from _walk_ids(element.elements)
 
 
-def _walk_codes(elements: tuple[ComposedElement, ...]):
+def _walk_codes(elements: tuple[ComposedElement, ...]) -> Iterator[str]:
     for element in elements:
         yield element.code
         yield from _walk_codes(element.elements)
 
 
-def _parents(elements: tuple[ComposedElement, ...]):
+def _parents(elements: tuple[ComposedElement, ...]) -> list[tuple[str, str]]:
     """(child, parent) code pairs, deepest first, so that sums roll up level by level."""
-    pairs = []
+    pairs: list[tuple[str, str]] = []
     for element in elements:
         pairs.extend(_parents(element.elements))
         pairs.extend((child.code, element.code) for child in element.elements)

@@ -38,15 +38,26 @@ class Engine:
         return Composer(self.catalog, self.pm)
 
     @classmethod
-    def from_plugins(cls, **options: object) -> Engine:
-        """An engine over a fresh plugin manager (options go to ``build_plugin_manager``)."""
+    def from_plugins(
+        cls,
+        *,
+        load_entrypoints: bool = True,
+        allow: set[str] | None = None,
+        block: set[str] | None = None,
+    ) -> Engine:
+        """An engine over a fresh plugin manager (options as in ``build_plugin_manager``)."""
         from anbiao.core.plugin_manager import build_plugin_manager
 
-        return cls(build_plugin_manager(**options))  # type: ignore[arg-type]
+        return cls(
+            build_plugin_manager(load_entrypoints=load_entrypoints, allow=allow, block=block)
+        )
 
     def check_profile(self, profile: Profile) -> list[ProfileIssue]:
         """Plugin checks plus accepted warnings (e.g. a pilot USCC)."""
-        issues = [ProfileIssue(*w.split(": ", 1), severity="warning") for w in profile.warnings()]
+        issues = [
+            ProfileIssue(field, message, severity="warning")
+            for field, message in (w.split(": ", 1) for w in profile.warnings())
+        ]
         for result in self.pm.hook.validate_profile(profile=profile, catalog=self.catalog):
             issues.extend(result or ())
         return issues
@@ -70,7 +81,9 @@ class Engine:
         self, composed: ComposedChecklist, answers: AnswerSheet, profile: Profile
     ) -> AssessmentResult:
         """Score through the ``score_assessment`` hook, then notify ``assessment_scored``."""
-        result = self.pm.hook.score_assessment(composed=composed, answers=answers, profile=profile)
+        result: AssessmentResult | None = self.pm.hook.score_assessment(
+            composed=composed, answers=answers, profile=profile
+        )
         if result is None:
             raise AssessmentError("no plugin scored the assessment (is default_scoring blocked?)")
         self.pm.hook.assessment_scored(

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import os
+from collections.abc import Iterable, Iterator, Sequence
 
 from anbiao.core.catalog import Catalog, PackEntry
 from anbiao.core.errors import AnbiaoError, Problem
@@ -12,27 +13,31 @@ from anbiao.core.models.checklist import (
     BaseChecklist,
     Condition,
     Element,
+    Exclusion,
     Item,
+    ItemChange,
     Overlay,
     Reference,
 )
 from anbiao.core.registers import register_for
 
 
-def _elements(elements: tuple[Element, ...], path: Path) -> Iterator[tuple[Path, Element]]:
+def _elements(elements: Sequence[Element], path: Path) -> Iterator[tuple[Path, Element]]:
     for index, element in enumerate(elements):
         here = (*path, "elements", index)
         yield here, element
         yield from _elements(element.elements, here)
 
 
-def _items(elements: tuple[Element, ...], path: Path = ()) -> Iterator[tuple[Path, Item]]:
+def _items(elements: Sequence[Element], path: Path = ()) -> Iterator[tuple[Path, Item]]:
     for here, element in _elements(elements, path):
         for index, item in enumerate(element.items):
             yield (*here, "items", index), item
 
 
-def _conditions(pack_cond: Condition | None, items: list[tuple[Path, Item]]):
+def _conditions(
+    pack_cond: Condition | None, items: list[tuple[Path, Item]]
+) -> Iterator[tuple[Path, Condition]]:
     if pack_cond is not None:
         yield ("applies_to",), pack_cond
     for path, item in items:
@@ -84,7 +89,7 @@ class _Checker:
             self.need_en((*path, "title"), element.title)
 
     def element_codes(self) -> None:
-        def check(elements: tuple[Element, ...], path: Path, parent: str | None) -> None:
+        def check(elements: Sequence[Element], path: Path, parent: str | None) -> None:
             seen: set[str] = set()
             for index, element in enumerate(elements):
                 here = (*path, "elements", index)
@@ -198,7 +203,11 @@ class _Checker:
                 self.error(
                     ("targets", index), f"overlay target '{target}' is not a known checklist"
                 )
-        for key, entries in (("modify", self.pack.modify), ("exclude", self.pack.exclude)):
+        changes: dict[str, Sequence[ItemChange | Exclusion]] = {
+            "modify": self.pack.modify,
+            "exclude": self.pack.exclude,
+        }
+        for key, entries in changes.items():
             for index, entry in enumerate(entries):
                 found = self.catalog.item(entry.item)
                 if found is None or found[0].pack.id not in targets:
@@ -219,7 +228,7 @@ def lint_catalog(catalog: Catalog) -> list[Problem]:
 __all__ = ["lint_catalog", "lint_entry"]
 
 
-def lint_paths(paths) -> list[Problem]:
+def lint_paths(paths: Iterable[str | os.PathLike[str]]) -> list[Problem]:
     """Lint pack folders (or their checklist.yaml) against the installed catalog.
 
     Packs given here replace installed packs of the same id, so a working copy is checked

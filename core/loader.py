@@ -8,23 +8,26 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import yaml
 from pydantic import TypeAdapter, ValidationError
 
 from anbiao.core.errors import ChecklistValidationError, Problem
 
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+if TYPE_CHECKING:
+    _Loader = yaml.SafeLoader
+else:  # libyaml's loader when PyYAML was built with it; same interface
+    _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 Path = tuple[str | int, ...]
 T = TypeVar("T")
 
 
-class _StrictLoader(_Loader):  # type: ignore[misc,valid-type]
+class _StrictLoader(_Loader):
     """Safe loader that rejects duplicate mapping keys (PyYAML keeps the last one silently)."""
 
-    def construct_mapping(self, node, deep=False):
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
         seen: set[Any] = set()
         for key_node, _ in node.value:
             if key_node.value in seen:
@@ -32,7 +35,8 @@ class _StrictLoader(_Loader):  # type: ignore[misc,valid-type]
                     None, None, f"duplicate key '{key_node.value}'", key_node.start_mark
                 )
             seen.add(key_node.value)
-        return super().construct_mapping(node, deep=deep)
+        mapping: dict[Any, Any] = super().construct_mapping(node, deep=deep)
+        return mapping
 
 
 @dataclass(slots=True)
@@ -65,12 +69,12 @@ class Located:
         node: Any = self.data
         resolved: Path = ()
         for part in path:
-            if (isinstance(node, Mapping) and part in node) or (
+            present = (isinstance(node, Mapping) and part in node) or (
                 isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
-            ):
-                node = node[part]
-            else:
+            )
+            if not present:
                 continue
+            node = node[part]
             resolved = (*resolved, part)
             best = positions.get(resolved, best)
         return best
@@ -104,8 +108,8 @@ def parse_yaml(text: str, file: str) -> Located:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        what = exc.problem or exc.context
-        message = what if str(what).startswith("duplicate key") else f"YAML syntax: {what}"
+        what = str(exc.problem or exc.context)
+        message = what if what.startswith("duplicate key") else f"YAML syntax: {what}"
         raise ChecklistValidationError([Problem(file, line, column, message)]) from None
     finally:
         loader.dispose()

@@ -138,11 +138,12 @@ def render_text(
     """A readable report for the terminal."""
     t = _LABELS[lang]
     titles = _titles(composed.elements, lang, {})
+    verdict = result.band.title.get(lang) if result.passed and result.band else t["failed"]
     lines = [
         f"{t['title']} — {profile.name} ({profile.uscc}, {profile.region})",
         f"{t['packs']}: " + ", ".join(f"{p.id} {p.version}" for p in composed.packs),
         f"{t['score']}: {result.earned}/{result.applicable}   {t['pct']}: {result.percentage}%",
-        f"{t['result']}: " + (result.band.title.get(lang) if result.passed else t["failed"]),
+        f"{t['result']}: {verdict}",
     ]
     if result.vetoes:
         lines.append(f"{t['vetoes']}: " + ", ".join(result.vetoes))

@@ -191,6 +191,26 @@ class AssessmentResult:
             )
         )
 
+    @cached_property
+    def _positions(self) -> dict[str, int]:
+        return {item_id: n for n, item_id in enumerate(self.trace.ids)}
+
+    def item(self, item_id: str) -> ItemScore:
+        """One item's score (as in ``items``) without building the others."""
+        t = self.trace
+        if (found := t.failed.get(item_id)) is not None:
+            return found
+        n = self._positions[item_id]
+        return ItemScore(
+            item_id,
+            t.elements[n],
+            t.statuses[n],
+            t.max_scores[n],
+            t.earned[n],
+            (),
+            t.notes.get(item_id),
+        )
+
     @property
     def complete(self) -> bool:
         return self.answered == self.total_items
@@ -202,7 +222,13 @@ class AssessmentResult:
 
 
 def plan_improvement(
-    bands, band, vetoes, ranked, earned, applicable, decimals
+    bands: tuple[GradeBand, ...],
+    band: GradeBand | None,
+    vetoes: tuple[str, ...],
+    ranked: tuple[ItemScore, ...],
+    earned: int,
+    applicable: int,
+    decimals: int,
 ) -> Improvement | None:
     """Vetoes first, then failed items by recoverable points until the target band is reached;
     taking the largest gains first gives the fewest items."""

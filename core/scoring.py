@@ -10,9 +10,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from decimal import Decimal
 
-from anbiao.core.compose import ComposedChecklist
+from anbiao.core.compose import ComposedChecklist, ComposedItem
 from anbiao.core.errors import AssessmentError
 from anbiao.core.models.answers import AnswerSheet, Status
 from anbiao.core.models.profile import Profile
@@ -36,7 +37,7 @@ class _Rule:
 
     __slots__ = ("basis", "codes", "deductions", "level", "max_score", "na_allowed", "veto")
 
-    def __init__(self, composed: ComposedChecklist, ci) -> None:
+    def __init__(self, composed: ComposedChecklist, ci: ComposedItem) -> None:
         item = ci.item
         self.max_score = item.max_score
         self.deductions = {d.id: (d.points, d.repeatable) for d in item.deductions}
@@ -60,14 +61,16 @@ def _rules(composed: ComposedChecklist) -> dict[str, _Rule]:
     return composed._index
 
 
-def _earned(item_id: str, rule: _Rule, status: Status, chosen: dict[str, int], errors: list[str]):
+def _earned(
+    item_id: str, rule: _Rule, status: Status, chosen: dict[str, int], errors: list[str]
+) -> tuple[int, tuple[DeductionApplied, ...]]:
     if status is Status.na:
         if not rule.na_allowed:
             errors.append(f"{item_id}: 不涉及 (N/A) is not allowed for this item")
         if chosen:
             errors.append(f"{item_id}: an N/A answer cannot carry deductions")
         return 0, ()
-    applied = []
+    applied: list[DeductionApplied] = []
     for ded_id, times in chosen.items():
         if (known := rule.deductions.get(ded_id)) is None:
             defined = ", ".join(rule.deductions) or "none"
@@ -177,7 +180,17 @@ def score(composed: ComposedChecklist, answers: AnswerSheet, profile: Profile) -
     )
 
 
-def _conclude(composed, profile, trace, vetoes, totals, earned, applicable, full, answered):
+def _conclude(
+    composed: ComposedChecklist,
+    profile: Profile,
+    trace: Trace,
+    vetoes: tuple[str, ...],
+    totals: dict[str, list[int]],
+    earned: int,
+    applicable: int,
+    full: int,
+    answered: int,
+) -> AssessmentResult:
     scoring = composed.scoring
     decimals = scoring.decimals
     pct = percentage(earned, applicable, decimals)
@@ -206,27 +219,34 @@ def _conclude(composed, profile, trace, vetoes, totals, earned, applicable, full
     )
 
 
-class _HazardRules(Mapping):
+class _HazardRules(Mapping[str, tuple[HazardLevel, tuple[str, ...]]]):
     """Item id → (level, basis), read from the precomputed item rules."""
 
     def __init__(self, rules: dict[str, _Rule]) -> None:
         self._rules = rules
 
-    def __getitem__(self, item_id: str):
+    def __getitem__(self, item_id: str) -> tuple[HazardLevel, tuple[str, ...]]:
         rule = self._rules[item_id]
         return rule.level, rule.basis
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[str]:
         return iter(self._rules)
 
     def __len__(self) -> int:
         return len(self._rules)
 
 
-def _ineligibility(composed, profile, pct, vetoes, answered, total) -> tuple[Ineligibility, ...]:
+def _ineligibility(
+    composed: ComposedChecklist,
+    profile: Profile,
+    pct: Decimal,
+    vetoes: tuple[str, ...],
+    answered: int,
+    total: int,
+) -> tuple[Ineligibility, ...]:
     rules = composed.scoring.eligibility
     accidents = profile.accidents_12m
-    reasons = []
+    reasons: list[Ineligibility] = []
     if answered < total:
         reasons.append(
             Ineligibility(

@@ -51,6 +51,7 @@ def start(api, email="ent@fz.cn", **profile):
 
 
 def answer_all(api, email, assessment, **overrides):
+    """Answer every item (compliant unless overridden): the save's answer and the stored answers."""
     checklist = api.call("GET", f"/api/v1/assessments/{assessment['id']}/checklist", email)
     ids = []
 
@@ -61,12 +62,37 @@ def answer_all(api, email, assessment, **overrides):
 
     walk(checklist["elements"])
     answers = {i: {"status": "compliant"} for i in ids} | overrides
-    return api.call(
+    path = f"/api/v1/assessments/{assessment['id']}"
+    saved = api.call(
         "PATCH",
-        f"/api/v1/assessments/{assessment['id']}/answers",
+        f"{path}/answers",
         email,
         json={"version": assessment["version"], "answers": answers},
     )
+    return saved | {"answers": api.call("GET", path, email)["answers"]}  # as stored
+
+
+def minor_items(api, assessment) -> list[dict[str, Any]]:
+    """Items that can be answered 'partial' without a veto or a major hazard."""
+    checklist = api.call("GET", f"/api/v1/assessments/{assessment['id']}/checklist", "ent@fz.cn")
+    found: list[dict[str, Any]] = []
+
+    def walk(elements):
+        for element in elements:
+            found.extend(
+                i
+                for i in element["items"]
+                if i["deductions"] and not i["veto"] and not i["major_hazard"]
+            )
+            walk(element["elements"])
+
+    walk(checklist["elements"])
+    return found
+
+
+def self_hazards(api) -> dict[str, str]:
+    page = api.call("GET", "/api/v1/hazards", "ent@fz.cn", params={"limit": 500})
+    return {h["item_id"]: h["state"] for h in page["items"] if h["source"] == "self"}
 
 
 def act(api, app, action, as_, expect=200, **body):

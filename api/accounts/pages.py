@@ -31,7 +31,7 @@ async def home(request: Request[Any, Any, Any]) -> Template | Redirect:
 
 @get("/login", name="ui:login")
 async def login_form(request: Request[Any, Any, Any], next_: NextPath = None) -> Template:
-    return page(request, "public/login.html", next=safe_next(next_, ""), errors=[])
+    return page(request, "public/login.html", next=safe_next(next_, ""), email="", errors=[])
 
 
 @post("/login", status_code=303)

@@ -28,6 +28,7 @@ from anbiao.api.assessments.service import (
     reopened_items,
     save_answers,
     score_answers,
+    totals_view,
 )
 from anbiao.api.enterprises.service import enterprise_view
 from anbiao.api.kernel import i18n
@@ -233,9 +234,9 @@ async def autosave(
     patch = AnswersPatch.model_validate(
         {"version": int(form.get("version") or 0), "answers": changed}
     )
-    await save_answers(db_session, engine, viewer, assessment, patch)
+    saved = await save_answers(db_session, engine, viewer, assessment, patch)
     await db_session.commit()
-    result = assessment_view(engine, assessment)["result"]
+    result = totals_view(saved.scored.result)
     return page(
         request,
         "enterprise/save_status.html",

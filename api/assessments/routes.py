@@ -15,8 +15,13 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from anbiao.api.accounts.security import requires
-from anbiao.api.assessments.schemas import AnswersPatch, AssessmentOut
-from anbiao.api.assessments.service import assessment_view, create_assessment, save_answers
+from anbiao.api.assessments.schemas import AnswersPatch, AssessmentOut, SaveOut
+from anbiao.api.assessments.service import (
+    assessment_view,
+    create_assessment,
+    save_answers,
+    save_view,
+)
 from anbiao.api.kernel.access import assessment_profile, get_assessment, get_enterprise
 from anbiao.api.kernel.listing import FormatQuery, Limit, Offset, listing, page
 from anbiao.api.kernel.models import Assessment, Role, User
@@ -159,11 +164,13 @@ class AssessmentController(Controller):
         data: JSONBody[AnswersPatch],
         db_session: NamedDependency[AsyncSession],
         engine: NamedDependency[Engine],
-    ) -> AssessmentOut:
-        """Save a batch of answers; a stale version gets 409 with the current state."""
+    ) -> SaveOut:
+        """Save a batch of answers; answers the new version, the saved items' outcome, the
+        totals and the hazards moved (the full result stays at ``GET``). A stale version gets
+        409 with the current state."""
         assessment = await get_assessment(db_session, request.user, assessment_id)
-        scored = await save_answers(db_session, engine, request.user, assessment, data)
-        return AssessmentOut.model_validate(assessment_view(engine, assessment, scored))
+        saved = await save_answers(db_session, engine, request.user, assessment, data)
+        return SaveOut.model_validate(save_view(saved))
 
 
 class EnterpriseAssessmentController(Controller):

@@ -6,13 +6,11 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
-from pydantic import (
-    field_validator,
-)
+from pydantic import field_validator
 
 from anbiao.api.kernel.schemas import Input, Output, _bounded
 from anbiao.core.models._base import Integer
-from anbiao.core.models.answers import Answer
+from anbiao.core.models.answers import Answer, Status
 
 
 class AnswersPatch(Input):
@@ -35,6 +33,48 @@ class AssessmentOut(Output):
     answers: dict[str, Any]
     version: Integer
     result: dict[str, Any]
+
+
+class SavedItem(Output):
+    """A saved item's outcome: its status (null: cleared) and points."""
+
+    id: str
+    status: Status | None
+    earned: Integer
+    max_score: Integer
+
+
+class SaveTotals(Output):
+    """The assessment's totals after a save (the full result stays at ``GET``)."""
+
+    earned: Integer
+    applicable: Integer
+    percentage: str
+    answered: Integer
+    total_items: Integer
+    complete: bool
+    band: str | None
+    passed: bool
+    eligible: bool
+    ineligible: list[str]  # codes: incomplete, below_threshold, veto, deaths, …
+
+
+class HazardMoves(Output):
+    """Self-assessment hazards this save moved, by item: opened, sent back to rectification,
+    or set to await verification (the item was fixed)."""
+
+    opened: list[str]
+    rectifying: list[str]
+    verification: list[str]
+
+
+class SaveOut(Output):
+    """What a save answers: the new version, the saved items, the totals, the hazards moved."""
+
+    version: Integer
+    items: list[SavedItem]
+    totals: SaveTotals
+    hazards: HazardMoves
 
 
 class HazardOut(Output):

@@ -87,11 +87,67 @@ def assessment_view(
     }
 
 
+@dataclass(frozen=True, slots=True)
+class HazardMoves:
+    """Self-assessment hazards a save moved, by item id."""
+
+    opened: tuple[str, ...] = ()
+    rectifying: tuple[str, ...] = ()  # failing again: back in rectification
+    verification: tuple[str, ...] = ()  # fixed: awaiting verification (submitted)
+
+
+@dataclass(frozen=True, slots=True)
+class Saved:
+    """A save's outcome: the new version, the items it changed, their score, hazards moved."""
+
+    version: int
+    changed: tuple[str, ...]
+    scored: Scored
+    hazards: HazardMoves
+
+
+def save_view(saved: Saved) -> dict[str, Any]:
+    """The compact answer to a save (``SaveOut``): version, the saved items, totals, hazards."""
+    result = saved.scored.result
+    items = []
+    for item_id in saved.changed:
+        s = result.item(item_id)
+        items.append(
+            {"id": item_id, "status": s.status, "earned": s.earned, "max_score": s.max_score}
+        )
+    return {
+        "version": saved.version,
+        "items": items,
+        "totals": totals_view(result),
+        "hazards": {
+            "opened": list(saved.hazards.opened),
+            "rectifying": list(saved.hazards.rectifying),
+            "verification": list(saved.hazards.verification),
+        },
+    }
+
+
+def totals_view(result: AssessmentResult) -> dict[str, Any]:
+    return {
+        "earned": result.earned,
+        "applicable": result.applicable,
+        "percentage": str(result.percentage),
+        "answered": result.answered,
+        "total_items": result.total_items,
+        "complete": result.complete,
+        "band": result.band.id if result.band else None,
+        "passed": result.passed,
+        "eligible": result.eligible,
+        "ineligible": [i.code for i in result.ineligible],
+    }
+
+
 async def save_answers(
     session: AsyncSession, engine: Engine, user: User, assessment: Assessment, patch: Any
-) -> Scored:
+) -> Saved:
     """Merge a batch of answers (null clears one); validated by the engine; never a lost update.
-    Returns the score of the saved answers."""
+    Returns the new version, the changed items, the score of the saved answers and the
+    hazards moved."""
     applications = await _applications_on(session, assessment)
     if _frozen(applications):
         raise Conflict("自评已提交评审，不能修改 / the assessment is under an active application")
@@ -121,6 +177,7 @@ async def save_answers(
         {"answers": merged, "version": patch.version + 1},
         lambda: assessment_view(engine, assessment),
     )
+    moves = HazardMoves()
     if changed:
         audit(
             session,
@@ -130,11 +187,13 @@ async def save_answers(
             before=before,
             after=changed,
         )
-        await sync_self_hazards(session, assessment.enterprise_id, scored)
-    return scored
+        moves = await sync_self_hazards(session, assessment.enterprise_id, scored)
+    return Saved(assessment.version, tuple(changed), scored, moves)
 
 
-async def sync_self_hazards(session: AsyncSession, enterprise_id: UUID, scored: Scored) -> None:
+async def sync_self_hazards(
+    session: AsyncSession, enterprise_id: UUID, scored: Scored
+) -> HazardMoves:
     """Every failed item of the self-assessment has an open hazard; a fixed one awaits
     verification (submitted) before it is closed by a reviewer or the authority.
 
@@ -147,33 +206,35 @@ async def sync_self_hazards(session: AsyncSession, enterprise_id: UUID, scored: 
     )
     open_by_item = {item_id: (hazard_id, state) for hazard_id, item_id, state in rows}
     failing = {f.item_id: f for f in scored.result.hazards}
+    opened = [i for i in failing if i not in open_by_item]
     session.add_all(
         Hazard(
             enterprise_id=enterprise_id,
             item_id=item_id,
             source="self",
-            level=finding.level.value,
-            description=finding.note or scored.composed.items[item_id].item.requirement.zh_CN,
+            level=failing[item_id].level.value,
+            description=failing[item_id].note
+            or scored.composed.items[item_id].item.requirement.zh_CN,
         )
-        for item_id, finding in failing.items()
-        if item_id not in open_by_item
+        for item_id in opened
     )
-    failing_again = [
-        h for i, (h, state) in open_by_item.items() if i in failing and state == "submitted"
-    ]  # back in rectification
-    fixed = [
-        h
+    failing_again = {
+        i: h for i, (h, state) in open_by_item.items() if i in failing and state == "submitted"
+    }  # back in rectification
+    fixed = {
+        i: h
         for i, (h, state) in open_by_item.items()
         if i not in failing and state in ("open", "rectifying")
-    ]
+    }
     for ids, state in ((failing_again, "rectifying"), (fixed, "submitted")):
         if ids:
             await session.execute(
                 update(Hazard)
-                .where(Hazard.id.in_(ids))
+                .where(Hazard.id.in_(ids.values()))
                 .values(state=state, updated_at=datetime.now(UTC))
                 .execution_options(synchronize_session=False)
             )  # none loaded in this session
+    return HazardMoves(tuple(opened), tuple(failing_again), tuple(fixed))
 
 
 _LIVE = frozenset(

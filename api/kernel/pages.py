@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import urlsplit
 
-from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescape
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context, select_autoescape
 from jinja2.runtime import Context
 from litestar import Request, Response
 from litestar.datastructures import ResponseHeader
@@ -57,10 +57,12 @@ def day(value: date | datetime | str | None) -> str:
 
 
 def environment(directories: list[Path]) -> Environment:
-    """The pages' environment over the kernel's and every slice's template folder."""
+    """The pages' environment over the kernel's and every slice's template folder; a missing or
+    misspelled variable is an error (``StrictUndefined``), never an empty string."""
     env = Environment(
         loader=FileSystemLoader(directories),
         autoescape=select_autoescape(),
+        undefined=StrictUndefined,
         extensions=["jinja2.ext.i18n"],
         trim_blocks=True,
         lstrip_blocks=True,
@@ -74,6 +76,10 @@ def template_config(directories: list[Path]) -> TemplateConfig[JinjaTemplateEngi
     return TemplateConfig(instance=JinjaTemplateEngine.from_environment(environment(directories)))
 
 
+# Who is signed in, as the templates read it (``me.role``…): nobody has every key set to None.
+ANONYMOUS = {"uid": None, "role": None, "name": None}
+
+
 def page(
     request: Request[Any, Any, Any], name: str, status_code: int = 200, **context: Any
 ) -> Template:
@@ -84,7 +90,7 @@ def page(
         status_code=status_code,
         context={
             "lang": i18n.negotiate(request),
-            "me": session,
+            "me": {**ANONYMOUS, **session},
             "catalog": request.app.state.engine.catalog,
             **context,
         },

@@ -7,6 +7,7 @@ answers. Cross-field rules the JSON Schema cannot express live in ``anbiao.core.
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from enum import StrEnum
 from typing import Annotated, Literal
 
@@ -263,7 +264,9 @@ class Overlay(_Pack):
 Checklist = Annotated[BaseChecklist | ModulePack | Overlay, Field(discriminator="kind")]
 
 
-def iter_items(elements: list[Element], path: list[str] = ()):
+def iter_items(
+    elements: Sequence[Element], path: tuple[str, ...] = ()
+) -> Iterator[tuple[tuple[str, ...], Item]]:
     """Yield ``(element_codes, item)`` depth-first over an element tree."""
     for element in elements:
         codes = (*path, element.code)

@@ -19,7 +19,7 @@ def test_registration_to_certificate_and_verification(api, clock):
             }
         },
     )
-    assert saved["result"]["complete"] and saved["result"]["eligible"]
+    assert saved["totals"]["complete"] and saved["totals"]["eligible"]
     app = api.call(
         "POST", f"/api/v1/assessments/{assessment['id']}/applications", "ent@fz.cn", expect=201
     )

@@ -1,7 +1,7 @@
 """Two hosts behind nginx on one PostgreSQL and one S3 store: what one host does, the other sees.
 
 Every request goes through nginx, which names the host that answered (``X-Upstream``); the tests
-check that the steps they compare landed on different hosts. The last test kills a host.
+check that the steps they compare landed on different hosts.
 """
 
 from __future__ import annotations
@@ -31,13 +31,12 @@ def test_log_in_on_one_host_use_on_the_other(proxy: Proxy) -> None:
     assert me.status_code == 200 and me.json()["email"] == "ent1@fz.cn"
 
     browser = Pages(proxy.fresh())
-    browser.sign_in("ent1@fz.cn")
-    signed_in_on = proxy.answered[-1]
+    browser.sign_in("ent1@fz.cn")  # the form from one host, its CSRF check on the other
     pages_seen = set()
-    for _ in range(2):  # consecutive requests alternate: one of them is on the other host
+    for _ in range(2):  # consecutive requests alternate: the session works on both hosts
         assert "福州企业1" in browser.get("/enterprise")
         pages_seen.add(proxy.answered[-1])
-    assert pages_seen == {"a", "b"} and signed_in_on in pages_seen
+    assert pages_seen == {"a", "b"}
 
 
 def test_one_version_saved_on_both_hosts_one_wins(proxy: Proxy) -> None:

@@ -67,7 +67,8 @@ def test_one_version_saved_on_both_hosts_one_wins(proxy: Proxy) -> None:
     body = {"version": current["version"], "answers": {ITEM: {"status": loser}}}
     retried = proxy.call("PATCH", path, email, json=body)
     assert retried["version"] == assessment["version"] + 2
-    assert retried["answers"][ITEM]["status"] == loser
+    stored = proxy.call("GET", f"/api/v1/assessments/{assessment['id']}", email)["answers"]
+    assert stored[ITEM]["status"] == loser
     (last,) = sql(
         proxy.database_url,
         "SELECT before, after FROM event WHERE action = 'assessment.answers_saved'"

@@ -11,7 +11,7 @@ from advanced_alchemy.extensions.litestar import (
 )
 from litestar import Litestar, Router
 from litestar.di import Provide
-from litestar.exceptions import HTTPException, NotAuthorizedException
+from litestar.exceptions import HTTPException, NotAuthorizedException, ValidationException
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.plugins.problem_details import (
@@ -19,6 +19,7 @@ from litestar.plugins.problem_details import (
     ProblemDetailsPlugin,
 )
 from litestar.static_files import create_static_files_router
+from litestar.types import ControllerRouterHandler
 
 from anbiao.api.accounts import pages as account_pages
 from anbiao.api.accounts.routes import AuthController
@@ -38,12 +39,14 @@ from anbiao.api.certificates.routes import verify_certificate
 from anbiao.api.enterprises import pages as enterprise_pages
 from anbiao.api.enterprises.routes import EnterpriseController, SignUpController
 from anbiao.api.kernel import sqlite
+from anbiao.api.kernel.bodies import BoundedRequest
 from anbiao.api.kernel.db import db_config, mark_reads, note_status, provide_db_session
 from anbiao.api.kernel.errors import (
     Conflict,
     Rejected,
     StaleVersion,
     internal_error,
+    invalid_input,
     jsonable,
     problem,
 )
@@ -82,6 +85,24 @@ PAGES = [
     *statistics_pages.HANDLERS,
     *report_pages.HANDLERS,
 ]
+# The JSON API (the pages are in ui_router).
+API_HANDLERS: list[ControllerRouterHandler] = [
+    health,
+    ready,
+    verify_certificate,
+    AuthController,
+    SignUpController,
+    EnterpriseController,
+    EnterpriseAssessmentController,
+    AssessmentController,
+    ApplicationController,
+    HazardController,
+    StatisticsController,
+    EvidenceController,
+    FindingController,
+    open_application,
+    *REPORT_HANDLERS,
+]
 
 
 def create_app(
@@ -96,47 +117,9 @@ def create_app(
     engine = engine or Engine.from_plugins()
     jwt_auth = make_jwt_auth(settings)
     database = db_config(settings, create_all=create_all)
-    problem_map = {
-        sqlite.DatabaseBusy: problem(503),
-        StaleVersion: problem(409, extra=lambda e: {"current": jsonable(e.current)}),
-        IllegalTransition: problem(409, extra=lambda e: {"allowed_actions": e.allowed}),
-        Conflict: problem(409),
-        Rejected: problem(422, extra=lambda e: {"reasons": e.reasons}),
-        AnbiaoError: problem(422),
-    }
     app = Litestar(
-        route_handlers=[
-            health,
-            ready,
-            verify_certificate,
-            AuthController,
-            SignUpController,
-            EnterpriseController,
-            EnterpriseAssessmentController,
-            AssessmentController,
-            ApplicationController,
-            HazardController,
-            StatisticsController,
-            EvidenceController,
-            FindingController,
-            open_application,
-            *REPORT_HANDLERS,
-            ui_router(),
-            create_static_files_router(
-                path="/static",
-                directories=[HERE / "kernel" / "static"],
-                opt={"exclude_from_auth": True},
-                include_in_schema=False,
-            ),
-        ],
-        plugins=[
-            SQLAlchemyPlugin(config=database),
-            ProblemDetailsPlugin(
-                ProblemDetailsConfig(
-                    enable_for_all_http_exceptions=True, exception_to_problem_detail_map=problem_map
-                )
-            ),
-        ],
+        route_handlers=[*API_HANDLERS, ui_router(), static_files_router()],
+        plugins=[SQLAlchemyPlugin(config=database), problem_details()],
         on_app_init=[jwt_auth.on_app_init],
         on_shutdown=[shutdown_report_pool],
         before_request=mark_reads,
@@ -146,23 +129,11 @@ def create_app(
             "db_session": Provide(provide_db_session),
         },
         exception_handlers={Exception: internal_error},
-        openapi_config=OpenAPIConfig(
-            title="anbiao 安标 API",
-            version="1",
-            description="工贸小微企业安全生产标准化自评与评审 / self-assessment and review service",
-            path="/schema",
-            render_plugins=[
-                SwaggerRenderPlugin(
-                    js_url="/static/swagger/swagger-ui-bundle.js",
-                    css_url="/static/swagger/swagger-ui.css",
-                    standalone_preset_js_url="/static/swagger/swagger-ui-standalone-preset.js",
-                    favicon="",
-                )
-            ],
-        ),
+        openapi_config=openapi_config(),
         middleware=[session_config(settings).middleware],
         template_config=template_config(TEMPLATE_DIRS),
         csrf_config=csrf_config(settings),
+        request_class=BoundedRequest,
         request_max_body_size=settings.max_upload_bytes,
         response_class=ModelResponse,
         debug=settings.debug,
@@ -175,6 +146,51 @@ def create_app(
     app.state.engine = engine
     app.state.clock = clock
     return app
+
+
+def problem_details() -> ProblemDetailsPlugin:
+    """Domain errors as RFC 9457 problem documents: status, detail and the facts to act on."""
+    problem_map = {
+        ValidationException: invalid_input,
+        sqlite.DatabaseBusy: problem(503),
+        StaleVersion: problem(409, extra=lambda e: {"current": jsonable(e.current)}),
+        IllegalTransition: problem(409, extra=lambda e: {"allowed_actions": e.allowed}),
+        Conflict: problem(409),
+        Rejected: problem(422, extra=lambda e: {"reasons": e.reasons}),
+        AnbiaoError: problem(422),
+    }
+    return ProblemDetailsPlugin(
+        ProblemDetailsConfig(
+            enable_for_all_http_exceptions=True, exception_to_problem_detail_map=problem_map
+        )
+    )
+
+
+def openapi_config() -> OpenAPIConfig:
+    """The schema at /schema, with Swagger UI served from our own static files."""
+    return OpenAPIConfig(
+        title="anbiao 安标 API",
+        version="1",
+        description="工贸小微企业安全生产标准化自评与评审 / self-assessment and review service",
+        path="/schema",
+        render_plugins=[
+            SwaggerRenderPlugin(
+                js_url="/static/swagger/swagger-ui-bundle.js",
+                css_url="/static/swagger/swagger-ui.css",
+                standalone_preset_js_url="/static/swagger/swagger-ui-standalone-preset.js",
+                favicon="",
+            )
+        ],
+    )
+
+
+def static_files_router() -> Router:
+    return create_static_files_router(
+        path="/static",
+        directories=[HERE / "kernel" / "static"],
+        opt={"exclude_from_auth": True},
+        include_in_schema=False,
+    )
 
 
 def ui_router() -> Router:

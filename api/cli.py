@@ -6,12 +6,17 @@ line starts fast.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
+
+if TYPE_CHECKING:
+    from advanced_alchemy.alembic.commands import AlembicCommands
 
 ROLES = ("enterprise", "reviewer", "admin")
 
 
-def _alembic():
+def _alembic() -> AlembicCommands:
     from advanced_alchemy.alembic.commands import AlembicCommands
 
     from anbiao.api.kernel.db import db_config
@@ -59,7 +64,16 @@ def users() -> None:
 @click.option("--domains", default="", help="Reviewer: comma-separated industries / hazards.")
 @click.option("--employer", default="", help="Reviewer: employer (for conflicts of interest).")
 @click.option("--enterprise-uscc", default="", help="Enterprise user: the enterprise's USCC.")
-def create_user(role, email, name, password, region, domains, employer, enterprise_uscc) -> None:
+def create_user(
+    role: str,
+    email: str,
+    name: str,
+    password: str,
+    region: str,
+    domains: str,
+    employer: str,
+    enterprise_uscc: str,
+) -> None:
     """Create an account (passwords are stored as argon2 hashes)."""
     import asyncio
 

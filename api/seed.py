@@ -9,8 +9,9 @@ import yaml
 from sqlalchemy import select
 
 from anbiao.api.accounts.service import create_user
+from anbiao.api.assessments.saving import save_answers
 from anbiao.api.assessments.schemas import AnswersPatch
-from anbiao.api.assessments.service import create_assessment, save_answers
+from anbiao.api.assessments.service import create_assessment
 from anbiao.api.enterprises.schemas import SignUp
 from anbiao.api.enterprises.service import sign_up
 from anbiao.api.kernel.audit import audit
@@ -111,7 +112,7 @@ async def seed_demo() -> list[str]:
                 for i in engine.compose(profile).items
             }
             patch = AnswersPatch.model_validate({"version": 1, "answers": full})
-            await save_answers(session, engine, user, assessment, patch)
+            await save_answers(session, engine, user, assessment.id, patch)
         lines.append(f"  {'enterprise':<10} {email}  {profile.name}")
         await session.commit()
     return lines

@@ -27,10 +27,10 @@ class _Connection:
 
 
 class Response:
-    __slots__ = ("content", "status")
+    __slots__ = ("close", "content", "status")
 
-    def __init__(self, status: int, content: bytes) -> None:
-        self.status, self.content = status, content
+    def __init__(self, status: int, content: bytes, close: bool = False) -> None:
+        self.status, self.content, self.close = status, content, close
 
     def json(self) -> Any:
         return msgspec.json.decode(self.content)
@@ -64,15 +64,29 @@ class Client:
             try:
                 connection.writer.write(message)
                 response = await self._read(connection.reader)
+            except (asyncio.IncompleteReadError, ConnectionResetError) as error:
+                connection.writer.close()
+                if getattr(error, "partial", b""):
+                    raise
+                # The server closed the connection without answering: a kept-alive one whose
+                # keep-alive ran out while this client was starved of CPU, or (seen with the
+                # machine's load average above 30) a new one. Send the request once more on a
+                # new connection; a sign-up sent twice would fail loudly (409), not silently.
+                connection = await self._connection(fresh=True)
+                connection.writer.write(message)
+                response = await self._read(connection.reader)
             except BaseException:
                 connection.writer.close()
                 raise
-            connection.used = time.monotonic()
-            self._free.append(connection)
+            if response.close:  # e.g. gunicorn's sync worker: one request per connection
+                connection.writer.close()
+            else:
+                connection.used = time.monotonic()
+                self._free.append(connection)
             return response
 
-    async def _connection(self) -> _Connection:
-        while self._free:
+    async def _connection(self, fresh: bool = False) -> _Connection:
+        while self._free and not fresh:
             connection = self._free.pop()
             if time.monotonic() - connection.used < KEEP_IDLE:
                 return connection
@@ -85,17 +99,14 @@ class Client:
         head = await reader.readuntil(b"\r\n\r\n")
         lines = head.decode("latin-1").split("\r\n")
         status = int(lines[0].split(" ", 2)[1])
-        length = next(
-            (
-                int(line.split(":", 1)[1])
-                for line in lines[1:]
-                if line[:15].lower() == "content-length:"
-            ),
-            None,
-        )
-        if length is None:
+        fields = {
+            name.strip().lower(): value.strip()
+            for name, _, value in (line.partition(":") for line in lines[1:] if line)
+        }
+        if "content-length" not in fields:
             raise RuntimeError(f"no Content-Length in the response ({lines[0]})")
-        return Response(status, await reader.readexactly(length))
+        body = await reader.readexactly(int(fields["content-length"]))
+        return Response(status, body, fields.get("connection", "").lower() == "close")
 
     async def aclose(self) -> None:
         for connection in self._free:

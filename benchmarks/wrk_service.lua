@@ -1,14 +1,25 @@
--- wrk script of bench_service.py (run with -t1: the answer pool lives in one thread).
--- Argument: a plan file. Its first line is GET or PATCH.
+-- wrk script of bench_service.py. Argument: a plan file; its first line says GET or PATCH.
 --   GET:   then "path<TAB>token" per line (token may be empty); requests cycle through them.
---   PATCH: then two answer-set JSON objects, then "assessment id<TAB>version<TAB>token" per line.
---          Each request takes a free assessment with its current version and alternates the
---          answer set; the response returns the assessment (id, new version) to the pool, so no
---          two requests race on one assessment and every version is current.
+--          Run with -t1: the cursor lives in one thread.
+--   PATCH<TAB>path before the id<TAB>path after it<TAB>n: then n answer-set JSON objects, then
+--          "assessment id<TAB>version<TAB>token" per line. Run with as many threads as
+--          connections (-tN -cN): each thread has one connection, so a response belongs to the
+--          thread's last request. Thread k takes the assessments k, k + N, k + 2N, … in turn
+--          and sends answer set (version mod n) + 1 — two sets: the answers flip; one set per
+--          item: each save answers the next item. The new version comes from the response
+--          ("version": first in it; a 409 carries the current one), so every version is
+--          current and no two requests ever race on one assessment.
 -- done() prints one line "BENCH {json}" with requests, duration, p50, p99 and error counts.
 
-local mode, gets, sets, free, tokens = nil, {}, {}, {}, {}
-local cursor = 0
+local threads = 0
+function setup(thread)
+  thread:set("index", threads)
+  threads = threads + 1
+end
+
+local mode, gets, sets, mine = nil, {}, {}, {}
+local before, after = "", ""
+local cursor, current = 0, nil
 
 local function auth(token)
   if token == nil or token == "" then return {} end
@@ -18,7 +29,9 @@ end
 function init(args)
   local lines = {}
   for line in io.lines(args[1]) do lines[#lines + 1] = line end
-  mode = lines[1]
+  local head = {}
+  for field in lines[1]:gmatch("[^\t]+") do head[#head + 1] = field end
+  mode = head[1]
   if mode == "GET" then
     for i = 2, #lines do
       local path, token = lines[i]:match("^([^\t]+)\t?(.*)$")
@@ -27,11 +40,17 @@ function init(args)
     response = nil -- no body parsing for reads
     return
   end
-  sets = {lines[2], lines[3]}
-  for i = 4, #lines do
+  before, after = head[2], head[3]
+  local n = tonumber(head[4])
+  for i = 2, n + 1 do sets[#sets + 1] = lines[i] end
+  local count = tonumber(args[2]) -- threads, as given to wrk -t
+  local k = 0
+  for i = n + 2, #lines do
     local id, version, token = lines[i]:match("^(%S+)\t(%d+)\t(%S+)$")
-    tokens[id] = token
-    free[#free + 1] = {id = id, version = tonumber(version)}
+    if k % count == index then
+      mine[#mine + 1] = {id = id, version = tonumber(version), token = token}
+    end
+    k = k + 1
   end
 end
 
@@ -40,22 +59,21 @@ function request()
     cursor = cursor % #gets + 1
     return gets[cursor]
   end
-  local a = table.remove(free)
-  if a == nil then -- pool exhausted (a response lost its assessment): fails visibly as a 404
-    return wrk.format("PATCH", "/api/v1/assessments/00000000-0000-0000-0000-000000000000/answers")
-  end
-  local headers = auth(tokens[a.id])
+  cursor = cursor % #mine + 1
+  current = mine[cursor]
+  local headers = auth(current.token)
   headers["Content-Type"] = "application/json"
-  local body = '{"version":' .. a.version .. ',"answers":' .. sets[a.version % 2 + 1] .. '}'
-  return wrk.format("PATCH", "/api/v1/assessments/" .. a.id .. "/answers", headers, body)
+  local body = '{"version":' .. current.version .. ',"answers":' ..
+    sets[current.version % #sets + 1] .. '}'
+  return wrk.format("PATCH", before .. current.id .. after, headers, body)
 end
 
 function response(status, headers, body)
-  -- a saved assessment (200) or the current state of a stale one (409): id first, then version
-  local id = body:match('"id":"([%x%-]+)"')
   local version = body:match('"version":(%d+)')
-  if id ~= nil and version ~= nil and tokens[id] ~= nil then
-    free[#free + 1] = {id = id, version = tonumber(version)}
+  if version ~= nil then
+    current.version = tonumber(version)
+  elseif status == 200 then
+    current.version = current.version + 1
   end
 end
 

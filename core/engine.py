@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from anbiao.core.catalog import Catalog, ProfileIssue
 from anbiao.core.compose import ComposedChecklist, Composer
 from anbiao.core.errors import AssessmentError, ProfileError
-from anbiao.core.models.answers import AnswerSheet
+from anbiao.core.models.answers import AnswerSheet, ValidatedSheets
 from anbiao.core.models.profile import Profile
 from anbiao.core.result import AssessmentResult
 
@@ -27,6 +27,7 @@ class Engine:
         if catalog is not None:
             self.catalog = catalog
         self._cache: OrderedDict[tuple[object, ...], ComposedChecklist] = OrderedDict()
+        self.sheets = ValidatedSheets()  # a service's saves validate only what they change
 
     @cached_property
     def catalog(self) -> Catalog:

@@ -10,7 +10,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from decimal import Decimal
 
 from anbiao.core.compose import ComposedChecklist, ComposedItem
@@ -98,17 +98,9 @@ def score(composed: ComposedChecklist, answers: AnswerSheet, profile: Profile) -
     """Score ``answers`` against ``composed``; bad answers raise one :class:`AssessmentError`."""
     rules = _rules(composed)
     given = answers.answers
-    errors: list[str] = []
-    for item_id in given.keys() - rules.keys():
-        known = item_id in composed.excluded or item_id in composed.not_applicable
-        where = "is not applicable to this profile" if known else "is not in the composed checklist"
-        errors.append(f"{item_id}: item {where}")
-    default, compliant, na, non_compliant = (
-        answers.default,
-        Status.compliant,
-        Status.na,
-        (Status.non_compliant),
-    )
+    errors = _unknown_items(composed, given.keys() - rules.keys())
+    default = answers.default
+    compliant, na, non_compliant = Status.compliant, Status.na, Status.non_compliant
     statuses: list[Status | None] = []
     earned_list: list[int] = []
     failed: dict[str, ItemScore] = {}
@@ -150,11 +142,7 @@ def score(composed: ComposedChecklist, answers: AnswerSheet, profile: Profile) -
             acc[0] += earned
             acc[1] += max_score
     if errors:
-        shown = sorted(errors)[:MAX_ERRORS_SHOWN]
-        more = (
-            f" (+{len(errors) - MAX_ERRORS_SHOWN} more)" if len(errors) > MAX_ERRORS_SHOWN else ""
-        )
-        raise AssessmentError("; ".join(shown) + more)
+        raise _assessment_error(errors)
     trace = Trace(
         tuple(rules),
         composed.item_elements,
@@ -164,20 +152,26 @@ def score(composed: ComposedChecklist, answers: AnswerSheet, profile: Profile) -
         failed,
         notes,
     )
-    for leaf, top in composed.element_parents:  # roll 二级 totals up into their 一级 element
-        totals[top][0] += totals[leaf][0]
-        totals[top][1] += totals[leaf][1]
     return _conclude(
-        composed,
-        profile,
-        trace,
-        tuple(vetoes),
-        totals,
-        earned_total,
-        applicable_total,
-        sum(composed.max_scores),
-        len(statuses) - statuses.count(None),
+        composed, profile, trace, tuple(vetoes), totals, earned_total, applicable_total
     )
+
+
+def _unknown_items(composed: ComposedChecklist, item_ids: Iterable[str]) -> list[str]:
+    """Errors for answers to items the composition does not hold."""
+    errors = []
+    for item_id in item_ids:
+        known = item_id in composed.excluded or item_id in composed.not_applicable
+        where = "is not applicable to this profile" if known else "is not in the composed checklist"
+        errors.append(f"{item_id}: item {where}")
+    return errors
+
+
+def _assessment_error(errors: list[str]) -> AssessmentError:
+    """One error naming the first problems (sorted) and how many more there are."""
+    shown = sorted(errors)[:MAX_ERRORS_SHOWN]
+    more = f" (+{len(errors) - MAX_ERRORS_SHOWN} more)" if len(errors) > MAX_ERRORS_SHOWN else ""
+    return AssessmentError("; ".join(shown) + more)
 
 
 def _conclude(
@@ -188,9 +182,11 @@ def _conclude(
     totals: dict[str, list[int]],
     earned: int,
     applicable: int,
-    full: int,
-    answered: int,
 ) -> AssessmentResult:
+    for leaf, top in composed.element_parents:  # roll 二级 totals up into their 一级 element
+        totals[top][0] += totals[leaf][0]
+        totals[top][1] += totals[leaf][1]
+    answered = len(trace.statuses) - trace.statuses.count(None)
     scoring = composed.scoring
     decimals = scoring.decimals
     pct = percentage(earned, applicable, decimals)
@@ -203,7 +199,7 @@ def _conclude(
         fingerprint=composed.fingerprint,
         earned=earned,
         applicable=applicable,
-        full_marks=full,
+        full_marks=sum(composed.max_scores),
         percentage=pct,
         answered=answered,
         total_items=total,

@@ -30,3 +30,19 @@ def uscc(region: str, n: int) -> str:
     """The ``n``-th valid USCC of a region (check digit included)."""
     first = f"91{region}MA{n:07d}"
     return first + check_digit(first)
+
+
+def breaks_text_rule(text: str, *, multiline: bool) -> bool:
+    """The text rule of docs/api.md, written out independently of the service's code: a control
+    character (category Cc; tab and line feed allowed in multi-line text), a bidi embedding,
+    override or isolate character, or an unpaired surrogate."""
+    import unicodedata
+
+    allowed = "\t\n" if multiline else ""
+    return any(
+        (unicodedata.category(c) == "Cc" and c not in allowed)
+        or 0x202A <= ord(c) <= 0x202E
+        or 0x2066 <= ord(c) <= 0x2069
+        or unicodedata.category(c) == "Cs"
+        for c in text
+    )

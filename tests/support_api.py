@@ -17,16 +17,17 @@ from typing import Any
 
 import uvicorn
 from litestar.testing import TestClient
-from sqlalchemy import event
+from sqlalchemy import event, select
 from sqlalchemy.ext.asyncio import create_async_engine
 from support import make_profile
 
 from anbiao.api.app import create_app
-from anbiao.api.kernel.models import Role
+from anbiao.api.kernel.models import Certificate, Role
 from anbiao.api.kernel.settings import Settings
 from anbiao.core.engine import Engine
 
 FUZHOU = {"region": "350102", "uscc": "91350102MA00000152", "name": "福州示例机械厂"}
+OWNER, ADMIN = "ent@fz.cn", "admin@fz.gov"
 
 
 def setup_authority(api) -> None:
@@ -118,6 +119,91 @@ def under_review(api):
         for c in api.call("GET", f"/api/v1/applications/{app['id']}/candidates", admin)
     }
     return act(api, app, "assign", admin, reviewer_ids=[reviewers["r1"], reviewers["r2"]])
+
+
+def items_of(checklist: dict) -> dict[str, dict]:
+    found: dict[str, dict] = {}
+
+    def walk(elements):
+        for element in elements:
+            found.update({i["id"]: i for i in element["items"]})
+            walk(element["elements"])
+
+    walk(checklist["elements"])
+    return found
+
+
+def filled(api) -> dict:
+    """An enterprise whose self-assessment has a partial item (with a deduction and a note) and a
+    non-compliant one (a hazard); returns ids, the checklist and the engine's result."""
+    _, assessment = start(api, OWNER, consultant="示例咨询")
+    checklist = api.call("GET", f"/api/v1/assessments/{assessment['id']}/checklist", OWNER)
+    items = items_of(checklist)
+    partial = next(i for i in items.values() if i["deductions"] and not i["veto"])
+    failing = next(i for i in items.values() if not i["veto"] and i["id"] != partial["id"])
+    answer_all(
+        api,
+        OWNER,
+        assessment,
+        **{
+            partial["id"]: {
+                "status": "partial",
+                "deductions": [partial["deductions"][0]["id"]],
+                "note": "培训记录缺两人",
+            },
+            failing["id"]: {"status": "non_compliant", "note": "未建立台账"},
+        },
+    )
+    return {
+        "assessment": assessment["id"],
+        "items": items,
+        "partial": partial,
+        "failing": failing,
+        "result": api.call("GET", f"/api/v1/assessments/{assessment['id']}", OWNER)["result"],
+    }
+
+
+def to_certificate(api, clock) -> dict:
+    """Self-assessment → review (one item scored down by a reviewer) → certificate."""
+    setup_authority(api)
+    case = filled(api)
+    app = api.call(
+        "POST", f"/api/v1/assessments/{case['assessment']}/applications", OWNER, expect=201
+    )
+    app = act(api, app, "submit", OWNER)
+    app = act(api, app, "accept", ADMIN)
+    reviewers = {
+        r["name"]: r["id"]
+        for r in api.call("GET", f"/api/v1/applications/{app['id']}/candidates", ADMIN)
+    }
+    app = act(api, app, "assign", ADMIN, reviewer_ids=[reviewers["r1"], reviewers["r2"]])
+    downgraded = next(
+        i for i in case["items"] if i not in (case["partial"]["id"], case["failing"]["id"])
+    )
+    comparison = api.call(
+        "PUT",
+        f"/api/v1/applications/{app['id']}/review",
+        "r1@experts.cn",
+        json={"answers": {downgraded: {"status": "non_compliant"}}},
+    )
+    app = act(api, app, "conclude_pass", "r1@experts.cn")
+    app = act(api, app, "approve", ADMIN)
+    clock.advance(14)
+    app = act(api, app, "certify", ADMIN)
+    with api.client.portal() as portal:
+        number = portal.call(_certificate_number, api)
+    return {
+        **case,
+        "application": app["id"],
+        "downgraded": downgraded,
+        "comparison": comparison,
+        "number": number,
+    }
+
+
+async def _certificate_number(api) -> str:
+    async with api.client.app.state.db_config.get_session() as session:
+        return (await session.scalars(select(Certificate.number))).one()
 
 
 PG_ENV = "ANBIAO_TEST_DATABASE_URL"

@@ -6,38 +6,58 @@ caller may see, so a foreign object is simply not found (404).
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
-from argon2 import PasswordHasher
+from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError
 from litestar.connection import ASGIConnection
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
 from litestar.handlers.base import BaseRouteHandler
 from litestar.security.jwt import JWTAuth, Token
+from litestar.types import Guard
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from anbiao.api.kernel.db import SAFE_METHODS, request_session
 from anbiao.api.kernel.models import Role, User
-from anbiao.api.kernel.settings import Settings
+from anbiao.api.kernel.settings import Settings, get_settings
 from anbiao.api.kernel.sqlite import READ_ONLY
 
-_hasher = PasswordHasher()
-# A hash to verify against when the account does not exist, so timing does not reveal accounts.
-_DUMMY_HASH = _hasher.hash("anbiao-dummy-password")
+
+@lru_cache(maxsize=8)
+def _hasher(time_cost: int, memory_kib: int, parallelism: int) -> PasswordHasher:
+    return PasswordHasher(
+        time_cost=time_cost, memory_cost=memory_kib, parallelism=parallelism, type=Type.ID
+    )
 
 
-def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+def password_hasher(settings: Settings | None = None) -> PasswordHasher:
+    """argon2id with the parameters of ``settings`` (default: the environment's)."""
+    s = settings or get_settings()
+    return _hasher(s.argon2_time_cost, s.argon2_memory_kib, s.argon2_parallelism)
+
+
+@lru_cache(maxsize=8)
+def _dummy_hash(hasher: PasswordHasher) -> str:
+    """A hash to verify against when the account does not exist, so that timing does not
+    reveal accounts."""
+    return hasher.hash("anbiao-dummy-password")
+
+
+def hash_password(password: str, settings: Settings | None = None) -> str:
+    return password_hasher(settings).hash(password)
 
 
 def verify_password(password_hash: str, password: str) -> bool:
+    """Any parameters: a hash names those it was made with."""
     try:
-        return _hasher.verify(password_hash, password)
+        return password_hasher().verify(password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
 
@@ -48,8 +68,9 @@ async def authenticate(
     """The user for these credentials; counts failures and locks the account for a while."""
     user = await session.scalar(select(User).where(User.email == email.strip().lower()))
     now = datetime.now(UTC)
+    hasher = password_hasher(settings)
     if user is None:
-        verify_password(_DUMMY_HASH, password)
+        verify_password(_dummy_hash(hasher), password)
         raise NotAuthorizedException("邮箱或密码错误 / wrong e-mail or password")
     locked_until = user.locked_until
     if locked_until is not None and locked_until.replace(tzinfo=locked_until.tzinfo or UTC) > now:
@@ -59,7 +80,10 @@ async def authenticate(
     if not verify_password(user.password_hash, password):
         await _count_failure(session, settings, user, now)
         raise NotAuthorizedException("邮箱或密码错误 / wrong e-mail or password")
-    if user.failed_logins or user.locked_until:
+    rehash = hasher.check_needs_rehash(user.password_hash)
+    if rehash:  # made with other argon2 parameters: hash again with the current ones
+        user.password_hash = await asyncio.to_thread(hasher.hash, password)
+    if rehash or user.failed_logins or user.locked_until:
         user.failed_logins, user.locked_until = 0, None
         await session.commit()
     return user
@@ -109,10 +133,11 @@ async def _retrieve_user(
     """The token's account: kept by the worker for a few seconds, else read in the request's
     own session (one connection and one transaction per request) and detached, so that the
     handler's objects never include it by accident."""
-    READ_ONLY.set(connection.scope["method"] in SAFE_METHODS)  # the request's task: it persists
+    READ_ONLY.set(connection.scope.get("method") in SAFE_METHODS)  # the request's task: it persists
     state = connection.app.state
-    if (user := state.accounts.get(token.sub)) is not None:
-        return user
+    kept: User | None = state.accounts.get(token.sub)
+    if kept is not None:
+        return kept
     session = await request_session(state, connection.scope)
     if (user := await session.get(User, token.sub)) is not None:
         session.expunge(user)
@@ -130,7 +155,7 @@ def make_jwt_auth(settings: Settings) -> JWTAuth[User]:
     )
 
 
-def requires(*roles: Role):
+def requires(*roles: Role) -> Guard:
     """A guard admitting only the given roles (403 otherwise)."""
 
     async def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:

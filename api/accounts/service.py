@@ -14,12 +14,13 @@ from anbiao.api.kernel.models import (
     Role,
     User,
 )
+from anbiao.api.kernel.settings import Settings
 
 
-async def hash_in_thread(password: str) -> str:
+async def hash_in_thread(password: str, settings: Settings | None = None) -> str:
     """argon2 is slow by design: hash in a thread (the event loop keeps serving) and before the
     transaction begins (on SQLite it would hold the write lock meanwhile)."""
-    return await asyncio.to_thread(hash_password, password)
+    return await asyncio.to_thread(hash_password, password, settings)
 
 
 async def create_user(

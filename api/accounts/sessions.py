@@ -17,6 +17,7 @@ from litestar.di import NamedDependency
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
 from litestar.handlers.base import BaseRouteHandler
 from litestar.middleware.session.client_side import CookieBackendConfig
+from litestar.types import Guard
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from anbiao.api.kernel.models import (
@@ -69,10 +70,11 @@ def sign_out(request: Request[Any, Any, Any]) -> None:
 
 
 def session_role(connection: ASGIConnection[Any, Any, Any, Any]) -> str | None:
-    return (connection.scope.get("session") or {}).get("role")
+    session = connection.scope.get("session")
+    return session.get("role") if isinstance(session, dict) else None
 
 
-def signed_in(*roles: Role):
+def signed_in(*roles: Role) -> Guard:
     """A guard: a signed-in user of one of ``roles`` (any role when none are given)."""
 
     async def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:

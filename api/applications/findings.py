@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from sqlalchemy import select
@@ -153,7 +154,7 @@ async def raise_findings(ctx: Context, application: Application) -> None:
             finding,
             finding.version,
             {"state": "raised", "hazard_id": hazard.id, "version": finding.version + 1},
-            lambda f=finding: finding_facts(f),
+            partial(finding_facts, finding),
         )
         audit(
             ctx.session,

@@ -3,7 +3,7 @@ an enterprise applies for review from its self-assessment."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 from uuid import UUID
 
@@ -61,13 +61,7 @@ async def application_page(
 ) -> Template:
     """The application as ``viewer`` may see it, with the actions their role may take now."""
     enterprise = await session.get_one(Enterprise, application.enterprise_id)
-    assignments = await reviewers_of(session, application, application.cycle)
-    people = {
-        u.id: u
-        for u in await session.scalars(
-            select(User).where(User.id.in_({a.reviewer_id for a in assignments}))
-        )
-    }
+    reviewers = await _reviewers(session, application)
     comparison = await compare(session, engine, application)
     hazards = (
         await session.scalars(
@@ -76,17 +70,7 @@ async def application_page(
             .order_by(Hazard.created_at)
         )
     ).all()
-    events = (
-        await session.scalars(
-            select(Event).where(Event.application_id == application.id).order_by(Event.id)
-        )
-    ).all()
-    actors = {
-        u.id: u.name
-        for u in await session.scalars(
-            select(User).where(User.id.in_({e.actor_id for e in events if e.actor_id}))
-        )
-    }
+    events, actors = await _history(session, application)
     findings = (
         await session.scalars(
             select(Finding).where(Finding.application_id == application.id).order_by(Finding.id)
@@ -107,7 +91,7 @@ async def application_page(
         status_code=status_code,
         application=application,
         enterprise=enterprise,
-        reviewers=[people[a.reviewer_id] for a in assignments if a.reviewer_id in people],
+        reviewers=reviewers,
         comparison=comparison,
         hazards=hazards,
         events=events,
@@ -122,6 +106,36 @@ async def application_page(
         today=request.app.state.clock(),
         composed=comparison.own.composed,
     )
+
+
+async def _reviewers(session: AsyncSession, application: Application) -> list[User]:
+    """The reviewers assigned in the current cycle, in the order of their assignment."""
+    assignments = await reviewers_of(session, application, application.cycle)
+    people = {
+        u.id: u
+        for u in await session.scalars(
+            select(User).where(User.id.in_({a.reviewer_id for a in assignments}))
+        )
+    }
+    return [people[a.reviewer_id] for a in assignments if a.reviewer_id in people]
+
+
+async def _history(
+    session: AsyncSession, application: Application
+) -> tuple[Sequence[Event], dict[UUID, str]]:
+    """The application's audit events, oldest first, and the names of their actors."""
+    events = (
+        await session.scalars(
+            select(Event).where(Event.application_id == application.id).order_by(Event.id)
+        )
+    ).all()
+    actors = {
+        u.id: u.name
+        for u in await session.scalars(
+            select(User).where(User.id.in_({e.actor_id for e in events if e.actor_id}))
+        )
+    }
+    return events, actors
 
 
 async def _on_application(

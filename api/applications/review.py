@@ -91,16 +91,19 @@ def conflicts(reviewer: User, enterprise: Enterprise, reviewed_before: set[UUID]
 
 
 async def review_scores(
-    ctx: Context, application: Application, assignments: list[Assignment] | None = None
+    session: AsyncSession,
+    engine: Engine,
+    application: Application,
+    assignments: list[Assignment] | None = None,
 ) -> Scored:
     """The review result: self answers overridden item by item by the reviewers' answers
     (``assignments``: the current cycle's, when already read)."""
     merged = dict(application.answers)
     if assignments is None:
-        assignments = await reviewers_of(ctx.session, application, application.cycle)
+        assignments = await reviewers_of(session, application, application.cycle)
     for assignment in assignments:
         merged.update(assignment.answers)
-    return score_answers(ctx.engine, application.profile, merged)
+    return score_answers(engine, application.profile, merged)
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,8 +133,7 @@ async def compare(session: AsyncSession, engine: Engine, application: Applicatio
     own = score_answers(engine, application.profile, application.answers)
     review = None
     if assignments := await reviewers_of(session, application, application.cycle):
-        reading = Context(session, engine, None, None, None)  # type: ignore[arg-type]
-        review = await review_scores(reading, application, assignments)
+        review = await review_scores(session, engine, application, assignments)
     by_id = {s.item_id: s for s in review.result.items} if review else {}
     items = []
     for s in own.result.items:
@@ -151,7 +153,7 @@ async def compare(session: AsyncSession, engine: Engine, application: Applicatio
 
 async def conclude(ctx: Context, application: Application, outcome: str) -> dict[str, Any]:
     await my_assignment(ctx, application)
-    scored = await review_scores(ctx, application)
+    scored = await review_scores(ctx.session, ctx.engine, application)
     outcome_summary = summary(scored)
     if outcome == "pass" and not scored.result.passed:
         raise Rejected(

@@ -35,7 +35,9 @@ from anbiao.api.kernel.schemas import EventOut, Page
 from anbiao.core.engine import Engine
 
 
-def _view(application: Application, role: Role, reviewers: list[UUID], today: date) -> dict:
+def _view(
+    application: Application, role: Role, reviewers: list[UUID], today: date
+) -> dict[str, Any]:
     return {
         **{
             c: getattr(application, c)

@@ -54,7 +54,9 @@ def summary(scored: Scored) -> dict[str, Any]:
     }
 
 
-async def reviewers_of(session: AsyncSession, application: Application, cycle: int | None = None):
+async def reviewers_of(
+    session: AsyncSession, application: Application, cycle: int | None = None
+) -> list[Assignment]:
     query = select(Assignment).where(Assignment.application_id == application.id)
     if cycle is not None:
         query = query.where(Assignment.cycle == cycle)
@@ -89,9 +91,10 @@ def deadline(ctx: Context, application: Application, key: str) -> date:
 
 
 def need_reason(ctx: Context) -> str:
-    if not ctx.body.reason.strip():
+    reason: str = ctx.body.reason.strip()
+    if not reason:
         raise Rejected("请说明原因 / a reason is required")
-    return ctx.body.reason.strip()
+    return reason
 
 
 async def my_assignment(ctx: Context, application: Application) -> Assignment:

@@ -3,38 +3,47 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 from uuid import UUID
 
-from pydantic import (
-    Field,
-    StringConstraints,
-    field_validator,
-)
+from pydantic import Field
 
-from anbiao.api.kernel.schemas import Input, Output, _bounded
+from anbiao.api.kernel.limits import (
+    BATCH_MAX,
+    FINDING_REFERENCES_MAX,
+    KEY_MAX,
+    REVIEWERS_MAX,
+    Batch,
+    ElementCode,
+    FindingText,
+    Key,
+    Location,
+    Reason,
+    Reference,
+    Version,
+)
+from anbiao.api.kernel.schemas import Input, Output
 from anbiao.core.models._base import Integer
-from anbiao.core.models.answers import Answer
+from anbiao.core.models.text import Text
 
 
 class ActionIn(Input):
     """A workflow action; ``version`` must be the one read."""
 
-    version: Integer
-    reason: str = Field(default="", max_length=4000, description="Required to return or reject.")
-    items: list[str] = Field(default_factory=list, description="Items reopened by a return.")
-    reviewer_ids: list[UUID] = Field(default_factory=list, description="For 'assign'.")
+    version: Version
+    reason: Reason = Field(default="", description="Required to return, reject or revoke.")
+    items: list[Key] = Field(
+        default_factory=list, max_length=BATCH_MAX, description="Items reopened by a return."
+    )
+    reviewer_ids: list[UUID] = Field(
+        default_factory=list, max_length=REVIEWERS_MAX, description="For 'assign'."
+    )
 
 
 class ReviewIn(Input):
     """A reviewer's item-level scores for the current cycle (merged into earlier ones)."""
 
-    answers: dict[str, Answer | None]
-
-    @field_validator("answers")
-    @classmethod
-    def _batch_size(cls, value: dict[str, Answer | None]) -> dict[str, Answer | None]:
-        return _bounded(value)
+    answers: Batch
 
 
 class ApplicationOut(Output):
@@ -82,26 +91,26 @@ class ComparisonOut(Output):
 class FindingIn(Input):
     """A reviewer's finding (评审发现的问题), optionally tied to a checklist item or element."""
 
-    text: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
+    text: FindingText
     level: Literal["general", "major"] = Field(
         default="general", description="Hazard level: 一般 general or 重大 major."
     )
-    item_id: str = Field(default="", max_length=96, description="The item it concerns, if any.")
-    element: str = Field(
-        default="",
-        max_length=32,
-        description="The element code it concerns (e.g. 5.5.3); implied by the item.",
+    item_id: Text(KEY_MAX) = Field(default="", description="The item it concerns, if any.")
+    element: ElementCode = Field(
+        default="", description="The element code it concerns (e.g. 5.5.3); implied by the item."
     )
-    location: str = Field(default="", max_length=200, description="Where on site (位置).")
-    evidence: list[Annotated[str, StringConstraints(max_length=255)]] = Field(
-        default_factory=list, max_length=20, description="Photo or evidence references."
+    location: Location = Field(default="", description="Where on site (位置).")
+    evidence: list[Reference] = Field(
+        default_factory=list,
+        max_length=FINDING_REFERENCES_MAX,
+        description="Photo or evidence references.",
     )
 
 
 class FindingWithdraw(Input):
     """Withdraw a finding; ``version`` must be the one read."""
 
-    version: Integer
+    version: Version
 
 
 class FindingOut(Output):

@@ -4,6 +4,7 @@ state)."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import date
 from typing import Any
 
@@ -235,7 +236,7 @@ async def _end_certificate(ctx: Context, application: Application, status: str) 
     return {}
 
 
-_EFFECTS = {
+_EFFECTS: dict[Action, Callable[[Context, Application], Awaitable[dict[str, Any]]]] = {
     Action.submit: _submit,
     Action.return_: _return,
     Action.accept: _accept,

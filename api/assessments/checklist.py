@@ -117,8 +117,8 @@ def answers_from_form(
         answer: dict[str, Any] = {"status": status}
         if deductions:
             answer["deductions"] = deductions
-        if note := str(form.get(f"n:{item_id}", "")).strip():
-            answer["note"] = note[:4000]
+        if (note := str(form.get(f"n:{item_id}", ""))).strip():
+            answer["note"] = note  # as typed: too long or a refused character is a 422
         if evidence := (current.get(item_id) or {}).get("evidence"):
             answer["evidence"] = evidence
         out[item_id] = answer

@@ -30,9 +30,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from anbiao.api.accounts.security import requires
 from anbiao.api.assessments.service import is_frozen
-from anbiao.api.kernel.access import get_assessment, not_found
+from anbiao.api.kernel.access import Columns, get_assessment, not_found
 from anbiao.api.kernel.audit import audit
 from anbiao.api.kernel.errors import Conflict, Rejected
+from anbiao.api.kernel.limits import NOTE_MAX, text_problem
 from anbiao.api.kernel.listing import FormatQuery, Limit, Offset, listing, page
 from anbiao.api.kernel.models import (
     Application,
@@ -57,19 +58,16 @@ from anbiao.core.models.profile import Profile
 
 log = logging.getLogger(__name__)
 
-# --- content sniffing -----------------------------------------------------------------------------
-
-
 # --- scoping --------------------------------------------------------------------------------------
 
 
-def _reviewed_assessments(user: User) -> Select[Any]:
+def _reviewed_assessments(user: User) -> Select[UUID]:
     """Assessments of the applications this reviewer is assigned to (any cycle)."""
     assigned = select(Assignment.application_id).where(Assignment.reviewer_id == user.id)
     return select(Application.assessment_id).where(Application.id.in_(assigned))
 
 
-def scope_evidence(query: Select[Any], user: User) -> Select[Any]:
+def scope_evidence(query: Select[*Columns], user: User) -> Select[*Columns]:
     if user.role == Role.enterprise:
         return query.where(Evidence.enterprise_id == user.enterprise_id)
     if user.role == Role.admin:
@@ -184,9 +182,33 @@ async def store_evidence(
     composed = engine.compose(Profile.model_validate(assessment.profile))
     if item_id not in composed.items:
         raise Rejected(f"检查项不在本次自评中 / unknown item: {item_id[:96]}")
-    note = note.strip()
-    if len(note) > 2000:
-        raise Rejected("备注过长（最多 2000 字）/ the note is too long (max 2000)")
+    note = note.strip()  # documented: an evidence note loses surrounding white space
+    if len(note) > NOTE_MAX:
+        raise Rejected(f"备注过长（最多 {NOTE_MAX} 字）/ the note is too long (max {NOTE_MAX})")
+    if problem := text_problem(note, multiline=True):
+        raise Rejected(f"备注 note: {problem}")
+    content_type = _accepted_type(content, limit)
+    digest = hashlib.sha256(content).hexdigest()
+    key = f"{assessment.enterprise_id}/{digest}"
+    evidence = Evidence(
+        enterprise_id=assessment.enterprise_id,
+        assessment_id=assessment.id,
+        item_id=item_id,
+        filename=clean_filename(filename, content_type),
+        content_type=content_type,
+        size=len(content),
+        sha256=digest,
+        storage_key=key,
+        note=note,
+        uploaded_by=user.id,
+    )
+    await _store_and_commit(session, storage, user, evidence, content)
+    return evidence
+
+
+def _accepted_type(content: bytes, limit: int) -> str:
+    """The type sniffed from an acceptable file's bytes; too large (413), empty (422) or of
+    another type (415) raise."""
     if len(content) > limit:
         raise ProblemDetailsException(
             status_code=413,
@@ -204,33 +226,28 @@ async def store_evidence(
             f"{ALLOWED}, judged by content",
             extra={"allowed": sorted(EXTENSIONS)},
         )
-    digest = hashlib.sha256(content).hexdigest()
-    key = f"{assessment.enterprise_id}/{digest}"
-    evidence = Evidence(
-        enterprise_id=assessment.enterprise_id,
-        assessment_id=assessment.id,
-        item_id=item_id,
-        filename=clean_filename(filename, content_type),
-        content_type=content_type,
-        size=len(content),
-        sha256=digest,
-        storage_key=key,
-        note=note,
-        uploaded_by=user.id,
-    )
+    return content_type
+
+
+async def _store_and_commit(
+    session: AsyncSession, storage: Storage, user: User, evidence: Evidence, content: bytes
+) -> None:
+    """The file first, then its row and audit event in one commit; a failed commit removes the
+    file again unless another row of the enterprise holds the same bytes."""
+    key = evidence.storage_key
     try:
         await storage.put(key, content)
     except Exception as exc:
         log.exception("evidence storage failed to store %s", key)
         raise _unavailable() from exc
-    try:  # the file is stored; the row and its audit event commit here or the file goes
+    try:
         session.add(evidence)
         await session.flush()
         audit(
             session,
             "evidence.uploaded",
             user,
-            enterprise_id=assessment.enterprise_id,
+            enterprise_id=evidence.enterprise_id,
             after=_facts(evidence),
         )
         await session.commit()
@@ -239,7 +256,6 @@ async def store_evidence(
             await session.rollback()
         await _discard_unreferenced(session, storage, key)
         raise
-    return evidence
 
 
 def provide_storage(request: Request[Any, Any, Any]) -> Storage:

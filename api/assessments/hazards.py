@@ -17,6 +17,7 @@ from anbiao.api.assessments.schemas import HazardOut
 from anbiao.api.kernel.access import get_hazard, scope_hazards
 from anbiao.api.kernel.audit import audit
 from anbiao.api.kernel.errors import Rejected
+from anbiao.api.kernel.limits import HAZARD_REFERENCES_MAX, Measures, PersonName, Reference
 from anbiao.api.kernel.listing import FormatQuery, Limit, Offset, Region, listing, page
 from anbiao.api.kernel.models import Enterprise, Hazard, Role, User
 from anbiao.api.kernel.schemas import Input, Page
@@ -30,10 +31,10 @@ MOVES = {
 
 
 class HazardUpdate(Input):
-    owner: str | None = Field(default=None, max_length=100)
-    measures: str | None = Field(default=None, max_length=4000)
+    owner: PersonName | None = None
+    measures: Measures | None = None
     deadline: date | None = None
-    evidence: list[str] | None = Field(default=None, max_length=50)
+    evidence: list[Reference] | None = Field(default=None, max_length=HAZARD_REFERENCES_MAX)
     state: Literal["open", "rectifying", "submitted", "closed"] | None = None
 
 

@@ -14,11 +14,13 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
 
 from anbiao.api.accounts.sessions import ANYONE, ENTERPRISE
 from anbiao.api.assessments.checklist import answered, answers_from_form, section_of, sections, why
 from anbiao.api.assessments.evidence import get_evidence, store_evidence
 from anbiao.api.assessments.hazards import HazardUpdate, update_hazard
+from anbiao.api.assessments.saving import save_answers, totals_view
 from anbiao.api.assessments.schemas import AnswersPatch
 from anbiao.api.assessments.service import (
     assessment_view,
@@ -26,9 +28,7 @@ from anbiao.api.assessments.service import (
     is_frozen,
     open_major_hazards,
     reopened_items,
-    save_answers,
     score_answers,
-    totals_view,
 )
 from anbiao.api.enterprises.service import enterprise_view
 from anbiao.api.kernel import i18n
@@ -234,8 +234,10 @@ async def autosave(
     patch = AnswersPatch.model_validate(
         {"version": int(form.get("version") or 0), "answers": changed}
     )
-    saved = await save_answers(db_session, engine, viewer, assessment, patch)
+    saved = await save_answers(db_session, engine, viewer, assessment.id, patch)
     await db_session.commit()
+    set_committed_value(assessment, "answers", saved.answers)  # as saved, for the fragment
+    set_committed_value(assessment, "version", saved.version)
     result = totals_view(saved.scored.result)
     return page(
         request,

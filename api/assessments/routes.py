@@ -15,13 +15,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from anbiao.api.accounts.security import requires
+from anbiao.api.assessments.saving import save_answers, save_view
 from anbiao.api.assessments.schemas import AnswersPatch, AssessmentOut, SaveOut
-from anbiao.api.assessments.service import (
-    assessment_view,
-    create_assessment,
-    save_answers,
-    save_view,
-)
+from anbiao.api.assessments.service import assessment_view, create_assessment
 from anbiao.api.kernel.access import assessment_profile, get_assessment, get_enterprise
 from anbiao.api.kernel.listing import FormatQuery, Limit, Offset, listing, page
 from anbiao.api.kernel.models import Assessment, Role, User
@@ -31,7 +27,9 @@ from anbiao.core.engine import Engine
 from anbiao.core.models.profile import Profile
 
 
-def _elements(composed, elements: tuple[ComposedElement, ...], lang: str) -> list[dict[str, Any]]:
+def _elements(
+    composed: ComposedChecklist, elements: tuple[ComposedElement, ...], lang: str
+) -> list[dict[str, Any]]:
     out = []
     for element in elements:
         items = []
@@ -148,9 +146,11 @@ class AssessmentController(Controller):
         profile = await assessment_profile(db_session, request.user, assessment_id)
         found = _checklist(engine.compose(Profile.model_validate(profile)), lang)
         headers = {"ETag": found.etag, "Cache-Control": "private, no-cache"}
+        # Response[Any]: the body is sent as encoded JSON bytes (or empty for 304); the declared
+        # Response[dict[str, Any]] is the shape the OpenAPI schema documents.
         if _matches(request.headers.get("if-none-match"), found.etag):
-            return Response(None, status_code=304, headers=headers)
-        return Response(found.body, media_type=MediaType.JSON, headers=headers)
+            return Response[Any](None, status_code=304, headers=headers)
+        return Response[Any](found.body, media_type=MediaType.JSON, headers=headers)
 
     @patch(
         "/{assessment_id:uuid}/answers",
@@ -168,8 +168,7 @@ class AssessmentController(Controller):
         """Save a batch of answers; answers the new version, the saved items' outcome, the
         totals and the hazards moved (the full result stays at ``GET``). A stale version gets
         409 with the current state."""
-        assessment = await get_assessment(db_session, request.user, assessment_id)
-        saved = await save_answers(db_session, engine, request.user, assessment, data)
+        saved = await save_answers(db_session, engine, request.user, assessment_id, data)
         return SaveOut.model_validate(save_view(saved))
 
 

@@ -6,23 +6,17 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
-from pydantic import field_validator
-
-from anbiao.api.kernel.schemas import Input, Output, _bounded
+from anbiao.api.kernel.limits import Batch, Version
+from anbiao.api.kernel.schemas import Input, Output
 from anbiao.core.models._base import Integer
-from anbiao.core.models.answers import Answer, Status
+from anbiao.core.models.answers import Status
 
 
 class AnswersPatch(Input):
     """A batch of answers; ``null`` clears an answer. ``version`` must be the one read."""
 
-    version: Integer
-    answers: dict[str, Answer | None]
-
-    @field_validator("answers")
-    @classmethod
-    def _batch_size(cls, value: dict[str, Answer | None]) -> dict[str, Answer | None]:
-        return _bounded(value)
+    version: Version
+    answers: Batch
 
 
 class AssessmentOut(Output):
@@ -69,8 +63,10 @@ class HazardMoves(Output):
 
 
 class SaveOut(Output):
-    """What a save answers: the new version, the saved items, the totals, the hazards moved."""
+    """What a save answers: the assessment, its new version, the saved items, the totals, the
+    hazards moved."""
 
+    id: UUID
     version: Integer
     items: list[SavedItem]
     totals: SaveTotals

@@ -4,16 +4,13 @@ self-assessment's hazards. The core engine decides every score; nothing here sco
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from anbiao.api.kernel.audit import audit
-from anbiao.api.kernel.db import versioned_update
-from anbiao.api.kernel.errors import Conflict
 from anbiao.api.kernel.models import (
     TERMINAL,
     Application,
@@ -87,157 +84,7 @@ def assessment_view(
     }
 
 
-@dataclass(frozen=True, slots=True)
-class HazardMoves:
-    """Self-assessment hazards a save moved, by item id."""
-
-    opened: tuple[str, ...] = ()
-    rectifying: tuple[str, ...] = ()  # failing again: back in rectification
-    verification: tuple[str, ...] = ()  # fixed: awaiting verification (submitted)
-
-
-@dataclass(frozen=True, slots=True)
-class Saved:
-    """A save's outcome: the new version, the items it changed, their score, hazards moved."""
-
-    version: int
-    changed: tuple[str, ...]
-    scored: Scored
-    hazards: HazardMoves
-
-
-def save_view(saved: Saved) -> dict[str, Any]:
-    """The compact answer to a save (``SaveOut``): version, the saved items, totals, hazards."""
-    result = saved.scored.result
-    items = []
-    for item_id in saved.changed:
-        s = result.item(item_id)
-        items.append(
-            {"id": item_id, "status": s.status, "earned": s.earned, "max_score": s.max_score}
-        )
-    return {
-        "version": saved.version,
-        "items": items,
-        "totals": totals_view(result),
-        "hazards": {
-            "opened": list(saved.hazards.opened),
-            "rectifying": list(saved.hazards.rectifying),
-            "verification": list(saved.hazards.verification),
-        },
-    }
-
-
-def totals_view(result: AssessmentResult) -> dict[str, Any]:
-    return {
-        "earned": result.earned,
-        "applicable": result.applicable,
-        "percentage": str(result.percentage),
-        "answered": result.answered,
-        "total_items": result.total_items,
-        "complete": result.complete,
-        "band": result.band.id if result.band else None,
-        "passed": result.passed,
-        "eligible": result.eligible,
-        "ineligible": [i.code for i in result.ineligible],
-    }
-
-
-async def save_answers(
-    session: AsyncSession, engine: Engine, user: User, assessment: Assessment, patch: Any
-) -> Saved:
-    """Merge a batch of answers (null clears one); validated by the engine; never a lost update.
-    Returns the new version, the changed items, the score of the saved answers and the
-    hazards moved."""
-    applications = await _applications_on(session, assessment)
-    if _frozen(applications):
-        raise Conflict("自评已提交评审，不能修改 / the assessment is under an active application")
-    reopened = _reopened(applications)
-    merged = dict(assessment.answers)
-    changed: dict[str, Any] = {}
-    for item_id, answer in patch.answers.items():
-        value = None if answer is None else answer.model_dump(mode="json", exclude_defaults=True)
-        if merged.get(item_id) != value:
-            changed[item_id] = value
-        if value is None:
-            merged.pop(item_id, None)
-        else:
-            merged[item_id] = value
-    if reopened is not None and (closed := sorted(set(changed) - reopened)):
-        raise Conflict(
-            "退回补正只可修改退回的检查项 / a returned application reopens only its items: "
-            + ", ".join(closed)
-        )
-    scored = score_answers(engine, assessment.profile, merged)  # raises on bad answers
-    before = {k: assessment.answers.get(k) for k in changed}
-    await versioned_update(
-        session,
-        Assessment,
-        assessment,
-        patch.version,
-        {"answers": merged, "version": patch.version + 1},
-        lambda: assessment_view(engine, assessment),
-    )
-    moves = HazardMoves()
-    if changed:
-        audit(
-            session,
-            "assessment.answers_saved",
-            user,
-            enterprise_id=assessment.enterprise_id,
-            before=before,
-            after=changed,
-        )
-        moves = await sync_self_hazards(session, assessment.enterprise_id, scored)
-    return Saved(assessment.version, tuple(changed), scored, moves)
-
-
-async def sync_self_hazards(
-    session: AsyncSession, enterprise_id: UUID, scored: Scored
-) -> HazardMoves:
-    """Every failed item of the self-assessment has an open hazard; a fixed one awaits
-    verification (submitted) before it is closed by a reviewer or the authority.
-
-    Set-based: one read of (id, item, state) and at most one statement per change, however
-    many items a batch flips (the ORM would load, track and update each hazard)."""
-    rows = await session.execute(
-        select(Hazard.id, Hazard.item_id, Hazard.state).where(
-            Hazard.enterprise_id == enterprise_id, Hazard.source == "self", Hazard.state != "closed"
-        )
-    )
-    open_by_item = {item_id: (hazard_id, state) for hazard_id, item_id, state in rows}
-    failing = {f.item_id: f for f in scored.result.hazards}
-    opened = [i for i in failing if i not in open_by_item]
-    session.add_all(
-        Hazard(
-            enterprise_id=enterprise_id,
-            item_id=item_id,
-            source="self",
-            level=failing[item_id].level.value,
-            description=failing[item_id].note
-            or scored.composed.items[item_id].item.requirement.zh_CN,
-        )
-        for item_id in opened
-    )
-    failing_again = {
-        i: h for i, (h, state) in open_by_item.items() if i in failing and state == "submitted"
-    }  # back in rectification
-    fixed = {
-        i: h
-        for i, (h, state) in open_by_item.items()
-        if i not in failing and state in ("open", "rectifying")
-    }
-    for ids, state in ((failing_again, "rectifying"), (fixed, "submitted")):
-        if ids:
-            await session.execute(
-                update(Hazard)
-                .where(Hazard.id.in_(ids.values()))
-                .values(state=state, updated_at=datetime.now(UTC))
-                .execution_options(synchronize_session=False)
-            )  # none loaded in this session
-    return HazardMoves(tuple(opened), tuple(failing_again), tuple(fixed))
-
-
-_LIVE = frozenset(
+LIVE = frozenset(  # application states that freeze the assessment
     s.value for s in State if s not in TERMINAL and s not in (State.draft, State.returned)
 )
 
@@ -255,7 +102,7 @@ async def _applications_on(
 
 
 def _frozen(applications: list[tuple[str, list[str]]]) -> bool:
-    return any(state in _LIVE for state, _ in applications)
+    return any(state in LIVE for state, _ in applications)
 
 
 def _reopened(applications: list[tuple[str, list[str]]]) -> set[str] | None:

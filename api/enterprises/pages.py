@@ -73,7 +73,7 @@ async def profile_check(
     """Live check of a profile form: field errors, warnings and the size class (htmx)."""
     form = await form_data(request)
     lang = i18n.negotiate(request)
-    profile, errors = validate(Profile, profile_from_form(form), lang)
+    profile, errors = validate(Profile, profile_from_form(form), lang, inside="profile")
     warnings: list[str] = []
     size = None
     if profile is not None:

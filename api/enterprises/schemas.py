@@ -10,6 +10,14 @@ from pydantic import (
     StringConstraints,
 )
 
+from anbiao.api.kernel.limits import (
+    EMAIL_MAX,
+    EMAIL_PATTERN,
+    PASSWORD_MAX,
+    OrganisationName,
+    RequiredPersonName,
+    Version,
+)
 from anbiao.api.kernel.schemas import Input, Output
 from anbiao.core.models._base import Integer
 from anbiao.core.models.profile import Profile
@@ -23,14 +31,14 @@ class SignUp(Input):
         StringConstraints(
             strip_whitespace=True,
             min_length=3,
-            max_length=254,
-            pattern=r"^[^@\x00-\x20]+@[^@\x00-\x20]+$",
+            max_length=EMAIL_MAX,
+            pattern=EMAIL_PATTERN,
         ),
     ]
-    password: str = Field(min_length=10, max_length=200)
-    name: str = Field(min_length=1, max_length=100)
+    password: str = Field(min_length=10, max_length=PASSWORD_MAX)
+    name: RequiredPersonName
     profile: Profile
-    consultant: str = Field(default="", max_length=200, description="咨询机构 (for conflicts)")
+    consultant: OrganisationName = Field(default="", description="咨询机构 (for conflicts)")
 
 
 class EnterpriseOut(Output):
@@ -49,6 +57,6 @@ class EnterpriseOut(Output):
 class ProfileUpdate(Input):
     """A new profile; ``version`` must be the one read (optimistic concurrency)."""
 
-    version: Integer
+    version: Version
     profile: Profile
-    consultant: str | None = Field(default=None, max_length=200)
+    consultant: OrganisationName | None = None

@@ -9,11 +9,11 @@ A foreign object is reported as not found (404), never as someone else's data.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar, TypeVarTuple
 from uuid import UUID
 
 from litestar.exceptions import NotFoundException
-from sqlalchemy import Select, select
+from sqlalchemy import ColumnElement, Select, false, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from anbiao.api.kernel.models import (
@@ -26,74 +26,99 @@ from anbiao.api.kernel.models import (
     User,
 )
 
+T = TypeVar("T")
+Columns = TypeVarTuple("Columns")
+
 
 def not_found(kind: str) -> NotFoundException:
     return NotFoundException(f"{kind} 不存在 / not found")
 
 
-def _assigned(user: User) -> Select[Any]:
+def _assigned(user: User) -> Select[UUID]:
     return select(Assignment.application_id).where(Assignment.reviewer_id == user.id)
 
 
-def scope_enterprises(query: Select[Any], user: User) -> Select[Any]:
+# The rules, as WHERE clauses: ORM queries (``scope_*``) and the Core statements of the hot
+# paths use these same clauses.
+
+
+def enterprise_visible(user: User, enterprise_id: Any = Enterprise.id) -> ColumnElement[bool]:
+    """The enterprises ``user`` sees, as a condition on an enterprise id column (a table
+    other than ``enterprise`` reads the region through a subquery)."""
     if user.role == Role.enterprise:
-        return query.where(Enterprise.id == user.enterprise_id)
+        return enterprise_id == user.enterprise_id
     if user.role == Role.admin:
-        return query.where(Enterprise.region.startswith(user.region_prefix))
-    visible = select(Application.enterprise_id).where(Application.id.in_(_assigned(user)))
-    return query.where(Enterprise.id.in_(visible))
+        regional = Enterprise.region.startswith(user.region_prefix)
+        if enterprise_id is Enterprise.id:
+            return regional
+        return enterprise_id.in_(select(Enterprise.id).where(regional))
+    return enterprise_id.in_(
+        select(Application.enterprise_id).where(Application.id.in_(_assigned(user)))
+    )
 
 
-def scope_applications(query: Select[Any], user: User) -> Select[Any]:
+def assessment_visible(user: User) -> ColumnElement[bool]:
+    """Assessments are the enterprise's working papers: only its users and admins see them."""
+    if user.role == Role.reviewer:
+        return false()
+    return enterprise_visible(user, Assessment.enterprise_id)
+
+
+def application_visible(user: User) -> ColumnElement[bool]:
     if user.role == Role.enterprise:
-        return query.where(Application.enterprise_id == user.enterprise_id)
+        return Application.enterprise_id == user.enterprise_id
     if user.role == Role.admin:
-        return query.where(Application.region.startswith(user.region_prefix))
-    return query.where(Application.id.in_(_assigned(user)))
+        return Application.region.startswith(user.region_prefix)
+    return Application.id.in_(_assigned(user))
 
 
-def scope_hazards(query: Select[Any], user: User) -> Select[Any]:
-    if user.role == Role.enterprise:
-        return query.where(Hazard.enterprise_id == user.enterprise_id)
-    if user.role == Role.admin:
-        regional = select(Enterprise.id).where(Enterprise.region.startswith(user.region_prefix))
-        return query.where(Hazard.enterprise_id.in_(regional))
-    return query.where(Hazard.application_id.in_(_assigned(user)))
+def hazard_visible(user: User) -> ColumnElement[bool]:
+    if user.role == Role.reviewer:
+        return Hazard.application_id.in_(_assigned(user))
+    return enterprise_visible(user, Hazard.enterprise_id)
 
 
-async def get_enterprise(session: AsyncSession, user: User, enterprise_id: UUID) -> Enterprise:
+def scope_enterprises(query: Select[*Columns], user: User) -> Select[*Columns]:
+    return query.where(enterprise_visible(user))
+
+
+def scope_applications(query: Select[*Columns], user: User) -> Select[*Columns]:
+    return query.where(application_visible(user))
+
+
+def scope_hazards(query: Select[*Columns], user: User) -> Select[*Columns]:
+    return query.where(hazard_visible(user))
+
+
+async def get_enterprise(
+    session: AsyncSession, user: User, enterprise_id: UUID | None
+) -> Enterprise:
+    """``None`` (an account without an enterprise) is not found either."""
     query = scope_enterprises(select(Enterprise).where(Enterprise.id == enterprise_id), user)
     if (found := await session.scalar(query)) is None:
         raise not_found("企业 enterprise")
     return found
 
 
-async def _assessment(session: AsyncSession, user: User, assessment_id: UUID, what: Any) -> Any:
-    """Assessments are the enterprise's working papers: only its users and admins see them.
-    ``what``: the model, or the one column wanted."""
-    query = (
-        select(what)
-        .select_from(Assessment)
-        .join(Enterprise, Enterprise.id == Assessment.enterprise_id)
-        .where(Assessment.id == assessment_id)
-    )
-    if (
-        user.role == Role.reviewer
-        or (found := await session.scalar(scope_enterprises(query, user))) is None
-    ):
+async def _assessment(
+    session: AsyncSession, user: User, assessment_id: UUID, query: Select[T]
+) -> T:
+    """``query`` selects the model, or the one column wanted."""
+    query = query.where(Assessment.id == assessment_id, assessment_visible(user))
+    if (found := await session.scalar(query)) is None:
         raise not_found("自评 assessment")
     return found
 
 
 async def get_assessment(session: AsyncSession, user: User, assessment_id: UUID) -> Assessment:
-    return await _assessment(session, user, assessment_id, Assessment)
+    return await _assessment(session, user, assessment_id, select(Assessment))
 
 
 async def assessment_profile(
     session: AsyncSession, user: User, assessment_id: UUID
 ) -> dict[str, Any]:
     """Only the profile snapshot of a readable assessment (what composed its checklist)."""
-    return await _assessment(session, user, assessment_id, Assessment.profile)
+    return await _assessment(session, user, assessment_id, select(Assessment.profile))
 
 
 async def get_application(session: AsyncSession, user: User, application_id: UUID) -> Application:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Callable
 from contextvars import ContextVar
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from uuid import uuid4
 
 from advanced_alchemy.extensions.litestar import (
@@ -26,11 +26,13 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from anbiao.api.kernel import sqlite
 from anbiao.api.kernel.errors import StaleVersion
+from anbiao.api.kernel.models import Application, Assessment, Enterprise, Finding
 from anbiao.api.kernel.settings import Settings
 from anbiao.api.kernel.sqlite import READ_ONLY
 
 MIGRATIONS = Path(__file__).parent.parent / "migrations"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+Versioned = TypeVar("Versioned", Enterprise, Assessment, Application, Finding)  # have .version
 
 
 async def request_session(state: Any, scope: Any) -> AsyncSession:
@@ -43,6 +45,7 @@ async def request_session(state: Any, scope: Any) -> AsyncSession:
     if (
         scope["method"] in SAFE_METHODS
         and not session.in_transaction()
+        and session.bind is not None
         and session.bind.dialect.name == "postgresql"
         and not state.settings.database_transaction_pooler  # statements outside one: lost
     ):
@@ -129,11 +132,18 @@ async def provide_db_session(
 async def serialize(session: AsyncSession, key: int) -> None:
     """Until this transaction ends, other transactions that serialize on ``key`` wait — on any
     worker of any host (a PostgreSQL advisory lock). SQLite's writers take turns already."""
-    if session.bind.dialect.name == "postgresql":
+    if session.bind is not None and session.bind.dialect.name == "postgresql":
         await session.execute(select(func.pg_advisory_xact_lock(key)))
 
 
-async def versioned_update(session, model, row, version: int, values: dict[str, Any], current):
+async def versioned_update(
+    session: AsyncSession,
+    model: type[Versioned],
+    row: Versioned,
+    version: int,
+    values: dict[str, Any],
+    current: Callable[[], dict[str, Any]],
+) -> None:
     """UPDATE … WHERE id = … AND version = …; a lost race raises StaleVersion(current state).
     On success ``row`` takes the written values as they now stand in the database (no reload)."""
     updated_at = await session.scalar(

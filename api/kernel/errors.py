@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from litestar import Request, Response
+from litestar.exceptions import ValidationException
 from litestar.plugins.problem_details import (
     ProblemDetailsException,
 )
@@ -13,13 +14,26 @@ from litestar.plugins.problem_details import (
 from anbiao.core.errors import AnbiaoError
 
 
-def problem(status: int, *, extra: Callable[[Any], dict[str, Any]] | None = None):
+def problem(
+    status: int, *, extra: Callable[[Any], dict[str, Any]] | None = None
+) -> Callable[[AnbiaoError], ProblemDetailsException]:
     def convert(exc: AnbiaoError) -> ProblemDetailsException:
         return ProblemDetailsException(
             status_code=status, detail=str(exc), extra=extra(exc) if extra else None
         )
 
     return convert
+
+
+def invalid_input(exc: ValidationException) -> ProblemDetailsException:
+    """Litestar's validation failure, each field named under ``extra`` (``key``, ``message``):
+    422 when a well-formed body is refused field by field, 400 when a parameter is malformed."""
+    errors = exc.extra if isinstance(exc.extra, list) else []
+    # Litestar names the source of parameters (query, path, header, cookie); body fields have none
+    in_body = bool(errors) and all(e.get("source", "body") == "body" for e in errors)
+    return ProblemDetailsException(
+        status_code=422 if in_body else 400, detail=exc.detail, extra=exc.extra
+    )
 
 
 def internal_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:

@@ -9,15 +9,16 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
 from jinja2 import pass_context
 from jinja2.runtime import Context
 from litestar import Request
 
-LANGS = ("zh-CN", "en")
-DEFAULT = "zh-CN"
+Lang = Literal["zh-CN", "en"]
+LANGS: tuple[Lang, ...] = ("zh-CN", "en")
+DEFAULT: Lang = "zh-CN"
 COOKIE = "anbiao_lang"
 LOCALES = Path(__file__).parent / "locales"
 
@@ -124,11 +125,12 @@ def bilingual(text: str, lang: str) -> str:
     return en if lang == "en" else zh
 
 
-def negotiate(request: Request[Any, Any, Any]) -> str:
+def negotiate(request: Request[Any, Any, Any]) -> Lang:
     """The cookie's language, else the first of ``Accept-Language`` we speak, else Chinese."""
     chosen = request.cookies.get(COOKIE)
-    if chosen in LANGS:
-        return chosen
+    for lang in LANGS:
+        if chosen == lang:
+            return lang
     for part in request.headers.get("accept-language", "").split(","):
         tag = part.split(";")[0].strip().lower()
         if tag.startswith("zh"):

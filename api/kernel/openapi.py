@@ -2,11 +2,15 @@
 
 * every operation documents the RFC 9457 problem responses it can give;
 * public operations (no log-in) carry no security requirement (Litestar's JWT marks all);
-* list operations document their CSV download (``?format=csv``).
+* list operations document their CSV download (``?format=csv``);
+* request bodies are described by their models' own JSON Schema (pydantic's): Litestar's
+  rendering drops the bounds of list items, optional and dictionary values, so the limits and
+  the text rule (``anbiao.api.kernel.limits``) would not be in the document otherwise.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
 from litestar import Litestar
@@ -18,6 +22,7 @@ from litestar.openapi.spec import (
     Schema,
 )
 
+from anbiao.api.kernel.schemas import Input
 from anbiao.core.engine import Engine
 
 PROBLEM = "application/problem+json"
@@ -47,15 +52,26 @@ PROBLEM_SCHEMA = Schema(
 )
 
 
+@dataclass
+class JsonSchema(Schema):
+    """A component written as plain JSON Schema, emitted as is."""
+
+    raw: dict[str, Any] = field(default_factory=dict)
+
+    def to_schema(self) -> dict[str, Any]:
+        return self.raw
+
+
 def finish(app: Litestar, engine: Engine) -> None:
     """Patch the document Litestar generated (it is built once and cached)."""
     document = app.openapi_schema
     components = document.components
-    _registered_vocabulary(components.schemas or {}, engine)
-    components.schemas = {**(components.schemas or {}), "Problem": PROBLEM_SCHEMA}
-    for name in _strict_inputs():
-        if (component := components.schemas.get(name)) is not None:
-            component.additional_properties = False  # the models reject unknown fields
+    schemas = {**(components.schemas or {}), "Problem": PROBLEM_SCHEMA}
+    for name, raw in _input_schemas().items():
+        if name in schemas:
+            schemas[name] = JsonSchema(raw=raw)
+    _registered_vocabulary(schemas, engine)
+    components.schemas = schemas
     problem = {PROBLEM: OpenAPIMediaType(schema=Reference(ref="#/components/schemas/Problem"))}
     public = _public_operations(app)
     for path, item in (document.paths or {}).items():
@@ -90,36 +106,38 @@ def _offers_csv(parameter: Any) -> bool:
 def _registered_vocabulary(schemas: dict[str, Any], engine: Engine) -> None:
     """Industries and hazards are registered by plugins: the document lists the ones loaded."""
     profile = schemas.get("Profile")
-    if profile is None or not profile.properties:
+    if not isinstance(profile, JsonSchema):
         return
-    industries = sorted(engine.catalog.industries)
-    hazards = sorted(engine.catalog.hazards)
-    profile.properties["industry"] = Schema(
-        type=OpenAPIType.STRING, enum=industries, description="行业 (registered industries)"
-    )
-    profile.properties["hazards"] = Schema(
-        type=OpenAPIType.ARRAY,
-        unique_items=True,
-        default=[],
-        items=Schema(type=OpenAPIType.STRING, enum=hazards),
-        description="专项 (registered hazard flags)",
-    )
-
-
-def _strict_inputs() -> set[str]:
-    """Names of the request models that forbid unknown fields."""
-    from pydantic import BaseModel
-
-    def walk(cls: type[BaseModel]):
-        for sub in cls.__subclasses__():
-            yield sub
-            yield from walk(sub)
-
-    return {
-        cls.__name__
-        for cls in walk(BaseModel)
-        if cls.model_config.get("extra") == "forbid" and cls.__module__.startswith("anbiao.")
+    profile.raw["properties"]["industry"] = {
+        "type": "string",
+        "enum": sorted(engine.catalog.industries),
+        "description": "行业 (registered industries)",
     }
+    profile.raw["properties"]["hazards"] = {
+        **profile.raw["properties"]["hazards"],
+        "uniqueItems": True,
+        "items": {"type": "string", "enum": sorted(engine.catalog.hazards)},
+        "description": "专项 (registered hazard flags)",
+    }
+
+
+def _input_schemas() -> dict[str, dict[str, Any]]:
+    """The JSON Schema of every request model and of the models inside them, by name."""
+    found: dict[str, dict[str, Any]] = {}
+
+    def walk(cls: type[Input]) -> None:
+        for sub in cls.__subclasses__():
+            if sub.__module__.startswith("anbiao."):
+                schema = sub.model_json_schema(ref_template=REF)
+                found.update(schema.pop("$defs", {}))
+                found[sub.__name__] = schema
+            walk(sub)
+
+    walk(Input)
+    return found
+
+
+REF = "#/components/schemas/{model}"
 
 
 def _public_operations(app: Litestar) -> set[tuple[str, str]]:

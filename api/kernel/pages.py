@@ -17,9 +17,11 @@ from litestar.params import QueryParameter
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.response import Redirect, Template
 from litestar.template.config import TemplateConfig
+from pydantic import ValidationError
 
-from anbiao.api.kernel import i18n
+from anbiao.api.kernel import i18n, limits
 from anbiao.api.kernel.errors import Conflict, Rejected, StaleVersion
+from anbiao.api.kernel.forms import problem
 from anbiao.api.kernel.sqlite import DatabaseBusy
 from anbiao.core.engine import Engine
 from anbiao.core.errors import AnbiaoError
@@ -37,7 +39,8 @@ def localized(context: Context, text: Any) -> str:
     """A content ``LocalizedText`` (or a bilingual service message) in the page's language."""
     lang = context.get("lang", i18n.DEFAULT)
     if hasattr(text, "get"):
-        return text.get(lang)
+        found: str = text.get(lang)
+        return found
     return i18n.bilingual(str(text), lang)
 
 
@@ -67,8 +70,10 @@ def environment(directories: list[Path]) -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    # added to the environment by the i18n extension at run time, unknown to its type hints
     env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
     env.filters.update(label=label, localized=localized, day=day, industry=industry)
+    env.globals["limits"] = limits  # maxlength attributes from the API's own limits
     return env
 
 
@@ -84,13 +89,13 @@ def page(
     request: Request[Any, Any, Any], name: str, status_code: int = 200, **context: Any
 ) -> Template:
     """A page (or, for htmx, a fragment) in the request's language."""
-    session = request.scope.get("session") or {}
+    session = request.scope.get("session")
     return Template(
         template_name=name,
         status_code=status_code,
         context={
             "lang": i18n.negotiate(request),
-            "me": {**ANONYMOUS, **session},
+            "me": {**ANONYMOUS, **(session if isinstance(session, dict) else {})},
             "catalog": request.app.state.engine.catalog,
             **context,
         },
@@ -119,6 +124,9 @@ def error_page(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]
         status, message = 409, str(exc)
     elif isinstance(exc, Rejected):
         status, message, reasons = 422, str(exc), exc.reasons
+    elif isinstance(exc, ValidationError):  # a form refused by the API's own model
+        status, message = 422, "输入有误 / invalid input"
+        reasons = [problem(error, lang) for error in exc.errors()]
     elif isinstance(exc, DatabaseBusy):
         status, message = 503, str(exc)
     elif isinstance(exc, AnbiaoError):

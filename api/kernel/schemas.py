@@ -15,17 +15,8 @@ from pydantic import (
 T = TypeVar("T")
 
 
-MAX_BATCH = 1000
-
-
 class Input(BaseModel):
     model_config = ConfigDict(extra="forbid")
-
-
-def _bounded(answers: dict[str, Any]) -> dict[str, Any]:
-    if len(answers) > MAX_BATCH:
-        raise ValueError(f"一次最多 {MAX_BATCH} 项 / at most {MAX_BATCH} answers per batch")
-    return answers
 
 
 class Output(BaseModel):

@@ -49,6 +49,18 @@ class Settings(BaseSettings):
     )
     upload_dir: Path = Field(default=Path("anbiao-uploads"), description="Evidence storage folder.")
     max_upload_bytes: int = Field(default=10 * 1024 * 1024, description="Largest evidence file.")
+    argon2_time_cost: int = Field(
+        default=2, ge=1, description="argon2id passes (OWASP's minimum configuration: 2)."
+    )
+    argon2_memory_kib: int = Field(
+        default=19 * 1024, ge=8, description="argon2id memory in KiB (OWASP: 19 MiB)."
+    )
+    argon2_parallelism: int = Field(
+        default=1,
+        ge=1,
+        description="argon2id lanes (OWASP: 1). A stored hash made with other "
+        "parameters keeps verifying and is hashed again with these at its next log-in.",
+    )
     login_max_failures: int = Field(default=5, description="Failed logins before a lock-out.")
     login_lock_minutes: int = Field(default=15, description="Lock-out length after failures.")
     cookie_secure: bool = Field(

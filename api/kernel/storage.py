@@ -24,13 +24,16 @@ import os
 import re
 import tempfile
 from pathlib import Path
-from typing import Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 import anyio.to_thread
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from anbiao.api.kernel.settings import Settings
+
+if TYPE_CHECKING:
+    from obstore.store import ClientConfig  # a TypedDict that exists for type checkers only
 
 _KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*(/[A-Za-z0-9][A-Za-z0-9._-]*)*$")
 
@@ -168,7 +171,9 @@ def make_storage(settings: Settings, storage: StorageSettings | None = None) -> 
         bucket, _, prefix = rest.partition("/")
         if not bucket:
             raise StorageError(f"no bucket in ANBIAO_STORAGE_URL: {url!r}")
-        client_options = {"allow_http": True} if storage.storage_allow_http else None
+        client_options: ClientConfig | None = (
+            {"allow_http": True} if storage.storage_allow_http else None
+        )
         try:  # obstore reads endpoint, region and credentials from the AWS_* variables
             store = S3Store(bucket, prefix=prefix.strip("/") or None, client_options=client_options)
         except Exception as exc:  # obstore's configuration errors
@@ -180,7 +185,7 @@ def make_storage(settings: Settings, storage: StorageSettings | None = None) -> 
 def storage_for(app: Any) -> Storage:
     """The application's evidence storage, built once from its settings (tests may set
     ``app.state.evidence_storage`` beforehand)."""
-    found = app.state.get("evidence_storage")
+    found: Storage | None = app.state.get("evidence_storage")
     if found is None:
         found = make_storage(app.state.settings)
         app.state.evidence_storage = found

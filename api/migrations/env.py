@@ -22,7 +22,7 @@ __all__ = ("do_run_migrations", "run_migrations_offline", "run_migrations_online
 
 # this is the Alembic Config object, which provides
 # access to the values within the .ini file in use.
-config: "AlembicCommandConfig" = context.config  # type: ignore
+config = cast("AlembicCommandConfig", context.config)
 writer = rewriter.Rewriter()
 MIGRATION_LOCK = 0x616E6269616F  # "anbiao": PostgreSQL advisory lock key of the migrations
 

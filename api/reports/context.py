@@ -3,9 +3,8 @@ reports, in the report's language."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import date
-from typing import Any, Literal
+from typing import Any
 from urllib.parse import quote
 from uuid import UUID
 
@@ -13,9 +12,10 @@ import segno
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from anbiao.api.applications.review import Comparison, compare
+from anbiao.api.applications.review import compare
 from anbiao.api.assessments.service import Scored, score_answers
-from anbiao.api.kernel.i18n import bilingual, name
+from anbiao.api.kernel import i18n
+from anbiao.api.kernel.i18n import Lang, name
 from anbiao.api.kernel.models import (
     Application,
     Assessment,
@@ -26,235 +26,13 @@ from anbiao.api.kernel.models import (
     Hazard,
     User,
 )
-from anbiao.core.compose import ComposedChecklist, ComposedElement
+from anbiao.api.reports.labels import labels
+from anbiao.api.reports.sections import Context, comparison_section, result_section
+from anbiao.core.compose import ComposedChecklist
 from anbiao.core.engine import Engine
 from anbiao.core.models.profile import Profile
-from anbiao.core.report import _STATUS
-
-Lang = Literal["zh-CN", "en"]
-
-
-Context = dict[str, Any]
-
 
 QR_DARK = "#0a1f3c"  # the certificate's QR colour (dark navy; tests find the symbol by it)
-
-
-LABELS: dict[str, dict[str, str]] = {
-    "zh-CN": {
-        "assessment_title": "安全生产标准化自评报告",
-        "application_title": "安全生产标准化评审报告",
-        "certificate_title": "安全生产标准化达标证书",
-        "generated": "生成日期",
-        "page_a": "第 ",
-        "page_b": " 页 / 共 ",
-        "page_c": " 页",
-        "profile": "企业基本信息",
-        "name": "企业名称",
-        "uscc": "统一社会信用代码",
-        "region": "行政区划",
-        "industry": "行业",
-        "size": "企业规模",
-        "employees": "从业人员",
-        "hazard_modules": "专项",
-        "none": "无",
-        "checklist": "适用清单",
-        "pack": "清单",
-        "version": "版本",
-        "kind": "类型",
-        "fingerprint": "清单指纹",
-        "outdated": "（清单已更新）",
-        "totals": "自评结果",
-        "review_totals": "评审结果",
-        "earned": "得分",
-        "applicable": "应得分",
-        "full_marks": "满分",
-        "percentage": "得分率",
-        "grade": "等级",
-        "result": "结论",
-        "passed": "达标",
-        "failed": "未达标",
-        "eligible": "申请评审",
-        "eligible_yes": "可申请评审",
-        "eligible_no": "暂不可申请评审",
-        "why_not": "原因",
-        "answered": "已作答",
-        "elements": "各要素得分",
-        "element": "要素",
-        "vetoes": "否决项",
-        "vetoes_none": "无否决项未通过",
-        "items": "检查项得分表",
-        "item": "检查项",
-        "requirement": "考评内容",
-        "status": "自评结论",
-        "max_score": "标准分",
-        "lost": "扣分",
-        "deductions": "扣分原因",
-        "deduction_ids": "扣分项编号",
-        "note": "说明",
-        "summary": "扣分点及原因说明汇总表",
-        "summary_none": "无扣分",
-        "reason": "扣分点",
-        "points": "分",
-        "times": "次",
-        "total": "合计",
-        "hazards": "隐患及整改情况",
-        "hazards_none": "无隐患",
-        "level": "级别",
-        "source": "来源",
-        "state": "整改状态",
-        "owner": "责任人",
-        "measures": "整改措施",
-        "deadline": "整改期限",
-        "evidence": "证据",
-        "overdue": "已逾期",
-        "description": "隐患描述",
-        "application": "评审申请",
-        "application_state": "申请状态",
-        "cycle": "评审轮次",
-        "submitted_on": "提交日期",
-        "due_on": "当前期限",
-        "reasons": "退回或不通过原因",
-        "reviewers": "评审员",
-        "employer": "所在单位",
-        "conclusion": "评审结论",
-        "not_concluded": "尚未作出结论",
-        "comparison": "自评与评审对比",
-        "self": "自评",
-        "review": "评审",
-        "delta": "差值",
-        "not_reviewed": "尚无评审评分",
-        "timeline": "办理记录",
-        "date": "日期",
-        "action": "事项",
-        "actor": "经办人",
-        "number": "证书编号",
-        "issued_on": "发证日期",
-        "valid_until": "有效期至",
-        "certificate_status": "证书状态",
-        "revoked_reason": "撤销原因",
-        "verify": "扫码或访问以下网址查验证书真伪",
-        "sheet_summary": "概况",
-        "sheet_items": "检查项",
-        "sheet_deductions": "扣分汇总",
-        "sheet_hazards": "隐患",
-        "sheet_comparison": "对比",
-        "key": "项目",
-        "value": "内容",
-        "yes": "是",
-        "no": "否",
-        "unanswered": "未作答",
-    },
-    "en": {
-        "assessment_title": "Work-safety standardisation self-assessment report",
-        "application_title": "Work-safety standardisation review report",
-        "certificate_title": "Work-safety standardisation certificate",
-        "generated": "Generated",
-        "page_a": "Page ",
-        "page_b": " of ",
-        "page_c": "",
-        "profile": "Enterprise",
-        "name": "Name",
-        "uscc": "Unified social credit code",
-        "region": "Region",
-        "industry": "Industry",
-        "size": "Size class",
-        "employees": "Employees",
-        "hazard_modules": "Hazard modules",
-        "none": "none",
-        "checklist": "Checklists",
-        "pack": "Checklist",
-        "version": "Version",
-        "kind": "Kind",
-        "fingerprint": "Fingerprint",
-        "outdated": " (checklist since updated)",
-        "totals": "Self-assessment result",
-        "review_totals": "Review result",
-        "earned": "Score",
-        "applicable": "Applicable points",
-        "full_marks": "Full marks",
-        "percentage": "Percentage",
-        "grade": "Grade",
-        "result": "Result",
-        "passed": "standard reached",
-        "failed": "not reached",
-        "eligible": "Review application",
-        "eligible_yes": "may apply for review",
-        "eligible_no": "may not apply yet",
-        "why_not": "Why not",
-        "answered": "Answered",
-        "elements": "Score per element",
-        "element": "Element",
-        "vetoes": "Veto items failed",
-        "vetoes_none": "no veto item failed",
-        "items": "Item scores",
-        "item": "Item",
-        "requirement": "Requirement",
-        "status": "Status",
-        "max_score": "Max",
-        "lost": "Lost",
-        "deductions": "Deductions",
-        "deduction_ids": "Deduction ids",
-        "note": "Note",
-        "summary": "Deductions and their reasons",
-        "summary_none": "no deductions",
-        "reason": "Deduction",
-        "points": "pts",
-        "times": "times",
-        "total": "Total",
-        "hazards": "Hazards and rectification",
-        "hazards_none": "no hazards",
-        "level": "Level",
-        "source": "Source",
-        "state": "Rectification",
-        "owner": "Owner",
-        "measures": "Measures",
-        "deadline": "Deadline",
-        "evidence": "Evidence",
-        "overdue": "overdue",
-        "description": "Description",
-        "application": "Application",
-        "application_state": "State",
-        "cycle": "Review round",
-        "submitted_on": "Submitted",
-        "due_on": "Current deadline",
-        "reasons": "Return or rejection reasons",
-        "reviewers": "Reviewers",
-        "employer": "Employer",
-        "conclusion": "Conclusion",
-        "not_concluded": "not concluded yet",
-        "comparison": "Self-assessment and review",
-        "self": "Self",
-        "review": "Review",
-        "delta": "Delta",
-        "not_reviewed": "no review scores yet",
-        "timeline": "Audit trail",
-        "date": "Date",
-        "action": "Action",
-        "actor": "By",
-        "number": "Certificate number",
-        "issued_on": "Issued on",
-        "valid_until": "Valid until",
-        "certificate_status": "Status",
-        "revoked_reason": "Reason for revocation",
-        "verify": "Scan or open this address to verify the certificate",
-        "sheet_summary": "Summary",
-        "sheet_items": "Items",
-        "sheet_deductions": "Deductions",
-        "sheet_hazards": "Hazards",
-        "sheet_comparison": "Comparison",
-        "key": "Field",
-        "value": "Value",
-        "yes": "yes",
-        "no": "no",
-        "unanswered": "unanswered",
-    },
-}
-
-
-def labels(lang: str) -> dict[str, str]:
-    """The report's labels in ``lang`` (zh-CN or en)."""
-    return LABELS["en" if lang == "en" else "zh-CN"]
 
 
 def name_of(code: str | None, lang: str) -> str:
@@ -332,7 +110,7 @@ async def application_report(
         "checklist": _checklist(engine, composed, application.fingerprint, lang),
         "result": result_section(compared.own, lang),
         "review": result_section(compared.review, lang) if compared.review else None,
-        "comparison": _comparison(compared, lang),
+        "comparison": comparison_section(compared, lang),
         "application": {
             "id": str(application.id),
             "state": application.state,
@@ -377,7 +155,7 @@ def certificate_context(
             "number": certificate.number,
             "enterprise_name": certificate.enterprise_name,
             "uscc": uscc,
-            "grade": certificate.grade,
+            "grade": i18n.t(lang, certificate.grade),  # stored in Chinese, as issued
             "issued_on": certificate.issued_on,
             "valid_until": certificate.valid_until,
             "status": status,
@@ -451,119 +229,11 @@ def _checklist(engine: Engine, composed: ComposedChecklist, fingerprint: str, la
     }
 
 
-def result_section(scored: Scored, lang: str) -> Context:
-    """Totals, elements, vetoes, the item table and the deduction summary of one scoring."""
-    result, composed = scored.result, scored.composed
-    titles = _titles(composed.elements, lang, {})
-    items, summary = [], []
-    for s in result.items:
-        item = composed.items[s.item_id].item
-        reasons = {d.id: d.reason.get(lang) for d in item.deductions}
-        status = s.status.value if s.status else None
-        lost = s.max_score - s.earned if s.applicable else 0
-        deductions = [
-            {"id": d.id, "reason": reasons.get(d.id, d.id), "times": d.times, "points": d.points}
-            for d in s.deductions
-        ]
-        row = {
-            "id": s.item_id,
-            "element": s.element,
-            "element_title": titles.get(s.element, ""),
-            "requirement": item.requirement.get(lang),
-            "status": status,
-            "status_label": _STATUS["en" if lang == "en" else "zh-CN"][status],
-            "max_score": s.max_score,
-            "earned": s.earned,
-            "lost": lost,
-            "deductions": deductions,
-            "note": s.note or "",
-            "veto": item.veto is not None,
-        }
-        items.append(row)
-        if lost:
-            summary.append(
-                {
-                    **row,
-                    "reasons": deductions
-                    or [{"id": "", "reason": row["status_label"], "times": 1, "points": lost}],
-                }
-            )
-    band = result.band.title.get(lang) if result.band else ""
-    t = labels(lang)
-    return {
-        "totals": {
-            "earned": result.earned,
-            "applicable": result.applicable,
-            "full_marks": result.full_marks,
-            "percentage": str(result.percentage),
-            "band": result.band.id if result.band else None,
-            "grade": band,
-            "passed": result.passed,
-            "result_label": band if result.passed else t["failed"],
-            "eligible": result.eligible,
-            "complete": result.complete,
-            "answered": result.answered,
-            "total_items": result.total_items,
-            "ineligible": [bilingual(i.message, lang) for i in result.ineligible],
-        },
-        "elements": [
-            {
-                "code": e.code,
-                "title": titles.get(e.code, ""),
-                "depth": e.code.count("."),
-                "earned": e.earned,
-                "applicable": e.applicable,
-                "percentage": str(e.percentage),
-            }
-            for e in result.elements
-        ],
-        "vetoes": [
-            {"id": v, "requirement": composed.items[v].item.requirement.get(lang)}
-            for v in result.vetoes
-        ],
-        "items": items,
-        "summary": summary,
-        "lost_total": sum(r["lost"] for r in summary),
-    }
-
-
-def _titles(elements: Iterable[ComposedElement], lang: str, out: dict[str, str]) -> dict[str, str]:
-    for element in elements:
-        out[element.code] = element.title.get(lang)
-        _titles(element.elements, lang, out)
-    return out
-
-
-def _comparison(compared: Comparison, lang: str) -> Context:
-    statuses = _STATUS["en" if lang == "en" else "zh-CN"]
-    composed = compared.own.composed
-    rows = [
-        {
-            **d,
-            "requirement": composed.items[d["item_id"]].item.requirement.get(lang),
-            "self_status": d["self_status"] and str(d["self_status"]),
-            "review_status": d["review_status"] and str(d["review_status"]),
-            "self_label": statuses[d["self_status"]],
-            "review_label": statuses[d["review_status"]] if compared.review else "",
-        }
-        for d in compared.items
-    ]
-    return {
-        **compared.totals(),
-        "items": rows,
-        "changed": [
-            r
-            for r in rows
-            if r["delta"] or (compared.review and r["self_status"] != r["review_status"])
-        ],
-    }
-
-
 def _conclusion(application: Application, composed: ComposedChecklist, lang: str) -> Context:
     t = labels(lang)
     result = application.review_result
     if not result:
-        return {"concluded": False, "text": t["not_concluded"]}
+        return {"concluded": False, "passed": False, "text": t["not_concluded"]}
     band = next((b for b in composed.scoring.bands if b.id == result.get("band")), None)
     grade = band.title.get(lang) if band else ""
     return {

@@ -23,11 +23,14 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from anbiao.api.reports.context import Context
+from anbiao.api.reports.sections import Context
+
+if TYPE_CHECKING:
+    from openpyxl import Workbook  # imported on first use at run time
 
 TEMPLATES = Path(__file__).parent / "templates" / "reports"
 
@@ -47,7 +50,7 @@ def _jinja() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters["d"] = lambda v: "" if v is None else str(v)
+    env.filters["d"] = lambda v: "—" if v is None else str(v)  # an empty value reads as a dash
     return env
 
 
@@ -66,7 +69,8 @@ def render_pdf(context: Context, url_fetcher: Callable[..., Any] = refuse_fetch)
     from weasyprint import HTML  # imported on first use: it is heavy
 
     logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)  # a line per page
-    return HTML(string=render_html(context), url_fetcher=url_fetcher).write_pdf()
+    pdf: bytes = HTML(string=render_html(context), url_fetcher=url_fetcher).write_pdf()
+    return pdf
 
 
 _POOL: ProcessPoolExecutor | None = None
@@ -122,7 +126,8 @@ async def xlsx_off_loop(context: Context) -> bytes:
 def report_section(context: Context) -> Context:
     """The scoring a report's item tables show: the review's in a review report once reviewers
     scored, else the self-assessment's."""
-    return context.get("review") or context["result"]
+    section: Context = context.get("review") or context["result"]
+    return section
 
 
 def render_xlsx(context: Context) -> bytes:
@@ -131,12 +136,21 @@ def render_xlsx(context: Context) -> bytes:
     from openpyxl import Workbook
 
     t, book = context["t"], Workbook()
-    summary = book.active
+    summary = book.worksheets[0]  # the sheet a new workbook opens on
     summary.title = t["sheet_summary"]
     _rows(summary, [t["key"], t["value"]], _summary_rows(context), widths=(28, 80))
     if context["kind"] == "certificate":
         return _save(book)
     section = report_section(context)
+    _items_sheet(book, section, t)
+    _deductions_sheet(book, section, t)
+    _hazards_sheet(book, context["hazards"], t)
+    if context["kind"] == "application":
+        _comparison_sheet(book, context["comparison"], t)
+    return _save(book)
+
+
+def _items_sheet(book: Workbook, section: Context, t: dict[str, str]) -> None:
     _rows(
         book.create_sheet(t["sheet_items"]),
         [
@@ -150,7 +164,7 @@ def render_xlsx(context: Context) -> bytes:
             t["deductions"],
             t["deduction_ids"],
             t["note"],
-            t["vetoes"],
+            t["veto"],
         ],
         [
             [
@@ -170,6 +184,9 @@ def render_xlsx(context: Context) -> bytes:
         ],
         widths=(22, 24, 60, 10, 8, 8, 8, 50, 24, 40, 8),
     )
+
+
+def _deductions_sheet(book: Workbook, section: Context, t: dict[str, str]) -> None:
     _rows(
         book.create_sheet(t["sheet_deductions"]),
         [t["item"], t["requirement"], t["reason"], t["times"], t["lost"], t["note"]],
@@ -180,6 +197,9 @@ def render_xlsx(context: Context) -> bytes:
         ],
         widths=(22, 60, 50, 8, 8, 40),
     )
+
+
+def _hazards_sheet(book: Workbook, hazards: list[Context], t: dict[str, str]) -> None:
     _rows(
         book.create_sheet(t["sheet_hazards"]),
         [
@@ -209,38 +229,38 @@ def render_xlsx(context: Context) -> bytes:
                 h["evidence"],
                 t["yes"] if h["overdue"] else "",
             ]
-            for h in context["hazards"]
+            for h in hazards
         ],
         widths=(22, 50, 40, 10, 10, 10, 12, 40, 12, 6, 8),
     )
-    if context["kind"] == "application":
-        c = context["comparison"]
-        _rows(
-            book.create_sheet(t["sheet_comparison"]),
+
+
+def _comparison_sheet(book: Workbook, c: Context, t: dict[str, str]) -> None:
+    _rows(
+        book.create_sheet(t["sheet_comparison"]),
+        [
+            t["item"],
+            t["requirement"],
+            f"{t['self']} {t['status']}",
+            f"{t['self']} {t['earned']}",
+            f"{t['review']} {t['status']}",
+            f"{t['review']} {t['earned']}",
+            t["delta"],
+        ],
+        [
             [
-                t["item"],
-                t["requirement"],
-                f"{t['self']} {t['status']}",
-                f"{t['self']} {t['earned']}",
-                f"{t['review']} {t['status']}",
-                f"{t['review']} {t['earned']}",
-                t["delta"],
-            ],
-            [
-                [
-                    r["item_id"],
-                    r["requirement"],
-                    r["self_label"],
-                    r["self_earned"],
-                    r["review_label"],
-                    r["review_earned"],
-                    r["delta"],
-                ]
-                for r in c["items"]
-            ],
-            widths=(22, 60, 12, 10, 12, 10, 8),
-        )
-    return _save(book)
+                r["item_id"],
+                r["requirement"],
+                r["self_label"],
+                r["self_earned"],
+                r["review_label"],
+                r["review_earned"],
+                r["delta"],
+            ]
+            for r in c["items"]
+        ],
+        widths=(22, 60, 12, 10, 12, 10, 8),
+    )
 
 
 def _reasons(deductions: list[Context], t: dict[str, str]) -> str:
@@ -259,18 +279,7 @@ def _summary_rows(context: Context) -> list[list[Any]]:
         [t["generated"], context["generated_on"]],
     ]
     if context["kind"] == "certificate":
-        c = context["certificate"]
-        return [
-            *rows,
-            [t["number"], c["number"]],
-            [t["name"], c["enterprise_name"]],
-            [t["uscc"], c["uscc"]],
-            [t["grade"], c["grade"]],
-            [t["issued_on"], c["issued_on"]],
-            [t["valid_until"], c["valid_until"]],
-            [t["certificate_status"], c["status_label"]],
-            [t["verify"], context["verify_url"]],
-        ]
+        return rows + _certificate_rows(context, t)
     e, checklist = context["enterprise"], context["checklist"]
     rows += [
         [t["name"], e["name"]],
@@ -290,19 +299,8 @@ def _summary_rows(context: Context) -> list[list[Any]]:
         ],
     ]
     for key, section in (("totals", context["result"]), ("review_totals", context.get("review"))):
-        if section is None:
-            continue
-        s = section["totals"]
-        rows += [
-            [t[key], ""],
-            [t["earned"], s["earned"]],
-            [t["applicable"], s["applicable"]],
-            [t["percentage"], f"{s['percentage']}%"],
-            [t["result"], s["result_label"]],
-            [t["vetoes"], ", ".join(v["id"] for v in section["vetoes"]) or t["none"]],
-            [t["eligible"], t["eligible_yes"] if s["eligible"] else t["eligible_no"]],
-        ]
-        rows += [[t["why_not"], reason] for reason in s["ineligible"]]
+        if section is not None:
+            rows += _totals_rows(key, section, t)
     if context["kind"] == "application":
         a = context["application"]
         rows += [
@@ -315,6 +313,34 @@ def _summary_rows(context: Context) -> list[list[Any]]:
         ]
         rows += [[f"{ev['date']} {ev['label']}", ev["actor"]] for ev in context["timeline"]]
     return rows
+
+
+def _certificate_rows(context: Context, t: dict[str, str]) -> list[list[Any]]:
+    c = context["certificate"]
+    return [
+        [t["number"], c["number"]],
+        [t["name"], c["enterprise_name"]],
+        [t["uscc"], c["uscc"]],
+        [t["grade"], c["grade"]],
+        [t["issued_on"], c["issued_on"]],
+        [t["valid_until"], c["valid_until"]],
+        [t["certificate_status"], c["status_label"]],
+        [t["verify"], context["verify_url"]],
+    ]
+
+
+def _totals_rows(key: str, section: Context, t: dict[str, str]) -> list[list[Any]]:
+    s = section["totals"]
+    return [
+        [t[key], ""],
+        [t["earned"], s["earned"]],
+        [t["applicable"], s["applicable"]],
+        [t["percentage"], f"{s['percentage']}%"],
+        [t["result"], s["result_label"]],
+        [t["vetoes"], ", ".join(v["id"] for v in section["vetoes"]) or t["none"]],
+        [t["eligible"], t["eligible_yes"] if s["eligible"] else t["eligible_no"]],
+        *([t["why_not"], reason] for reason in s["ineligible"]),
+    ]
 
 
 def _rows(

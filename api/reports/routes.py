@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from anbiao.api.accounts.security import requires
 from anbiao.api.kernel.access import get_application, get_assessment, get_enterprise, not_found
+from anbiao.api.kernel.i18n import Lang
 from anbiao.api.kernel.models import Certificate, Role, User
 from anbiao.api.kernel.uploads import content_disposition
 from anbiao.api.reports import context as report_context
@@ -37,7 +38,7 @@ ReportFormat = Annotated[
     QueryParameter(name="format", description="pdf (A4, embedded fonts) or xlsx (Excel workbook)."),
 ]
 ReportLang = Annotated[
-    Literal["zh-CN", "en"],
+    Lang,
     QueryParameter(description="Language of the labels: zh-CN (default) or en."),
 ]
 
@@ -84,7 +85,7 @@ async def assessment_download(
     user: User,
     assessment_id: UUID,
     fmt: str,
-    lang: str,
+    lang: Lang,
     today: date,
 ) -> Response[bytes]:
     """The self-assessment report of an assessment ``user`` may read, as a download."""
@@ -107,7 +108,7 @@ async def application_download(
     user: User,
     application_id: UUID,
     fmt: str,
-    lang: str,
+    lang: Lang,
     today: date,
 ) -> Response[bytes]:
     """The review report of an application ``user`` may see, as a download."""
@@ -125,7 +126,7 @@ async def application_download(
 
 
 async def certificate_download(
-    session: AsyncSession, user: User, number: str, lang: str, today: date, base_url: str
+    session: AsyncSession, user: User, number: str, lang: Lang, today: date, base_url: str
 ) -> Response[bytes]:
     """The certificate PDF, for its enterprise and the admins of its region (else 404)."""
     certificate = await session.scalar(select(Certificate).where(Certificate.number == number))

@@ -7,6 +7,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Any, Literal
+from uuid import UUID
 
 from litestar import Controller, Request, get
 from litestar.di import NamedDependency
@@ -15,14 +16,19 @@ from sqlalchemy import ColumnElement, Select, String, cast, func, literal_column
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from anbiao.api.accounts.security import requires
-from anbiao.api.kernel.access import scope_applications, scope_enterprises, scope_hazards
+from anbiao.api.kernel.access import (
+    Columns,
+    scope_applications,
+    scope_enterprises,
+    scope_hazards,
+)
 from anbiao.api.kernel.listing import (
     FormatQuery,
     Industry,
     Limit,
     Offset,
     Region,
-    csv_response,
+    json_or_csv,
     listing,
 )
 from anbiao.api.kernel.models import TERMINAL, Application, Enterprise, Hazard, Role, State, User
@@ -51,7 +57,7 @@ class Filters:
     submitted_from: date | None = None
     submitted_to: date | None = None
 
-    def enterprises(self, user: User) -> Select[Any]:
+    def enterprises(self, user: User) -> Select[UUID]:
         """Ids of the enterprises in scope (region and industry filters)."""
         query = scope_enterprises(select(Enterprise.id), user)
         if self.region:
@@ -60,7 +66,7 @@ class Filters:
             query = query.where(Enterprise.industry == self.industry)
         return query
 
-    def applications(self, query: Select[Any], user: User) -> Select[Any]:
+    def applications(self, query: Select[*Columns], user: User) -> Select[*Columns]:
         query = scope_applications(query, user)
         if self.region:
             query = query.where(Application.region.startswith(self.region))
@@ -73,7 +79,7 @@ class Filters:
         return query
 
 
-async def _grouped(session: AsyncSession, query: Select[Any]) -> dict[str, int]:
+async def _grouped(session: AsyncSession, query: Select[Any, int]) -> dict[str, int]:
     """``{key: count}`` of a two-column (key, count) query, sorted by key."""
     rows = (await session.execute(query)).all()
     return {str(key): int(count) for key, count in sorted(rows, key=lambda r: str(r[0]))}
@@ -82,7 +88,7 @@ async def _grouped(session: AsyncSession, query: Select[Any]) -> dict[str, int]:
 async def statistics(session: AsyncSession, user: User, f: Filters) -> StatisticsOut:
     count = func.count()
 
-    def by(key: Any) -> Select[Any]:
+    def by(key: Any) -> Select[Any, int]:
         return f.applications(select(key, count), user).group_by(key)
 
     region_key = _prefecture(Application.region)
@@ -135,22 +141,53 @@ async def region_facts(
     session: AsyncSession, user: User, f: Filters, today: date
 ) -> dict[str, RegionFacts]:
     """The facts of every prefecture in scope (by the enterprises' current region)."""
+    scope = f.enterprises(user)
+    counts: dict[str, Counter[str]] = defaultdict(Counter)
+    region_of = await _count_enterprises(session, scope, counts)
+    await _count_hazards(session, scope, region_of, counts, today)
+    percentages = await _count_applications(session, scope, region_of, counts)
+    return {
+        region: RegionFacts(
+            **c,
+            average_percentage=(
+                round(sum(percentages[region]) / len(percentages[region]), 1)
+                if percentages[region]
+                else None
+            ),
+        )
+        for region, c in sorted(counts.items())
+    }
+
+
+async def _count_enterprises(
+    session: AsyncSession, scope: Select[UUID], counts: dict[str, Counter[str]]
+) -> dict[UUID, str]:
+    """Enterprises and those with a fatal accident in 12 months; returns each one's prefecture."""
     enterprises = (
         await session.execute(
             select(Enterprise.id, Enterprise.region, Enterprise.profile).where(
-                Enterprise.id.in_(f.enterprises(user))
+                Enterprise.id.in_(scope)
             )
         )
     ).all()
-    region_of = {e.id: e.region[:4] for e in enterprises}
-    counts: dict[str, Counter[str]] = defaultdict(Counter)
     for e in enterprises:
         counts[e.region[:4]]["enterprises"] += 1
         if int((e.profile.get("accidents_12m") or {}).get("deaths", 0)) > 0:
             counts[e.region[:4]]["fatal_accidents_12m"] += 1
+    return {e.id: e.region[:4] for e in enterprises}
+
+
+async def _count_hazards(
+    session: AsyncSession,
+    scope: Select[UUID],
+    region_of: dict[UUID, str],
+    counts: dict[str, Counter[str]],
+    today: date,
+) -> None:
+    """Open hazards by level, and those past their deadline."""
     hazards = await session.execute(
         select(Hazard.enterprise_id, Hazard.level, Hazard.deadline).where(
-            Hazard.state != "closed", Hazard.enterprise_id.in_(f.enterprises(user))
+            Hazard.state != "closed", Hazard.enterprise_id.in_(scope)
         )
     )
     for h in hazards:
@@ -160,6 +197,16 @@ async def region_facts(
         c["open_major_hazards" if h.level == "major" else "open_general_hazards"] += 1
         if h.deadline is not None and h.deadline < today:
             c["overdue_hazards"] += 1
+
+
+async def _count_applications(
+    session: AsyncSession,
+    scope: Select[UUID],
+    region_of: dict[UUID, str],
+    counts: dict[str, Counter[str]],
+) -> dict[str, list[float]]:
+    """Applications, certified enterprises and failed vetoes; returns the self-assessment
+    percentages of each prefecture's latest submitted applications."""
     applications = await session.execute(
         select(
             Application.enterprise_id,
@@ -168,7 +215,7 @@ async def region_facts(
             Application.self_result,
             Application.review_result,
         )
-        .where(Application.enterprise_id.in_(f.enterprises(user)))
+        .where(Application.enterprise_id.in_(scope))
         .order_by(Application.created_at, Application.id)
     )
     latest: dict[Any, Any] = {}  # enterprise → its latest submitted application
@@ -190,17 +237,7 @@ async def region_facts(
             counts[region]["vetoes_failed"] += 1
         if (pct := a.self_result.get("percentage")) is not None:
             percentages[region].append(float(pct))
-    return {
-        region: RegionFacts(
-            **c,
-            average_percentage=(
-                round(sum(percentages[region]) / len(percentages[region]), 1)
-                if percentages[region]
-                else None
-            ),
-        )
-        for region, c in sorted(counts.items())
-    }
+    return percentages
 
 
 def rank(indexed: list[tuple[str, float | None, RegionFacts]]) -> list[RiskRow]:
@@ -219,7 +256,7 @@ def _overdue_query(user: User, today: date, kind: str | None, region: str | None
     live = [s.value for s in TERMINAL]
     apps = scope_applications(
         select(
-            literal_column("'application'").label("kind"),
+            literal_column("'application'", String).label("kind"),
             Application.id.label("id"),
             Application.enterprise_id.label("enterprise_id"),
             Application.region.label("region"),
@@ -233,7 +270,7 @@ def _overdue_query(user: User, today: date, kind: str | None, region: str | None
     )
     hazards = scope_hazards(
         select(
-            literal_column("'hazard'").label("kind"),
+            literal_column("'hazard'", String).label("kind"),
             Hazard.id.label("id"),
             Hazard.enterprise_id.label("enterprise_id"),
             Enterprise.region.label("region"),
@@ -303,7 +340,7 @@ class StatisticsController(Controller):
         open hazards by level. Date filters apply to applications only."""
         f = Filters(region, industry, submitted_from, submitted_to)
         stats = await statistics(db_session, request.user, f)
-        return stats if fmt == "json" else csv_response(_flat(stats), "statistics")
+        return json_or_csv(stats, fmt, _flat, "statistics")
 
     @get("/statistics/risk-ranking", operation_id="getRiskRanking", guards=[requires(Role.admin)])
     async def risk_ranking(
@@ -322,20 +359,7 @@ class StatisticsController(Controller):
             request.app.state.clock(),
             request.app.state.engine,
         )
-        if fmt == "json":
-            return rows
-        return csv_response(
-            [
-                {
-                    "rank": r.rank,
-                    "region": r.region,
-                    "index": r.index,
-                    **r.model_dump(mode="json")["facts"],
-                }
-                for r in rows
-            ],
-            "risk-ranking",
-        )
+        return json_or_csv(rows, fmt, _ranking_rows, "risk-ranking")
 
     @get("/overdue", operation_id="listOverdue")
     async def overdue(
@@ -355,6 +379,13 @@ class StatisticsController(Controller):
             db_session, request.user, request.app.state.clock(), kind, region, limit, offset
         )
         return listing(data, Page[OverdueOut], fmt, "overdue")
+
+
+def _ranking_rows(rows: list[RiskRow]) -> list[dict[str, Any]]:
+    return [
+        {"rank": r.rank, "region": r.region, "index": r.index, **r.model_dump(mode="json")["facts"]}
+        for r in rows
+    ]
 
 
 def _number(value: Any) -> float | None:

@@ -30,13 +30,13 @@ _CJK = r"\u3000-\u303f\u3400-\u9fff\uff00-\uffef"
 _CJK_GAP = re.compile(rf"(?<=[{_CJK}])\s+(?=[{_CJK}])")
 
 
-def _not_bool(value: object) -> object:
+def not_bool(value: object) -> object:
     if isinstance(value, bool):
         raise ValueError("须为整数，不能是布尔值 / must be an integer, not true/false")
     return value
 
 
-Integer = Annotated[int, BeforeValidator(_not_bool)]
+Integer = Annotated[int, BeforeValidator(not_bool)]
 """An int that refuses booleans even when a caller validates leniently (JSON false is not 0)."""
 
 

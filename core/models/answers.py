@@ -2,9 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from enum import StrEnum
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, PositiveInt, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from anbiao.core.models.text import (
+    DEDUCTION_TIMES_MAX,
+    DEDUCTIONS_MAX,
+    NOTE_MAX,
+    REFERENCE_MAX,
+    REFERENCES_MAX,
+    Key,
+    Text,
+)
+
+Times = Annotated[int, Field(ge=1, le=DEDUCTION_TIMES_MAX)]
 
 
 class Status(StrEnum):
@@ -28,14 +42,26 @@ class Answer(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     status: Status | None = Field(description="None (null) means not answered yet.")
-    deductions: dict[str, PositiveInt] = Field(
+    deductions: dict[Key, Times] = Field(
         default_factory=dict,
+        max_length=DEDUCTIONS_MAX,
         description="Chosen deductions: id → times (a list means once each).",
-        json_schema_extra={"additionalProperties": {"type": "integer", "minimum": 1}},
+        json_schema_extra={
+            "additionalProperties": {
+                "type": "integer",
+                "minimum": 1,
+                "maximum": DEDUCTION_TIMES_MAX,
+            },
+            "maxProperties": DEDUCTIONS_MAX,
+        },
     )
-    note: str | None = Field(default=None, description="自评描述 / what was found.")
-    evidence: tuple[str, ...] = Field(
-        default=(), description="Evidence references (files, records)."
+    note: Text(NOTE_MAX, multiline=True) | None = Field(
+        default=None, description=f"自评描述 / what was found (at most {NOTE_MAX} characters)."
+    )
+    evidence: tuple[Text(REFERENCE_MAX), ...] = Field(
+        default=(),
+        max_length=REFERENCES_MAX,
+        description="Evidence references (files, records).",
     )
 
     @field_validator("deductions", mode="before")
@@ -56,3 +82,37 @@ class AnswerSheet(BaseModel):
 
     default: Status | None = Field(default=None, description="Status for items not listed.")
     answers: dict[str, Answer] = Field(default_factory=dict)
+
+
+class ValidatedSheets:
+    """Validated answers kept per key (an assessment), so that a save validates only the
+    answers it changes. A kept sheet is reused only while the stored answers equal the ones it
+    was built from: any other writer, a rolled-back save, another worker — the stored answers
+    are validated again. Not thread-safe: one per event loop."""
+
+    def __init__(self, limit: int = 4096) -> None:
+        self.limit = limit
+        self._kept: dict[Hashable, tuple[dict[str, Any], dict[str, Answer]]] = {}
+
+    def merge(
+        self, key: Hashable, stored: dict[str, Any], changes: dict[str, Answer | None]
+    ) -> tuple[AnswerSheet, dict[str, Any]]:
+        """The sheet of ``stored`` with ``changes`` (validated answers; None clears one) merged
+        in, and the merged answers as stored (JSON)."""
+        kept = self._kept.get(key)
+        if kept is not None and kept[0] == stored:
+            answers = dict(kept[1])
+        else:
+            answers = dict(AnswerSheet.model_validate({"answers": stored}).answers)
+        merged = dict(stored)
+        for item_id, answer in changes.items():
+            if answer is None:
+                answers.pop(item_id, None)
+                merged.pop(item_id, None)
+            else:
+                answers[item_id] = answer
+                merged[item_id] = answer.model_dump(mode="json", exclude_defaults=True)
+        if len(self._kept) >= self.limit:
+            self._kept.clear()
+        self._kept[key] = (dict(merged), answers)
+        return AnswerSheet.model_construct(answers=dict(answers), default=None), merged

@@ -5,9 +5,17 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    WithJsonSchema,
+    field_validator,
+)
 
 from anbiao.core.models._base import Integer
+from anbiao.core.models.text import NAME_MAX, Text
 from anbiao.core.region import region_error
 from anbiao.core.size_class import SIZE_TABLE_2011, SizeClass, SizeSector, SizeTable, classify
 from anbiao.core.uscc import check_uscc
@@ -20,7 +28,20 @@ REGION_PATTERN = (
 )
 
 _SLUG_PATTERN = r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$"
-_Slug = Annotated[str, StringConstraints(pattern=_SLUG_PATTERN)]
+_Slug = Annotated[str, StringConstraints(pattern=_SLUG_PATTERN, max_length=64)]
+# Bounds no real enterprise meets, so that every number fits the database and the arithmetic.
+PEOPLE_MAX = 10_000_000
+"""Employees, deaths, serious injuries."""
+AMOUNT_MAX = Decimal(10**9)
+"""Revenue and losses in 10k CNY (10 trillion CNY)."""
+HAZARDS_MAX = 20
+
+
+# Published as a JSON number within its bounds (a decimal string is read too).
+Amount = Annotated[
+    Decimal,
+    WithJsonSchema({"type": "number", "minimum": 0, "maximum": int(AMOUNT_MAX)}),
+]
 
 
 class AccidentRecord(BaseModel):
@@ -28,10 +49,15 @@ class AccidentRecord(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    deaths: Integer = Field(default=0, ge=0, description="死亡人数 / deaths")
-    serious_injuries: Integer = Field(default=0, ge=0, description="重伤人数 / seriously injured")
-    direct_loss_10k: Decimal = Field(
-        default=Decimal(0), ge=0, description="直接经济损失（万元）/ direct loss in 10k CNY"
+    deaths: Integer = Field(default=0, ge=0, le=PEOPLE_MAX, description="死亡人数 / deaths")
+    serious_injuries: Integer = Field(
+        default=0, ge=0, le=PEOPLE_MAX, description="重伤人数 / seriously injured"
+    )
+    direct_loss_10k: Amount = Field(
+        default=Decimal(0),
+        ge=0,
+        le=AMOUNT_MAX,
+        description="直接经济损失（万元）/ direct loss in 10k CNY",
     )
 
 
@@ -44,7 +70,7 @@ class Profile(BaseModel):
         description="统一社会信用代码 (18 characters, GB 32100)",
         json_schema_extra={"pattern": USCC_PATTERN},
     )
-    name: str = Field(min_length=1, description="企业名称 / registered name")
+    name: Text(NAME_MAX, required=True) = Field(description="企业名称 / registered name")
     region: str = Field(
         description="行政区划代码 (6 digits, GB/T 2260), e.g. 350102",
         json_schema_extra={"pattern": REGION_PATTERN},
@@ -52,11 +78,14 @@ class Profile(BaseModel):
     industry: _Slug = Field(description="行业: a registered industry id, e.g. machinery")
     hazards: frozenset[_Slug] = Field(
         default=frozenset(),
+        max_length=HAZARDS_MAX,
         description="专项: registered hazard ids, e.g. dust_explosion",
     )
-    employees: Integer = Field(ge=0, description="从业人员 / employees")
-    annual_revenue_10k: Decimal = Field(
-        ge=0, description="营业收入（万元）/ annual revenue, 10k CNY"
+    employees: Integer = Field(ge=0, le=PEOPLE_MAX, description="从业人员 / employees")
+    annual_revenue_10k: Amount = Field(
+        ge=0,
+        le=AMOUNT_MAX,
+        description="营业收入（万元）/ annual revenue, 10k CNY",
     )
     size_sector: SizeSector = Field(
         default=SizeSector.industrial,

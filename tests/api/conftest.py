@@ -33,3 +33,18 @@ def clock() -> Clock:
 def api(database_url, core_engine, clock) -> Iterator[Api]:
     with TestClient(make_app(database_url, core_engine, clock)) as client:
         yield Api(client, clock)
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    """How many cases schemathesis generated in this run (tests/api/test_schemathesis.py)."""
+    reports = terminalreporter.stats.get("passed", []) + terminalreporter.stats.get("failed", [])
+    counts = [
+        value
+        for report in reports
+        if report.when == "call"
+        for name, value in report.user_properties
+        if name == "schemathesis_cases"
+        for value in [len(value)]
+    ]
+    if counts:
+        terminalreporter.write_line(f"schemathesis: {sum(counts)} cases in {len(counts)} items")

@@ -105,15 +105,16 @@ def test_a_write_refused_by_the_database_is_an_error_not_a_lost_success(api, mon
     """Pending writes are flushed before the response: one the database refuses (here the last
     write of the request, a row with a broken reference, which no later query would autoflush)
     answers 500 and nothing is half-saved — not 200 followed by a silent rollback."""
-    from anbiao.api.assessments import service as assessments
+    from anbiao.api.assessments import saving
     from anbiao.api.kernel.models import Event
 
     _, assessment = start(api, **FUZHOU)
 
-    async def broken(session, enterprise_id, scored):
+    async def broken(session, row, scored, changed, now):
         session.add(Event(action="test.broken", application_id=uuid4()))  # no such application
+        return saving.HazardMoves()
 
-    monkeypatch.setattr(assessments, "sync_self_hazards", broken)
+    monkeypatch.setattr(saving, "_sync_hazards", broken)
     path = f"/api/v1/assessments/{assessment['id']}"
     r = api.client.patch(
         f"{path}/answers",

@@ -55,13 +55,13 @@ def test_recording_listing_and_access(api):
     assert on_item["level"] == "general" and on_item["version"] == 1 and on_item["cycle"] == 1
     on_element = record(api, app, R2, text="隐患台账未闭环", element="5.5.3", level="major")
     assert on_element["item_id"] == "" and on_element["author_id"] != on_item["author_id"]
-    record(api, app, text="  ", expect=400)  # blank text
+    record(api, app, text="  ", expect=422)  # blank text
     refused = record(api, app, item_id="base.9-9-9.99", expect=422)
     assert refused["reasons"] == ["base.9-9-9.99"]
     record(api, app, element="9.9", expect=422)
     record(api, app, item_id="base.5-4-4.02", element="5.1", expect=422)  # not its element
     record(api, app, item_id="base.5-4-4.02", element="5.4", expect=201)  # its 一级 element
-    record(api, app, level="minor", expect=400)
+    record(api, app, level="minor", expect=422)
 
     for user in (ENT, ADMIN, R1, R2):  # whoever sees the application sees its findings
         assert findings(api, app, user)["total"] == 3

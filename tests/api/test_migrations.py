@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import sqlalchemy as sa
 from advanced_alchemy.alembic.commands import AlembicCommands
 
 from anbiao.api.kernel.db import db_config
+from anbiao.api.kernel.models import Evidence
 from anbiao.api.kernel.settings import Settings
 
 
@@ -14,3 +16,35 @@ def test_migrations_match_the_models_and_downgrade(database_url):
     commands.check()  # raises when autogenerate finds a difference between models and database
     commands.downgrade("base")
     commands.upgrade("head")  # and up again from nothing
+
+
+def test_migration_chain_upgrades_and_downgrades(tmp_path):
+    path = tmp_path / "migrated.sqlite3"
+    commands = AlembicCommands(
+        sqlalchemy_config=db_config(Settings(database_url=f"sqlite+aiosqlite:///{path}"))
+    )
+    sync = sa.create_engine(f"sqlite:///{path}")
+
+    def tables() -> set[str]:
+        return set(sa.inspect(sync).get_table_names())
+
+    def revision() -> str | None:
+        with sync.connect() as conn:
+            return conn.execute(sa.text("SELECT version_num FROM alembic_versions")).scalar()
+
+    try:
+        commands.upgrade("2026_11_29_0002")
+        assert "evidence" in tables() and revision() == "2026_11_29_0002"
+        columns = {c["name"] for c in sa.inspect(sync).get_columns("evidence")}
+        assert columns == set(Evidence.__table__.columns.keys())
+        indexes = {i["name"] for i in sa.inspect(sync).get_indexes("evidence")}
+        assert {"ix_evidence_assessment_id", "ix_evidence_storage_key"} <= indexes
+        commands.downgrade("2026_11_29_0001")
+        assert "evidence" not in tables() and "assessment" in tables()
+        assert revision() == "2026_11_29_0001"
+        commands.downgrade("base")
+        assert tables() <= {"alembic_versions"}
+        commands.upgrade("head")
+        assert "evidence" in tables()
+    finally:
+        sync.dispose()

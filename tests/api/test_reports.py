@@ -11,18 +11,11 @@ import subprocess
 from urllib.parse import quote, unquote
 
 from openpyxl import load_workbook
-from support_api import FUZHOU, act, answer_all, setup_authority, start
+from support_api import ADMIN, FUZHOU, OWNER, filled, to_certificate
+from support_ui import pdf_text
 
-OWNER, ADMIN = "ent@fz.cn", "admin@fz.gov"
 PDF = "application/pdf"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def pdf_text(content: bytes) -> str:
-    done = subprocess.run(
-        ["pdftotext", "-layout", "-", "-"], input=content, capture_output=True, check=True
-    )
-    return done.stdout.decode("utf-8")
 
 
 def pdf_fonts(content: bytes, tmp_path) -> list[list[str]]:
@@ -30,48 +23,6 @@ def pdf_fonts(content: bytes, tmp_path) -> list[list[str]]:
     path.write_bytes(content)
     out = subprocess.run(["pdffonts", str(path)], capture_output=True, check=True, text=True)
     return [line.split() for line in out.stdout.splitlines()[2:] if line.strip()]
-
-
-def items_of(checklist: dict) -> dict[str, dict]:
-    found: dict[str, dict] = {}
-
-    def walk(elements):
-        for element in elements:
-            found.update({i["id"]: i for i in element["items"]})
-            walk(element["elements"])
-
-    walk(checklist["elements"])
-    return found
-
-
-def filled(api) -> dict:
-    """An enterprise whose self-assessment has a partial item (with a deduction and a note) and a
-    non-compliant one (a hazard); returns ids, the checklist and the engine's result."""
-    _, assessment = start(api, OWNER, consultant="示例咨询")
-    checklist = api.call("GET", f"/api/v1/assessments/{assessment['id']}/checklist", OWNER)
-    items = items_of(checklist)
-    partial = next(i for i in items.values() if i["deductions"] and not i["veto"])
-    failing = next(i for i in items.values() if not i["veto"] and i["id"] != partial["id"])
-    answer_all(
-        api,
-        OWNER,
-        assessment,
-        **{
-            partial["id"]: {
-                "status": "partial",
-                "deductions": [partial["deductions"][0]["id"]],
-                "note": "培训记录缺两人",
-            },
-            failing["id"]: {"status": "non_compliant", "note": "未建立台账"},
-        },
-    )
-    return {
-        "assessment": assessment["id"],
-        "items": items,
-        "partial": partial,
-        "failing": failing,
-        "result": api.call("GET", f"/api/v1/assessments/{assessment['id']}", OWNER)["result"],
-    }
 
 
 def download(api, path: str, as_: str, media_type: str, **params) -> bytes:
@@ -182,53 +133,6 @@ def test_english_report_has_english_labels(api):
     assert "自评报告" not in text and FUZHOU["name"] in text  # names stay as registered
     api.call("GET", path, OWNER, expect=400, params={"lang": "fr"})
     api.call("GET", path, OWNER, expect=400, params={"format": "docx"})
-
-
-def to_certificate(api, clock) -> dict:
-    """Self-assessment → review (one item scored down by a reviewer) → certificate."""
-    setup_authority(api)
-    case = filled(api)
-    app = api.call(
-        "POST", f"/api/v1/assessments/{case['assessment']}/applications", OWNER, expect=201
-    )
-    app = act(api, app, "submit", OWNER)
-    app = act(api, app, "accept", ADMIN)
-    reviewers = {
-        r["name"]: r["id"]
-        for r in api.call("GET", f"/api/v1/applications/{app['id']}/candidates", ADMIN)
-    }
-    app = act(api, app, "assign", ADMIN, reviewer_ids=[reviewers["r1"], reviewers["r2"]])
-    downgraded = next(
-        i for i in case["items"] if i not in (case["partial"]["id"], case["failing"]["id"])
-    )
-    comparison = api.call(
-        "PUT",
-        f"/api/v1/applications/{app['id']}/review",
-        "r1@experts.cn",
-        json={"answers": {downgraded: {"status": "non_compliant"}}},
-    )
-    app = act(api, app, "conclude_pass", "r1@experts.cn")
-    app = act(api, app, "approve", ADMIN)
-    clock.advance(14)
-    app = act(api, app, "certify", ADMIN)
-    with api.client.portal() as portal:
-        number = portal.call(_certificate_number, api)
-    return {
-        **case,
-        "application": app["id"],
-        "downgraded": downgraded,
-        "comparison": comparison,
-        "number": number,
-    }
-
-
-async def _certificate_number(api) -> str:
-    from sqlalchemy import select
-
-    from anbiao.api.kernel.models import Certificate
-
-    async with api.client.app.state.db_config.get_session() as session:
-        return (await session.scalars(select(Certificate.number))).one()
 
 
 def test_review_report_and_certificate(api, clock):

@@ -8,7 +8,7 @@ from support import make_profile
 
 from anbiao.core.catalog import Catalog
 from anbiao.core.compose import Composer
-from anbiao.core.models.answers import AnswerSheet, Status
+from anbiao.core.models.answers import Answer, AnswerSheet, Status, ValidatedSheets
 from anbiao.core.models.checklist import BaseChecklist
 from anbiao.core.scoring import score
 
@@ -216,3 +216,38 @@ def test_composing_twice_is_identical(pack):
     first, second = compose(pack), compose(pack)
     assert first == second and first.fingerprint == second.fingerprint
     assert list(first.items) == list(second.items)
+
+
+def _stored(answer: dict) -> dict:
+    return Answer.model_validate(answer).model_dump(mode="json", exclude_defaults=True)
+
+
+@given(assessments(), st.data())
+def test_a_kept_sheet_scores_as_the_full_validation(case, data):
+    """A save validates only its changes while the kept sheet matches the stored answers: the
+    sheet, the merged answers and the score equal those of validating everything again; a kept
+    sheet whose answers were changed by another writer is not reused."""
+    composed, given = case
+    ids = list(given)
+    stored = {i: _stored(given[i]) for i in data.draw(st.sets(st.sampled_from(ids)))}
+    changes = {
+        i: None
+        if data.draw(st.booleans())
+        else Answer.model_validate(answer_for(data.draw, ci.item))
+        for i, ci in composed.items.items()
+        if data.draw(st.booleans())
+    }
+    sheets = ValidatedSheets()
+    first, kept = sheets.merge("a", stored, {})
+    assert first == sheet(stored)
+    merged_sheet, merged = sheets.merge("a", kept, changes)
+    expected = {i: a for i, a in stored.items() if i not in changes} | {
+        i: a.model_dump(mode="json", exclude_defaults=True)
+        for i, a in changes.items()
+        if a is not None
+    }
+    assert merged == expected
+    assert merged_sheet == sheet(merged)
+    assert score(composed, merged_sheet, PROFILE) == score(composed, sheet(merged), PROFILE)
+    other = {i: {"status": "non_compliant"} for i in ids}  # written elsewhere meanwhile
+    assert sheets.merge("a", other, {})[0] == sheet(other)

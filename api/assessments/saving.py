@@ -1,0 +1,262 @@
+"""Saving answers (the autosave's hot path): work proportional to the change.
+
+One read (the assessment, whether an application freezes it, the items a return reopened and
+the live self-assessment hazards of the items in the batch), one versioned ``UPDATE``, one audit
+``INSERT``; a statement more only for each kind of hazard move the batch causes. Only the
+changed answers are validated (the stored ones were validated when saved) and only the changed
+items' hazards are synced. Statements are SQLAlchemy Core, built once; the access rule is
+``anbiao.api.kernel.access.assessment_visible``, shared with every ORM lookup.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import Row, bindparam, exists, func, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from anbiao.api.assessments.service import LIVE, Scored, assessment_view
+from anbiao.api.kernel.access import assessment_visible, get_assessment, not_found
+from anbiao.api.kernel.audit import audit
+from anbiao.api.kernel.errors import Conflict, StaleVersion
+from anbiao.api.kernel.models import Application, Assessment, Hazard, State, User
+from anbiao.core.engine import Engine
+from anbiao.core.models.answers import Answer
+from anbiao.core.models.profile import Profile
+from anbiao.core.result import AssessmentResult
+
+_A, _H = Assessment.__table__, Hazard.__table__
+
+_READ = select(
+    _A.c.enterprise_id,
+    _A.c.profile,
+    _A.c.answers,
+    _A.c.version,
+    exists()
+    .where(Application.assessment_id == _A.c.id, Application.state.in_(LIVE))
+    .label("frozen"),
+    select(Application.reopened_items)
+    .where(Application.assessment_id == _A.c.id, Application.state == State.returned.value)
+    .limit(1)
+    .scalar_subquery()
+    .label("reopened"),
+    select(func.aggregate_strings(Hazard.item_id + ":" + Hazard.state, ","))
+    .where(
+        Hazard.enterprise_id == _A.c.enterprise_id,
+        Hazard.source == "self",
+        Hazard.state != "closed",
+        Hazard.item_id.in_(bindparam("items", expanding=True)),
+    )
+    .scalar_subquery()
+    .label("hazards"),
+).where(_A.c.id == bindparam("assessment_id"))
+
+_WRITE = (
+    update(_A)
+    .where(_A.c.id == bindparam("assessment_id"), _A.c.version == bindparam("expected"))
+    .values(
+        answers=bindparam("new_answers"),
+        version=bindparam("new_version"),
+        updated_at=bindparam("now"),
+    )
+    .returning(_A.c.id)
+)
+
+_OPEN = insert(_H)
+_MOVE = (
+    update(_H)
+    .where(
+        _H.c.enterprise_id == bindparam("b_enterprise"),
+        _H.c.source == "self",
+        _H.c.item_id.in_(bindparam("b_items", expanding=True)),
+        _H.c.state.in_(bindparam("b_from", expanding=True)),
+    )
+    .values(state=bindparam("b_to"), updated_at=bindparam("b_now"))
+)
+
+
+@dataclass(frozen=True, slots=True)
+class HazardMoves:
+    """Self-assessment hazards a save moved, by item id."""
+
+    opened: tuple[str, ...] = ()
+    rectifying: tuple[str, ...] = ()  # failing again: back in rectification
+    verification: tuple[str, ...] = ()  # fixed: awaiting verification (submitted)
+
+
+@dataclass(frozen=True, slots=True)
+class Saved:
+    """A save's outcome: the assessment, its new version and answers, the items it changed,
+    their score and the hazards moved."""
+
+    id: UUID
+    version: int
+    answers: dict[str, Any]
+    changed: tuple[str, ...]
+    scored: Scored
+    hazards: HazardMoves
+
+
+async def save_answers(
+    session: AsyncSession, engine: Engine, user: User, assessment_id: UUID, patch: Any
+) -> Saved:
+    """Merge a batch of answers (null clears one); validated by the engine; never a lost update.
+    ``patch``: an ``AnswersPatch`` (its answers already validated)."""
+    row = (
+        await session.execute(
+            _READ.where(assessment_visible(user)),
+            {"assessment_id": assessment_id, "items": list(patch.answers)},
+        )
+    ).one_or_none()
+    if row is None:
+        raise not_found("自评 assessment")
+    if row.frozen:
+        raise Conflict("自评已提交评审，不能修改 / the assessment is under an active application")
+    stored: dict[str, Any] = row.answers
+    changed: dict[str, Answer | None] = {}
+    for item_id, answer in patch.answers.items():
+        value = None if answer is None else answer.model_dump(mode="json", exclude_defaults=True)
+        if value != stored.get(item_id):
+            changed[item_id] = answer
+    if row.reopened and (closed := sorted(set(changed) - set(row.reopened))):
+        raise Conflict(
+            "退回补正只可修改退回的检查项 / a returned application reopens only its items: "
+            + ", ".join(closed)
+        )
+    scored, merged = _score(engine, assessment_id, row, changed)  # raises on bad answers
+    version = patch.version + 1
+    now = datetime.now(UTC)
+    written = await session.scalar(
+        _WRITE,
+        {
+            "assessment_id": assessment_id,
+            "expected": patch.version,
+            "new_answers": merged,
+            "new_version": version,
+            "now": now,
+        },
+    )
+    if written is None:
+        current = await get_assessment(session, user, assessment_id)
+        raise StaleVersion(assessment_view(engine, current))
+    moves = HazardMoves()
+    if changed:
+        audit(
+            session,
+            "assessment.answers_saved",
+            user,
+            enterprise_id=row.enterprise_id,
+            before={k: stored.get(k) for k in changed},
+            after={k: merged.get(k) for k in changed},
+        )
+        moves = await _sync_hazards(session, row, scored, tuple(changed), now)
+    return Saved(assessment_id, version, merged, tuple(changed), scored, moves)
+
+
+def _score(
+    engine: Engine, assessment_id: UUID, row: Row[Any], changed: dict[str, Answer | None]
+) -> tuple[Scored, dict[str, Any]]:
+    """The score of the stored answers with the changes merged in, and the merged answers;
+    only the changes are validated while the engine keeps the assessment's validated sheet."""
+    profile = Profile.model_validate(row.profile)
+    composed = engine.compose(profile)
+    sheet, merged = engine.sheets.merge(assessment_id, row.answers, changed)
+    return Scored(composed, engine.score(composed, sheet, profile), profile), merged
+
+
+async def _sync_hazards(
+    session: AsyncSession,
+    row: Row[Any],
+    scored: Scored,
+    changed: tuple[str, ...],
+    now: datetime,
+) -> HazardMoves:
+    """The hazards of the changed items follow their answers: a failing item without a live
+    hazard opens one; a failing item whose hazard awaits verification sends it back to
+    rectification; a fixed (or cleared) item's open hazard awaits verification. A closed hazard
+    is history: an item that fails again after its hazard was closed opens a new one when its
+    failing answer is saved. Items the batch does not change keep their hazards as they are."""
+    live = dict(pair.rsplit(":", 1) for pair in row.hazards.split(",")) if row.hazards else {}
+    result: AssessmentResult = scored.result
+    failed = result.trace.failed
+    opened = [i for i in changed if i in failed and i not in live]
+    rectifying = [i for i in changed if i in failed and live.get(i) == "submitted"]
+    verification = [i for i in changed if i not in failed and live.get(i) in ("open", "rectifying")]
+    if opened:
+        await session.execute(
+            _OPEN,
+            [_new_hazard(row.enterprise_id, scored, result, item_id, now) for item_id in opened],
+        )
+    for items, before, after in (
+        (rectifying, ["submitted"], "rectifying"),
+        (verification, ["open", "rectifying"], "submitted"),
+    ):
+        if items:
+            await session.execute(
+                _MOVE,
+                {
+                    "b_enterprise": row.enterprise_id,
+                    "b_items": items,
+                    "b_from": before,
+                    "b_to": after,
+                    "b_now": now,
+                },
+            )
+    return HazardMoves(tuple(opened), tuple(rectifying), tuple(verification))
+
+
+def _new_hazard(
+    enterprise_id: UUID, scored: Scored, result: AssessmentResult, item_id: str, now: datetime
+) -> dict[str, Any]:
+    level, _ = result.hazard_rules[item_id]
+    note = result.trace.failed[item_id].note
+    return {
+        "enterprise_id": enterprise_id,
+        "item_id": item_id,
+        "source": "self",
+        "level": level.value,
+        "state": "open",
+        "description": note or scored.composed.items[item_id].item.requirement.zh_CN,
+        "created_at": now,
+        "updated_at": now,
+    }
+
+
+def save_view(saved: Saved) -> dict[str, Any]:
+    """The compact answer to a save (``SaveOut``): version, the saved items, totals, hazards."""
+    result = saved.scored.result
+    items = []
+    for item_id in saved.changed:
+        s = result.item(item_id)
+        items.append(
+            {"id": item_id, "status": s.status, "earned": s.earned, "max_score": s.max_score}
+        )
+    return {
+        "id": saved.id,
+        "version": saved.version,
+        "items": items,
+        "totals": totals_view(result),
+        "hazards": {
+            "opened": list(saved.hazards.opened),
+            "rectifying": list(saved.hazards.rectifying),
+            "verification": list(saved.hazards.verification),
+        },
+    }
+
+
+def totals_view(result: AssessmentResult) -> dict[str, Any]:
+    return {
+        "earned": result.earned,
+        "applicable": result.applicable,
+        "percentage": str(result.percentage),
+        "answered": result.answered,
+        "total_items": result.total_items,
+        "complete": result.complete,
+        "band": result.band.id if result.band else None,
+        "passed": result.passed,
+        "eligible": result.eligible,
+        "ineligible": [i.code for i in result.ineligible],
+    }

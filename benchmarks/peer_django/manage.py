@@ -1,0 +1,10 @@
+"""The peer's Django entry point (``manage.py migrate``, ``seed_peer``, ``count_statements``)."""
+
+import os
+import sys
+
+if __name__ == "__main__":
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "peer.settings")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(sys.argv)

@@ -99,7 +99,14 @@ def create_user(
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--workers", default=1, show_default=True, type=int)
 @click.option("--demo", is_flag=True, help="Seed a demo region, enterprise, admin and reviewers.")
-def serve(host: str, port: int, workers: int, demo: bool) -> None:
+@click.option(
+    "--migrate/--no-migrate",
+    default=True,
+    show_default=True,
+    help="Migrate the database first. Hosts behind PgBouncer: --no-migrate, and "
+    "`anbiao db upgrade` once per release (docs/deployment.md).",
+)
+def serve(host: str, port: int, workers: int, demo: bool, migrate: bool) -> None:
     """Run the API (Uvicorn); migrates the database first (ANBIAO_DATABASE_URL)."""
     import asyncio
     import os
@@ -112,7 +119,8 @@ def serve(host: str, port: int, workers: int, demo: bool) -> None:
     settings = get_settings()
     if workers > 1 and "ANBIAO_SECRET_KEY" not in os.environ:
         os.environ["ANBIAO_SECRET_KEY"] = settings.secret_key  # one key for every worker
-    _alembic().upgrade(revision="head")
+    if migrate:  # several hosts starting at once take turns (migrations/env.py)
+        _alembic().upgrade(revision="head")
     if demo:
         for line in asyncio.run(seed_demo()):
             click.echo(line)

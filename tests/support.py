@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from anbiao.core.models.profile import Profile
+from anbiao.core.uscc import check_digit
 
 DATA = Path(__file__).parent / "data"
 PACKS = DATA / "packs"
@@ -23,6 +24,12 @@ def make_profile(**changes: object) -> Profile:
     }
     fields.update(changes)
     return Profile.model_validate(fields)
+
+
+def uscc(region: str, n: int) -> str:
+    """The ``n``-th valid USCC of a region (check digit included)."""
+    first = f"91{region}MA{n:07d}"
+    return first + check_digit(first)
 
 
 def breaks_text_rule(text: str, *, multiline: bool) -> bool:

@@ -17,7 +17,7 @@ from typing import Any
 
 import uvicorn
 from litestar.testing import TestClient
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.ext.asyncio import create_async_engine
 from support import make_profile
 
@@ -255,6 +255,21 @@ def serve(app: Any) -> Iterator[str]:
         thread.join(timeout=10)
 
 
+@contextmanager
+def in_transaction(engine: Any) -> Iterator[list[bool]]:
+    """Whether each statement executed meanwhile on ``engine`` (PostgreSQL) ran in a transaction."""
+    found: list[bool] = []
+
+    def listener(conn, cursor, statement, parameters, context, executemany) -> None:
+        found.append(conn.connection.driver_connection.is_in_transaction())
+
+    event.listen(engine, "after_cursor_execute", listener)
+    try:
+        yield found
+    finally:
+        event.remove(engine, "after_cursor_execute", listener)
+
+
 def make_app(url: str, engine: Engine, clock: Clock) -> Any:
     settings = Settings(
         database_url=url,
@@ -310,20 +325,16 @@ class Api:
 
     def user(self, email: str, role: Role, **fields: Any) -> None:
         """Create a reviewer or admin directly (as `anbiao users create` does)."""
-        from anbiao.api.accounts.service import create_user
-
-        async def create() -> None:
-            config = self.client.app.state.db_config
-            async with config.get_session() as session:
-                await create_user(
-                    session,
-                    email=email,
-                    password=PASSWORD,
-                    name=email.split("@")[0],
-                    role=role,
-                    **fields,
-                )
-                await session.commit()
-
         with self.client.portal() as portal:
-            portal.call(create)
+            portal.call(add_user, self.client.app.state.db_config, email, role, fields)
+
+
+async def add_user(config: Any, email: str, role: Role, fields: dict[str, Any]) -> None:
+    """A reviewer or admin with the test password, through ``config``'s sessions."""
+    from anbiao.api.accounts.service import create_user
+
+    async with config.get_session() as session:
+        await create_user(
+            session, email=email, password=PASSWORD, name=email.split("@")[0], role=role, **fields
+        )
+        await session.commit()

@@ -21,7 +21,7 @@ from litestar.exceptions import NotAuthorizedException, PermissionDeniedExceptio
 from litestar.handlers.base import BaseRouteHandler
 from litestar.security.jwt import JWTAuth, Token
 from litestar.types import Guard
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from anbiao.api.kernel.db import SAFE_METHODS, request_session
@@ -78,11 +78,7 @@ async def authenticate(
             "登录失败次数过多，请稍后再试 / too many failed log-ins, try again later"
         )
     if not verify_password(user.password_hash, password):
-        user.failed_logins += 1
-        if user.failed_logins >= settings.login_max_failures:
-            user.locked_until = now + timedelta(minutes=settings.login_lock_minutes)
-            user.failed_logins = 0
-        await session.commit()
+        await _count_failure(session, settings, user, now)
         raise NotAuthorizedException("邮箱或密码错误 / wrong e-mail or password")
     rehash = hasher.check_needs_rehash(user.password_hash)
     if rehash:  # made with other argon2 parameters: hash again with the current ones
@@ -91,6 +87,21 @@ async def authenticate(
         user.failed_logins, user.locked_until = 0, None
         await session.commit()
     return user
+
+
+async def _count_failure(
+    session: AsyncSession, settings: Settings, user: User, now: datetime
+) -> None:
+    """One more failed log-in, counted in the database (``failed_logins + 1``, not a value read
+    before): failures sent at once to several workers or hosts all count."""
+    row = update(User).where(User.id == user.id).execution_options(synchronize_session=False)
+    failures = await session.scalar(
+        row.values(failed_logins=User.failed_logins + 1).returning(User.failed_logins)
+    )
+    if failures is not None and failures >= settings.login_max_failures:
+        lock = now + timedelta(minutes=settings.login_lock_minutes)
+        await session.execute(row.values(locked_until=lock, failed_logins=0))
+    await session.commit()
 
 
 @dataclass(slots=True)

@@ -23,7 +23,7 @@ from anbiao.api.applications.rules import (
 from anbiao.api.applications.workflow import Action, next_state
 from anbiao.api.assessments.service import open_major_hazards, score_answers
 from anbiao.api.kernel.audit import audit
-from anbiao.api.kernel.db import versioned_update
+from anbiao.api.kernel.db import serialize, versioned_update
 from anbiao.api.kernel.errors import Conflict, Rejected
 from anbiao.api.kernel.models import (
     TERMINAL,
@@ -46,6 +46,8 @@ from anbiao.core.models.profile import Profile
 
 
 # --- applications --------------------------------------------------------------------------------
+
+CERTIFICATE_NUMBERS = 0x616E62696E6F  # the advisory lock of certificate numbering
 
 
 async def create_application(
@@ -198,6 +200,7 @@ async def _certify(ctx: Context, application: Application) -> dict[str, Any]:
         )
     composed = ctx.engine.compose(Profile.model_validate(application.profile))
     years = procedure(composed)["certificate_validity_years"]
+    await serialize(ctx.session, CERTIFICATE_NUMBERS)  # certifications at once: one by one
     count = await ctx.session.scalar(select(func.count()).select_from(Certificate))
     number = f"AB{application.region[:2]}-{ctx.today.year}-{int(count or 0) + 1:06d}"
     result = application.review_result or application.self_result

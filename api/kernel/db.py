@@ -6,6 +6,7 @@ from collections.abc import AsyncGenerator, Callable
 from contextvars import ContextVar
 from pathlib import Path
 from typing import Any, TypeVar
+from uuid import uuid4
 
 from advanced_alchemy.extensions.litestar import (
     AlembicAsyncConfig,
@@ -15,7 +16,9 @@ from advanced_alchemy.extensions.litestar import (
 )
 from litestar import Request
 from sqlalchemy import (
+    func,
     make_url,
+    select,
     update,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -44,6 +47,7 @@ async def request_session(state: Any, scope: Any) -> AsyncSession:
         and not session.in_transaction()
         and session.bind is not None
         and session.bind.dialect.name == "postgresql"
+        and not state.settings.database_transaction_pooler  # statements outside one: lost
     ):
         await session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
     return session
@@ -73,8 +77,23 @@ def engine_config(settings: Settings) -> EngineConfig:
     if make_url(settings.database_url).database in (None, "", ":memory:"):
         return EngineConfig()
     return EngineConfig(
-        pool_size=settings.database_pool_size, max_overflow=settings.database_max_overflow
+        pool_size=settings.database_pool_size,
+        max_overflow=settings.database_max_overflow,
+        connect_args=connect_args(settings),
     )
+
+
+def connect_args(settings: Settings) -> dict[str, Any]:
+    """asyncpg behind a pooler that may hand each transaction another server connection
+    (PgBouncer < 1.21, transaction mode): no statement kept across transactions, and each
+    statement a name of its own, so that no server connection ever holds a clashing one."""
+    if not settings.database_transaction_pooler:
+        return {}
+    return {
+        "statement_cache_size": 0,  # asyncpg's own cache
+        "prepared_statement_cache_size": 0,  # SQLAlchemy's, in its asyncpg adapter
+        "prepared_statement_name_func": lambda: f"__anbiao_{uuid4().hex}__",
+    }
 
 
 async def mark_reads(request: Request[Any, Any, Any]) -> None:
@@ -108,6 +127,13 @@ async def provide_db_session(
         await session.commit()
     else:
         await session.flush()
+
+
+async def serialize(session: AsyncSession, key: int) -> None:
+    """Until this transaction ends, other transactions that serialize on ``key`` wait — on any
+    worker of any host (a PostgreSQL advisory lock). SQLite's writers take turns already."""
+    if session.bind is not None and session.bind.dialect.name == "postgresql":
+        await session.execute(select(func.pg_advisory_xact_lock(key)))
 
 
 async def versioned_update(

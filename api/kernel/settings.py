@@ -29,6 +29,12 @@ class Settings(BaseSettings):
         description="Extra connections a worker may open for a burst; each is "
         "closed again when returned, so a steady load past the pool reconnects per request.",
     )
+    database_transaction_pooler: bool = Field(
+        default=False,
+        description="PostgreSQL is reached through a pooler in transaction mode that cannot "
+        "keep prepared statements (PgBouncer < 1.21): asyncpg keeps none and every request "
+        "runs in a transaction (docs/deployment.md).",
+    )
     secret_key: str = Field(
         default_factory=lambda: secrets.token_urlsafe(32),
         description="JWT signing key; set it for more than one worker or a restart-safe login.",

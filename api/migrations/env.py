@@ -1,6 +1,8 @@
 """Alembic environment for anbiao (advanced-alchemy's async template + our models)."""
 
 import asyncio
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, cast
 
 from advanced_alchemy.base import metadata_registry
@@ -22,6 +24,7 @@ __all__ = ("do_run_migrations", "run_migrations_offline", "run_migrations_online
 # access to the values within the .ini file in use.
 config = cast("AlembicCommandConfig", context.config)
 writer = rewriter.Rewriter()
+MIGRATION_LOCK = 0x616E6269616F  # "anbiao": PostgreSQL advisory lock key of the migrations
 
 
 def run_migrations_offline() -> None:
@@ -67,8 +70,25 @@ def do_run_migrations(connection: "Connection") -> None:
         process_revision_directives=writer,
     )
 
-    with context.begin_transaction():
+    with migration_lock(connection), context.begin_transaction():
         context.run_migrations()
+
+
+@contextmanager
+def migration_lock(connection: "Connection") -> Iterator[None]:
+    """On PostgreSQL, hosts started together migrate one after the other: the next one waits
+    here, then finds the database at head. A session lock, as the migrations commit on their
+    own (``autocommit_block``); it ends with the connection if the process dies."""
+    if connection.dialect.name != "postgresql":
+        yield
+        return
+    connection.exec_driver_sql(f"SELECT pg_advisory_lock({MIGRATION_LOCK})")
+    connection.commit()
+    try:
+        yield
+    finally:
+        connection.exec_driver_sql(f"SELECT pg_advisory_unlock({MIGRATION_LOCK})")
+        connection.commit()
 
 
 async def run_migrations_online() -> None:

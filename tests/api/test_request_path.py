@@ -8,7 +8,7 @@ from uuid import uuid4
 
 import pytest
 from sqlalchemy import event
-from support_api import FUZHOU, answer_all, minor_items, self_hazards, start
+from support_api import FUZHOU, answer_all, in_transaction, minor_items, self_hazards, start
 
 from anbiao.api.accounts.security import AccountCache
 from anbiao.api.kernel.models import User
@@ -96,26 +96,18 @@ def test_postgresql_reads_take_no_transaction(api):
     _, assessment = start(api, **FUZHOU)
     path = f"/api/v1/assessments/{assessment['id']}"
     api.login("ent@fz.cn")
-    in_block: list[bool] = []
-
-    def listener(conn, cursor, statement, parameters, context, executemany):
-        in_block.append(conn.connection.driver_connection.is_in_transaction())
-
-    event.listen(engine, "after_cursor_execute", listener)
-    try:
+    with in_transaction(engine) as reads:
         api.call("GET", f"{path}/checklist", "ent@fz.cn")
         api.call("GET", "/api/v1/applications/", "ent@fz.cn")
-        reads, in_block[:] = list(in_block), []
+    with in_transaction(engine) as writes:
         api.call(
             "PATCH",
             f"{path}/answers",
             "ent@fz.cn",
             json={"version": assessment["version"], "answers": {}},
         )
-    finally:
-        event.remove(engine, "after_cursor_execute", listener)
     assert reads and not any(reads)
-    assert in_block and all(in_block)
+    assert writes and all(writes)
 
 
 def test_a_worker_reuses_an_account_for_a_few_seconds():

@@ -8,12 +8,12 @@ import io
 from datetime import date
 
 import pytest
+from support import uscc
 
 from anbiao.api.kernel.models import Role
 from anbiao.api.kernel.workdays import working_days_between
 from anbiao.core.hookspecs import hookimpl
 from anbiao.core.risk import RegionFacts
-from anbiao.core.uscc import check_digit
 from anbiao.plugins.default_risk import risk_index
 
 STATS = "/api/v1/statistics"
@@ -22,13 +22,8 @@ OVERDUE = "/api/v1/overdue"
 VETO_ITEM = "base.5-3-2.05"  # 特种作业人员持证: a veto item, a major hazard when failed
 
 
-def _uscc(region: str, n: int) -> str:
-    first = f"91{region}MA{n:07d}"
-    return first + check_digit(first)
-
-
 def _enterprise(api, email: str, region: str, n: int, **profile):
-    me = api.signup(email, region=region, uscc=_uscc(region, n), name=f"企业{n}", **profile)
+    me = api.signup(email, region=region, uscc=uscc(region, n), name=f"企业{n}", **profile)
     return api.call(
         "POST", f"/api/v1/enterprises/{me['enterprise_id']}/assessments", email, expect=201
     )

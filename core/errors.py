@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Self
 
 # The engine's user-facing messages by code, in English (the engine's own language); services
 # render them in the user's language from their own catalog (``anbiao.api.kernel.i18n.CODES``).
@@ -48,7 +48,7 @@ class AnbiaoError(Exception):
     messages: tuple[Message, ...] = ()
 
     @classmethod
-    def of(cls, messages: Iterable[Message], sep: str = "; ") -> AnbiaoError:
+    def of(cls, messages: Iterable[Message], sep: str = "; ") -> Self:
         """The error made of coded ``messages`` (its text: their English, joined by ``sep``)."""
         found = tuple(messages)
         error = cls(sep.join(str(m) for m in found))

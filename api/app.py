@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from advanced_alchemy.extensions.litestar import (
     SQLAlchemyPlugin,
@@ -16,6 +17,7 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.plugins.problem_details import (
     ProblemDetailsConfig,
+    ProblemDetailsException,
     ProblemDetailsPlugin,
 )
 from litestar.static_files import create_static_files_router
@@ -45,10 +47,12 @@ from anbiao.api.kernel.errors import (
     Conflict,
     Rejected,
     StaleVersion,
+    http_problem,
     internal_error,
     invalid_input,
     jsonable,
     problem,
+    problem_response,
 )
 from anbiao.api.kernel.openapi import finish as finish_openapi
 from anbiao.api.kernel.pages import SECURITY_HEADERS, error_page, template_config, to_login
@@ -149,8 +153,9 @@ def create_app(
 
 
 def problem_details() -> ProblemDetailsPlugin:
-    """Domain errors as RFC 9457 problem documents: status, detail and the facts to act on."""
-    problem_map = {
+    """Domain errors as RFC 9457 problem documents: status, detail (in the request's language)
+    and the facts to act on."""
+    problem_map: dict[type[Exception], Callable[[Any], ProblemDetailsException]] = {
         ValidationException: invalid_input,
         sqlite.DatabaseBusy: problem(503),
         StaleVersion: problem(409, extra=lambda e: {"current": jsonable(e.current)}),
@@ -158,10 +163,13 @@ def problem_details() -> ProblemDetailsPlugin:
         Conflict: problem(409),
         Rejected: problem(422, extra=lambda e: {"reasons": e.reasons}),
         AnbiaoError: problem(422),
+        HTTPException: http_problem,
     }
     return ProblemDetailsPlugin(
         ProblemDetailsConfig(
-            enable_for_all_http_exceptions=True, exception_to_problem_detail_map=problem_map
+            exception_handler=problem_response,
+            enable_for_all_http_exceptions=True,
+            exception_to_problem_detail_map=problem_map,
         )
     )
 

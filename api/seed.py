@@ -71,7 +71,9 @@ async def create_account(
                 select(Enterprise).where(Enterprise.uscc == enterprise_uscc.upper())
             )
             if enterprise is None:
-                raise Rejected(f"未找到企业 / no enterprise with USCC '{enterprise_uscc}'")
+                raise Rejected(
+                    f"未找到企业：{enterprise_uscc} / no enterprise with USCC '{enterprise_uscc}'"
+                )
             fields["enterprise_id"] = enterprise.id
         user = await create_user(
             session, email=email, password=password, name=name, role=Role(role), **fields

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from anbiao.core.catalog import Catalog, ProfileIssue
 from anbiao.core.compose import ComposedChecklist, Composer
-from anbiao.core.errors import AssessmentError, ProfileError
+from anbiao.core.errors import AssessmentError, Message, ProfileError
 from anbiao.core.models.answers import AnswerSheet, ValidatedSheets
 from anbiao.core.models.profile import Profile
 from anbiao.core.result import AssessmentResult
@@ -86,7 +86,7 @@ class Engine:
             composed=composed, answers=answers, profile=profile
         )
         if result is None:
-            raise AssessmentError("no plugin scored the assessment (is default_scoring blocked?)")
+            raise AssessmentError.of([Message("scoring.no_plugin")])
         self.pm.hook.assessment_scored(
             composed=composed, answers=answers, profile=profile, result=result
         )

@@ -2,11 +2,58 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+# The engine's user-facing messages by code, in English (the engine's own language); services
+# render them in the user's language from their own catalog (``anbiao.api.kernel.i18n.CODES``).
+MESSAGES: dict[str, str] = {
+    "answer.unknown_item": "{item}: item is not in the composed checklist",
+    "answer.not_applicable_item": "{item}: item is not applicable to this profile",
+    "answer.na_not_allowed": "{item}: 不涉及 (N/A) is not allowed for this item",
+    "answer.na_with_deductions": "{item}: an N/A answer cannot carry deductions",
+    "answer.unknown_deduction": "{item}: unknown deduction '{deduction}' (defined: {defined})",
+    "answer.deduction_once": (
+        "{item}: deduction '{deduction}' may be chosen once, not {times} times"
+    ),
+    "answer.compliant_with_deductions": "{item}: a compliant answer cannot carry deductions",
+    "answer.veto_partial": (
+        "{item}: a veto item (否决项) is compliant or non-compliant, never partial"
+    ),
+    "answer.partial_needs_deduction": "{item}: a partial answer needs at least one deduction",
+    "answer.deductions_need_status": "{item}: deductions need a status",
+    "answer.more": "(+{n} more)",
+    "scoring.no_plugin": "no plugin scored the assessment (is default_scoring blocked?)",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    """A user-facing message: a stable code and its parameters; ``str()`` is the English text."""
+
+    code: str
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        return MESSAGES[self.code].format(**self.params)
 
 
 class AnbiaoError(Exception):
-    """Base class: a problem the user can fix, shown without a traceback."""
+    """Base class: a problem the user can fix, shown without a traceback.
+
+    ``messages`` holds the coded messages when the error was raised from them (services render
+    those in the user's language); ``str()`` is always the English text."""
+
+    messages: tuple[Message, ...] = ()
+
+    @classmethod
+    def of(cls, messages: Iterable[Message], sep: str = "; ") -> AnbiaoError:
+        """The error made of coded ``messages`` (its text: their English, joined by ``sep``)."""
+        found = tuple(messages)
+        error = cls(sep.join(str(m) for m in found))
+        error.messages = found
+        return error
 
 
 @dataclass(frozen=True, slots=True)

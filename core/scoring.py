@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from decimal import Decimal
 
 from anbiao.core.compose import ComposedChecklist, ComposedItem
-from anbiao.core.errors import AssessmentError
+from anbiao.core.errors import AssessmentError, Message
 from anbiao.core.models.answers import AnswerSheet, Status
 from anbiao.core.models.profile import Profile
 from anbiao.core.result import (
@@ -62,35 +62,36 @@ def _rules(composed: ComposedChecklist) -> dict[str, _Rule]:
 
 
 def _earned(
-    item_id: str, rule: _Rule, status: Status, chosen: dict[str, int], errors: list[str]
+    item_id: str, rule: _Rule, status: Status, chosen: dict[str, int], errors: list[Message]
 ) -> tuple[int, tuple[DeductionApplied, ...]]:
+    def refuse(code: str, **params: object) -> None:
+        errors.append(Message(code, {"item": item_id, **params}))
+
     if status is Status.na:
         if not rule.na_allowed:
-            errors.append(f"{item_id}: 不涉及 (N/A) is not allowed for this item")
+            refuse("answer.na_not_allowed")
         if chosen:
-            errors.append(f"{item_id}: an N/A answer cannot carry deductions")
+            refuse("answer.na_with_deductions")
         return 0, ()
     applied: list[DeductionApplied] = []
     for ded_id, times in chosen.items():
         if (known := rule.deductions.get(ded_id)) is None:
             defined = ", ".join(rule.deductions) or "none"
-            errors.append(f"{item_id}: unknown deduction '{ded_id}' (defined: {defined})")
+            refuse("answer.unknown_deduction", deduction=ded_id, defined=defined)
             continue
         points, repeatable = known
         if times > 1 and not repeatable:
-            errors.append(f"{item_id}: deduction '{ded_id}' may be chosen once, not {times} times")
+            refuse("answer.deduction_once", deduction=ded_id, times=times)
         applied.append(DeductionApplied(ded_id, times, points * times))
     if status is Status.compliant:
-        errors.append(f"{item_id}: a compliant answer cannot carry deductions")
+        refuse("answer.compliant_with_deductions")
         return rule.max_score, ()
     if status is Status.non_compliant:
         return 0, tuple(applied)
     if rule.veto:
-        errors.append(
-            f"{item_id}: a veto item (否决项) is compliant or non-compliant, never partial"
-        )
+        refuse("answer.veto_partial")
     if not chosen:
-        errors.append(f"{item_id}: a partial answer needs at least one deduction")
+        refuse("answer.partial_needs_deduction")
     return max(0, rule.max_score - sum(a.points for a in applied)), tuple(applied)
 
 
@@ -124,7 +125,7 @@ def score(composed: ComposedChecklist, answers: AnswerSheet, profile: Profile) -
             earned = 0
         elif status is None:
             if chosen:
-                errors.append(f"{item_id}: deductions need a status")
+                errors.append(Message("answer.deductions_need_status", {"item": item_id}))
             earned = 0
         else:
             earned, applied = _earned(item_id, rule, status, chosen, errors)
@@ -157,21 +158,22 @@ def score(composed: ComposedChecklist, answers: AnswerSheet, profile: Profile) -
     )
 
 
-def _unknown_items(composed: ComposedChecklist, item_ids: Iterable[str]) -> list[str]:
+def _unknown_items(composed: ComposedChecklist, item_ids: Iterable[str]) -> list[Message]:
     """Errors for answers to items the composition does not hold."""
     errors = []
     for item_id in item_ids:
         known = item_id in composed.excluded or item_id in composed.not_applicable
-        where = "is not applicable to this profile" if known else "is not in the composed checklist"
-        errors.append(f"{item_id}: item {where}")
+        code = "answer.not_applicable_item" if known else "answer.unknown_item"
+        errors.append(Message(code, {"item": item_id}))
     return errors
 
 
-def _assessment_error(errors: list[str]) -> AssessmentError:
+def _assessment_error(errors: list[Message]) -> AssessmentError:
     """One error naming the first problems (sorted) and how many more there are."""
-    shown = sorted(errors)[:MAX_ERRORS_SHOWN]
-    more = f" (+{len(errors) - MAX_ERRORS_SHOWN} more)" if len(errors) > MAX_ERRORS_SHOWN else ""
-    return AssessmentError("; ".join(shown) + more)
+    shown = sorted(errors, key=str)[:MAX_ERRORS_SHOWN]
+    if len(errors) > MAX_ERRORS_SHOWN:
+        shown.append(Message("answer.more", {"n": len(errors) - MAX_ERRORS_SHOWN}))
+    return AssessmentError.of(shown)
 
 
 def _conclude(

@@ -166,8 +166,7 @@ def requires(*roles: Role) -> Guard:
         if user is None:
             raise NotAuthorizedException("请先登录 / log in first")
         if user.role not in roles:
-            raise PermissionDeniedException(
-                f"需要角色 / requires role: {', '.join(r.value for r in roles)}"
-            )
+            names = ", ".join(r.value for r in roles)
+            raise PermissionDeniedException(f"需要角色：{names} / requires role: {names}")
 
     return guard

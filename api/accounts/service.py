@@ -41,7 +41,7 @@ async def add_user(
 ) -> User:
     email = email.strip().lower()
     if await session.scalar(select(User.id).where(User.email == email)) is not None:
-        raise Conflict(f"邮箱已注册 / e-mail already registered: {email}")
+        raise Conflict(f"邮箱已注册：{email} / e-mail already registered: {email}")
     user = User(email=email, name=name, role=role.value, password_hash=password_hash, **fields)
     session.add(user)
     await session.flush()

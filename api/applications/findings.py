@@ -59,7 +59,8 @@ async def record_finding(ctx: Context, application: Application) -> Finding:
     """A finding of the current review round, by one of the round's assigned reviewers."""
     if application.state != State.under_review:
         raise Conflict(
-            f"当前状态不能记录问题 / cannot record findings in state '{application.state}'"
+            f"当前状态（{application.state}）不能记录问题 / "
+            f"cannot record findings in state '{application.state}'"
         )
     await my_assignment(ctx, application)
     data = ctx.body
@@ -141,7 +142,7 @@ async def raise_findings(ctx: Context, application: Application) -> None:
             source="review",
             level=f.level,
             deadline=due,
-            description=f.text + (f"（位置 / location: {f.location}）" if f.location else ""),
+            description=f.text + (f"（位置：{f.location}）" if f.location else ""),
         )
         for f in findings
     ]

@@ -274,7 +274,7 @@ async def withdraw_finding(
         select(Finding).where(Finding.id == finding_id, Finding.application_id == found.id)
     )
     if finding is None:
-        raise NotFoundException("问题 不存在 / not found")
+        raise NotFoundException("问题不存在 / finding not found")
     if finding.author_id != viewer.id:
         raise PermissionDeniedException("只有记录人可撤回 / only its author may withdraw it")
     form = await form_data(request)

@@ -43,7 +43,7 @@ async def assign(ctx: Context, application: Application) -> dict[str, Any]:
     for reviewer_id in ids:
         reviewer = await ctx.session.get(User, reviewer_id)
         if reviewer is None or reviewer.role != Role.reviewer:
-            problems.append(f"{reviewer_id}: 不是评审员 / not a reviewer")
+            problems.append(f"{reviewer_id}：不是评审员 / {reviewer_id}: not a reviewer")
             continue
         problems.extend(f"{reviewer.name}: {c}" for c in conflicts(reviewer, enterprise, earlier))
     if problems:
@@ -77,7 +77,9 @@ def conflicts(reviewer: User, enterprise: Enterprise, reviewed_before: set[UUID]
     out = []
     profile = enterprise.profile
     if enterprise.industry not in reviewer.domains:
-        out.append(f"专业不匹配 / domain mismatch: needs {enterprise.industry}")
+        out.append(
+            f"专业不匹配：需要 {enterprise.industry} / domain mismatch: needs {enterprise.industry}"
+        )
     employer = reviewer.employer.strip()
     if employer and employer in (enterprise.consultant.strip(), enterprise.name, enterprise.uscc):
         out.append(
@@ -211,7 +213,9 @@ async def _raise_review_hazards(ctx: Context, application: Application, scored: 
 async def save_review(ctx: Context, application: Application) -> Assignment:
     """A reviewer's item scores for the current cycle, validated by the engine."""
     if application.state != State.under_review:
-        raise Conflict(f"当前状态不能评分 / cannot score in state '{application.state}'")
+        raise Conflict(
+            f"当前状态（{application.state}）不能评分 / cannot score in state '{application.state}'"
+        )
     assignment = await my_assignment(ctx, application)
     merged = dict(assignment.answers)
     for item_id, answer in ctx.body.answers.items():
@@ -255,6 +259,6 @@ async def _major_open(session: AsyncSession, application: Application) -> list[s
         )
         .order_by(Hazard.id)
     )
-    return [f"重大问题未整改 / open major finding: {t}" for t in findings] + [
-        f"重大隐患未销号 / major hazard not closed: {t}" for t in hazards
+    return [f"重大问题未整改：{t} / open major finding: {t}" for t in findings] + [
+        f"重大隐患未销号：{t} / major hazard not closed: {t}" for t in hazards
     ]

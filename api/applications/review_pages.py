@@ -172,7 +172,7 @@ async def _my_answers(
     for assignment in await reviewers_of(session, application, application.cycle):
         if assignment.reviewer_id == viewer.id:
             return assignment.answers
-    raise NotFoundException("申请 不存在 / not found")
+    raise NotFoundException("申请不存在 / application not found")
 
 
 @post("/review/{application_id:uuid}/score/{code:str}", guards=REVIEWER, status_code=200)

@@ -42,7 +42,7 @@ def section_of(composed: ComposedChecklist, code: str) -> Section:
     """The top-level element ``code`` of the composition (404 when there is none)."""
     found = next((s for s in sections(composed) if s.code == code), None)
     if found is None:
-        raise NotFoundException("要素 不存在 / no such element")
+        raise NotFoundException("要素不存在 / no such element")
     return found
 
 

@@ -58,8 +58,6 @@ from anbiao.core.models.profile import Profile
 
 log = logging.getLogger(__name__)
 
-# --- scoping --------------------------------------------------------------------------------------
-
 
 def _reviewed_assessments(user: User) -> Select[UUID]:
     """Assessments of the applications this reviewer is assigned to (any cycle)."""
@@ -181,7 +179,7 @@ async def store_evidence(
     item_id = item_id.strip()
     composed = engine.compose(Profile.model_validate(assessment.profile))
     if item_id not in composed.items:
-        raise Rejected(f"检查项不在本次自评中 / unknown item: {item_id[:96]}")
+        raise Rejected(f"检查项不在本次自评中：{item_id[:96]} / unknown item: {item_id[:96]}")
     note = note.strip()  # documented: an evidence note loses surrounding white space
     if len(note) > NOTE_MAX:
         raise Rejected(f"备注过长（最多 {NOTE_MAX} 字）/ the note is too long (max {NOTE_MAX})")

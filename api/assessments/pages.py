@@ -3,14 +3,14 @@ evidence, the result, the hazard ledger and evidence downloads."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from litestar import Request, Response, get, post
 from litestar.datastructures import UploadFile
 from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException
-from litestar.params import FromPath
+from litestar.params import FromPath, QueryParameter
 from litestar.response import Redirect, Template
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -20,16 +20,16 @@ from anbiao.api.accounts.sessions import ANYONE, ENTERPRISE
 from anbiao.api.assessments.checklist import answered, answers_from_form, section_of, sections, why
 from anbiao.api.assessments.evidence import get_evidence, store_evidence
 from anbiao.api.assessments.hazards import HazardUpdate, update_hazard
-from anbiao.api.assessments.saving import save_answers, totals_view
+from anbiao.api.assessments.saving import save_answers
 from anbiao.api.assessments.schemas import AnswersPatch
 from anbiao.api.assessments.service import (
-    assessment_view,
     create_assessment,
     is_frozen,
     open_major_hazards,
     reopened_items,
     score_answers,
 )
+from anbiao.api.assessments.standing import standing
 from anbiao.api.enterprises.service import enterprise_view
 from anbiao.api.kernel import i18n
 from anbiao.api.kernel.access import (
@@ -57,6 +57,9 @@ from anbiao.api.kernel.uploads import content_disposition
 from anbiao.core.engine import Engine
 from anbiao.core.errors import AnbiaoError
 from anbiao.core.models.profile import Profile
+
+SHOWS = ("open", "failed", "all")
+Show = Annotated[Literal["open", "failed", "all"], QueryParameter(name="show")]
 
 
 @get("/enterprise", guards=ENTERPRISE)
@@ -90,7 +93,9 @@ async def dashboard(
         request,
         "enterprise/dashboard.html",
         enterprise=enterprise_view(engine, enterprise),
-        assessments=[(a, assessment_view(engine, a)["result"]) for a in assessments],
+        assessments=[
+            (a, standing(score_answers(engine, a.profile, a.answers).result)) for a in assessments
+        ],
         applications=applications,
         hazards=hazards,
         active={a.assessment_id for a in applications if State(a.state) not in TERMINAL},
@@ -111,7 +116,7 @@ async def start_assessment(
 
 async def own_assessment(session: AsyncSession, viewer: User, assessment_id: UUID) -> Assessment:
     if viewer.role != Role.enterprise:
-        raise NotFoundException("自评 不存在 / not found")
+        raise NotFoundException("自评不存在 / assessment not found")
     return await get_assessment(session, viewer, assessment_id)
 
 
@@ -154,12 +159,13 @@ async def overview(
 ) -> Template:
     """Which packs apply and why, progress per element, and where to go on."""
     assessment = await own_assessment(db_session, viewer, assessment_id)
-    view = assessment_view(engine, assessment)
+    scored = score_answers(engine, assessment.profile, assessment.answers)
     return page(
         request,
         "enterprise/assessment.html",
         assessment=assessment,
-        result=view["result"],
+        st=standing(scored.result),
+        checklist_current=scored.composed.fingerprint == assessment.fingerprint,
         frozen=await is_frozen(db_session, assessment),
         **_overview(engine, assessment, i18n.negotiate(request)),
     )
@@ -186,7 +192,8 @@ async def _section_page(
     for e in evidence:
         by_item.setdefault(e.item_id, []).append(e)
     reopened = await reopened_items(session, assessment)
-    result = assessment_view(engine, assessment)["result"]
+    scored = score_answers(engine, assessment.profile, assessment.answers)
+    answered_ids = {i for i, a in assessment.answers.items() if (a or {}).get("status")}
     return page(
         request,
         "enterprise/fill.html",
@@ -194,7 +201,10 @@ async def _section_page(
         section=section,
         evidence=by_item,
         reopened=reopened,
-        result=result,
+        st=standing(scored.result),
+        answered_ids=answered_ids,
+        first_open=next((i for i in section.item_ids if i not in answered_ids), None),
+        max_upload=request.app.state.settings.max_upload_bytes,
         frozen=await is_frozen(session, assessment),
         **data,
         **extra,
@@ -209,10 +219,12 @@ async def fill(
     viewer: NamedDependency[User],
     db_session: NamedDependency[AsyncSession],
     engine: NamedDependency[Engine],
+    show: Show = "all",
 ) -> Template:
-    """One element's items: status, deductions, note, evidence; saved as they change."""
+    """One element's items (all, unanswered or failed ones): status, deductions, note, evidence;
+    saved as they change."""
     assessment = await own_assessment(db_session, viewer, assessment_id)
-    return await _section_page(request, db_session, engine, assessment, code)
+    return await _section_page(request, db_session, engine, assessment, code, show=show)
 
 
 @post("/assessments/{assessment_id:uuid}/fill/{code:str}", guards=ENTERPRISE, status_code=200)
@@ -223,8 +235,9 @@ async def autosave(
     viewer: NamedDependency[User],
     db_session: NamedDependency[AsyncSession],
     engine: NamedDependency[Engine],
-) -> Template:
-    """Save the section's answers with the version the page holds (a stale page gets 409)."""
+) -> Template | Redirect:
+    """Save the item's answer with the version the page holds (a stale page gets 409).
+    htmx gets the item's save status; a browser without JavaScript goes back to the page."""
     assessment = await own_assessment(db_session, viewer, assessment_id)
     form = await form_data(request)
     composed = engine.compose(Profile.model_validate(assessment.profile))
@@ -238,15 +251,14 @@ async def autosave(
     await db_session.commit()
     set_committed_value(assessment, "answers", saved.answers)  # as saved, for the fragment
     set_committed_value(assessment, "version", saved.version)
-    result = totals_view(saved.scored.result)
+    if not request.headers.get("hx-request"):
+        show = form.get("show") if form.get("show") in SHOWS else "all"
+        return see_other(f"/assessments/{assessment.id}/fill/{code}?show={show}")
     return page(
         request,
         "enterprise/save_status.html",
         assessment=assessment,
-        result=result,
-        section=section,
-        done=answered(section, assessment.answers),
-        changed=len(changed),
+        st=standing(saved.scored.result),
     )
 
 
@@ -257,12 +269,15 @@ async def upload_evidence(
     viewer: NamedDependency[User],
     db_session: NamedDependency[AsyncSession],
     engine: NamedDependency[Engine],
-) -> Template:
-    """An evidence file for one item (type judged by content, size limited)."""
+) -> Template | Redirect:
+    """An evidence file or a camera photo for one item (type judged by content, size limited).
+    htmx and the page's script get the item's evidence list; a plain form goes back."""
     assessment = await own_assessment(db_session, viewer, assessment_id)
     form = await request.form()
-    upload, item_id = form.get("file"), str(form.get("item_id", ""))
-    if not isinstance(upload, UploadFile):
+    item_id = str(form.get("item_id", ""))
+    chosen = [f for f in (form.get("photo"), form.get("file")) if isinstance(f, UploadFile)]
+    upload = next((f for f in chosen if f.filename), None)
+    if upload is None:
         raise Rejected("请选择文件 / choose a file")
     limit = request.app.state.settings.max_upload_bytes
     content = await upload.read(limit + 1)
@@ -286,6 +301,8 @@ async def upload_evidence(
             .order_by(Evidence.created_at)
         )
     ).all()
+    if not request.headers.get("hx-request"):
+        return see_other(safe_next(form.get("back"), f"/assessments/{assessment.id}"))
     return page(request, "enterprise/evidence_list.html", files=files, item_id=item_id)
 
 
@@ -316,6 +333,8 @@ async def result(
         "enterprise/result.html",
         assessment=assessment,
         r=scored.result,
+        st=standing(scored.result),
+        scoring=scored.composed.scoring,
         composed=scored.composed,
         open_major=open_major,
         active=active,

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 from uuid import UUID
 
-from sqlalchemy import Row, bindparam, exists, func, insert, select, update
+from sqlalchemy import Row, Table, bindparam, exists, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from anbiao.api.assessments.service import LIVE, Scored, assessment_view
@@ -28,7 +28,7 @@ from anbiao.core.models.answers import Answer
 from anbiao.core.models.profile import Profile
 from anbiao.core.result import AssessmentResult
 
-_A, _H = Assessment.__table__, Hazard.__table__
+_A, _H = cast(Table, Assessment.__table__), cast(Table, Hazard.__table__)  # declarative tables
 
 _READ = select(
     _A.c.enterprise_id,
@@ -123,8 +123,8 @@ async def save_answers(
             changed[item_id] = answer
     if row.reopened and (closed := sorted(set(changed) - set(row.reopened))):
         raise Conflict(
-            "退回补正只可修改退回的检查项 / a returned application reopens only its items: "
-            + ", ".join(closed)
+            f"退回补正只可修改退回的检查项：{', '.join(closed)} / "
+            f"a returned application reopens only its items: {', '.join(closed)}"
         )
     scored, merged = _score(engine, assessment_id, row, changed)  # raises on bad answers
     version = patch.version + 1

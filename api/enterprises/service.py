@@ -35,7 +35,7 @@ async def sign_up(session: AsyncSession, engine: Engine, data: Any) -> User:
     password_hash = await hash_in_thread(data.password)
     uscc = data.profile.uscc
     if await session.scalar(select(Enterprise.id).where(Enterprise.uscc == uscc)) is not None:
-        raise Conflict(f"该统一社会信用代码已注册 / USCC already registered: {uscc}")
+        raise Conflict(f"该统一社会信用代码已注册：{uscc} / USCC already registered: {uscc}")
     enterprise = Enterprise(
         uscc=uscc,
         name=data.profile.name,

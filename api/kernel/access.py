@@ -31,7 +31,9 @@ Columns = TypeVarTuple("Columns")
 
 
 def not_found(kind: str) -> NotFoundException:
-    return NotFoundException(f"{kind} 不存在 / not found")
+    """404 for ``kind`` given as "中文 English" (e.g. "自评 assessment")."""
+    zh, _, en = kind.partition(" ")
+    return NotFoundException(f"{zh}不存在 / {en or zh} not found")
 
 
 def _assigned(user: User) -> Select[UUID]:
@@ -45,16 +47,20 @@ def _assigned(user: User) -> Select[UUID]:
 def enterprise_visible(user: User, enterprise_id: Any = Enterprise.id) -> ColumnElement[bool]:
     """The enterprises ``user`` sees, as a condition on an enterprise id column (a table
     other than ``enterprise`` reads the region through a subquery)."""
+    condition: ColumnElement[bool]
     if user.role == Role.enterprise:
-        return enterprise_id == user.enterprise_id
+        condition = enterprise_id == user.enterprise_id
+        return condition
     if user.role == Role.admin:
         regional = Enterprise.region.startswith(user.region_prefix)
         if enterprise_id is Enterprise.id:
             return regional
-        return enterprise_id.in_(select(Enterprise.id).where(regional))
-    return enterprise_id.in_(
+        condition = enterprise_id.in_(select(Enterprise.id).where(regional))
+        return condition
+    condition = enterprise_id.in_(
         select(Application.enterprise_id).where(Application.id.in_(_assigned(user)))
     )
+    return condition
 
 
 def assessment_visible(user: User) -> ColumnElement[bool]:

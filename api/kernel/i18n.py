@@ -16,6 +16,8 @@ from jinja2 import pass_context
 from jinja2.runtime import Context
 from litestar import Request
 
+from anbiao.core.errors import Message
+
 Lang = Literal["zh-CN", "en"]
 LANGS: tuple[Lang, ...] = ("zh-CN", "en")
 DEFAULT: Lang = "zh-CN"
@@ -111,6 +113,40 @@ NAMES: dict[str, str] = {
 }
 
 
+# The engine's coded messages (``anbiao.core.errors.MESSAGES``) in Chinese, with the same
+# parameters; English through the catalog like any other message.
+CODES: dict[str, str] = {
+    "answer.unknown_item": "{item}：该检查项不在本次组成的检查表中",
+    "answer.not_applicable_item": "{item}：该检查项不适用于本企业",
+    "answer.na_not_allowed": "{item}：该检查项不能选“不涉及”",
+    "answer.na_with_deductions": "{item}：选“不涉及”时不能勾选扣分项",
+    "answer.unknown_deduction": "{item}：没有扣分项“{deduction}”（可选：{defined}）",
+    "answer.deduction_once": "{item}：扣分项“{deduction}”只能选一次，不能选 {times} 次",
+    "answer.compliant_with_deductions": "{item}：选“符合”时不能勾选扣分项",
+    "answer.veto_partial": "{item}：否决项只能选“符合”或“不符合”，不能选“部分符合”",
+    "answer.partial_needs_deduction": "{item}：选“部分符合”时请至少勾选一项扣分项",
+    "answer.deductions_need_status": "{item}：勾选扣分项前请先选择自评结果",
+    "answer.more": "（另有 {n} 个问题）",
+    "scoring.no_plugin": "没有插件为本次自评计分（default_scoring 是否被停用？）",
+}
+
+
+def message(lang: str, coded: Message) -> str:
+    """An engine message in ``lang``, from its code and parameters."""
+    if coded.code not in CODES:
+        return str(coded)
+    return t(lang, CODES[coded.code], **coded.params)
+
+
+def describe(error: BaseException, lang: str) -> str:
+    """What went wrong, in ``lang``: coded messages from the catalog, else the ``lang`` half of
+    a bilingual service message."""
+    coded: tuple[Message, ...] = getattr(error, "messages", ())
+    if coded:
+        return ("；" if lang == DEFAULT else "; ").join(message(lang, m) for m in coded)
+    return bilingual(str(getattr(error, "detail", None) or error), lang)
+
+
 def name(lang: str, code: str) -> str:
     """A code's display name: states, actions (``application.submit`` → submit), levels…"""
     key = code.rsplit(".", 1)[-1]
@@ -131,6 +167,11 @@ def negotiate(request: Request[Any, Any, Any]) -> Lang:
     for lang in LANGS:
         if chosen == lang:
             return lang
+    return accepted(request)
+
+
+def accepted(request: Request[Any, Any, Any]) -> Lang:
+    """The first language of ``Accept-Language`` we speak, else Chinese (the JSON API's rule)."""
     for part in request.headers.get("accept-language", "").split(","):
         tag = part.split(";")[0].strip().lower()
         if tag.startswith("zh"):

@@ -118,22 +118,24 @@ def error_page(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]
     """An HTML error (a fragment for htmx): the message in the page's language, no traceback."""
     lang = i18n.negotiate(request)
     status, reasons = 500, []
+    message = i18n.describe(exc, lang)
     if isinstance(exc, HTTPException):
-        status, message = exc.status_code, str(exc.detail)
+        status = exc.status_code
     elif isinstance(exc, StaleVersion | Conflict):
-        status, message = 409, str(exc)
+        status = 409
     elif isinstance(exc, Rejected):
-        status, message, reasons = 422, str(exc), exc.reasons
+        status, reasons = 422, exc.reasons
     elif isinstance(exc, ValidationError):  # a form refused by the API's own model
-        status, message = 422, "输入有误 / invalid input"
+        status = 422
+        message = i18n.bilingual("输入有误 / invalid input", lang)
         reasons = [problem(error, lang) for error in exc.errors()]
     elif isinstance(exc, DatabaseBusy):
-        status, message = 503, str(exc)
+        status = 503
     elif isinstance(exc, AnbiaoError):
-        status, message = 422, str(exc)
+        status = 422
     else:
         request.logger.exception("unhandled error on %s %s", request.method, request.url.path)
-        message = "内部错误 / internal error"
+        message = i18n.bilingual("内部错误 / internal error", lang)
     template = (
         "shared/error_fragment.html" if request.headers.get("hx-request") else "shared/error.html"
     )
@@ -142,7 +144,7 @@ def error_page(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]
         template,
         status_code=status,
         status=status,
-        message=i18n.bilingual(message, lang),
+        message=message,
         reasons=[i18n.bilingual(r, lang) for r in reasons],
     )
 

@@ -11,6 +11,7 @@ white space. Every text has a maximum length in characters.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, Field
@@ -65,7 +66,7 @@ def text_problem(value: str, *, multiline: bool, required: bool = False) -> str 
     return None
 
 
-def _checked(multiline: bool, required: bool):
+def _checked(multiline: bool, required: bool) -> Callable[[str], str]:
     def check(value: str) -> str:
         if problem := text_problem(value, multiline=multiline, required=required):
             raise ValueError(problem)

@@ -146,7 +146,7 @@ def test_an_open_major_finding_refuses_a_pass(api):
     major = record(api, app, text="有限空间作业未审批", level="major")
     general = record(api, app, R2, text="警示标志褪色")
     refused = act(api, app, "conclude_pass", R1, expect=422)
-    assert refused["reasons"] == ["重大问题未整改 / open major finding: 有限空间作业未审批"]
+    assert refused["reasons"] == ["重大问题未整改：有限空间作业未审批"]
     withdraw(api, major, major["version"])
     app = act(api, app, "conclude_pass", R1)
     assert app["state"] == "reviewed_pass"

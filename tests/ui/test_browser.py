@@ -6,28 +6,13 @@ may leave localhost; screenshots of the main pages go to ``build/screenshots``."
 from __future__ import annotations
 
 import re
-import shutil
 from collections.abc import Iterator
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 from litestar.testing import TestClient
-from playwright.sync_api import sync_playwright
-from support_api import Api, Clock, fresh_database, make_app, serve, setup_authority
-
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "build" / "screenshots"
-FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
-PASSWORD = "correct-horse-battery"
+from support_api import PASSWORD, Api, Clock, fresh_database, make_app, serve, setup_authority
+from support_browser import SCREENSHOTS, Journey
 
 
 @pytest.fixture(scope="module")
@@ -41,56 +26,6 @@ def site(tmp_path_factory, worker_id) -> Iterator[tuple[str, Clock]]:
         setup_authority(Api(client, clock))  # the authority and three reviewers
     with serve(make_app(url, engine, clock)) as base:
         yield base, clock
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    assert Path(CHROMIUM).exists(), (
-        "Debian's chromium is missing: `bash .ci/setup --test` installs it"
-    )
-    with sync_playwright() as p:
-        launched = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
-        yield launched
-        launched.close()
-
-
-class Journey:
-    """One browser context (one person) with every request it makes recorded."""
-
-    def __init__(self, browser, base: str, width: int = 1280) -> None:
-        self.base = base
-        self.context = browser.new_context(viewport={"width": width, "height": 900}, locale="zh-CN")
-        self.requests: list[str] = []
-        self.context.on("request", lambda r: self.requests.append(r.url))
-        self.page = self.context.new_page()
-        self.page.set_default_timeout(15_000)
-
-    def open(self, path: str) -> None:
-        self.page.goto(self.base + path)
-
-    def shot(self, name: str) -> None:
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        self.page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
-
-    def fits(self) -> bool:
-        """No horizontal scrolling: the page fits its viewport."""
-        return self.page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
-
-    def log_in(self, email: str) -> None:
-        self.open("/login")
-        self.page.get_by_label("电子邮箱").fill(email)
-        self.page.get_by_label("密码").fill(PASSWORD)
-        self.page.get_by_label("密码").press("Enter")  # keyboard only
-        self.page.wait_for_url(re.compile(r"/(admin|review|enterprise)$"))
-
-    def act(self, action_label: str) -> None:
-        form = self.page.locator("form", has=self.page.get_by_role("button", name=action_label))
-        form.get_by_role("button", name=action_label).click()
-        self.page.wait_for_load_state()
-
-    def close(self) -> list[str]:
-        self.context.close()
-        return [u for u in self.requests if urlsplit(u).hostname not in ("127.0.0.1", "localhost")]
 
 
 def test_enterprise_to_certificate_in_the_browser(site, browser, capsys):
@@ -138,9 +73,11 @@ def test_enterprise_to_certificate_in_the_browser(site, browser, capsys):
         following = page.get_by_role("link", name="下一要素 →")
         if not following.count():
             break
-        following.click()
-        page.wait_for_load_state()
+        target = following.get_attribute("href")
+        following.click()  # the page goes once its autosaves are all answered
+        page.wait_for_url(f"**{target}")
     page.get_by_role("link", name="查看结果").click()
+    page.wait_for_url(re.compile(r"/result$"))
     assert "100.0%" in page.content()
     ent.shot("05-result")
     page.get_by_role("button", name="申请评审").click()

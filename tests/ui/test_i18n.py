@@ -10,6 +10,7 @@ from anbiao.api.app import TEMPLATE_DIRS
 from anbiao.api.kernel import i18n
 from anbiao.api.kernel.forms import FIELD_LABELS
 from anbiao.api.kernel.pages import environment
+from anbiao.core.errors import MESSAGES, AssessmentError, Message
 
 API = Path(i18n.__file__).parent.parent  # every slice's pages
 
@@ -46,6 +47,7 @@ def all_messages() -> set[str]:
         template_messages()
         | code_messages()
         | set(i18n.NAMES.values())
+        | set(i18n.CODES.values())
         | set(FIELD_LABELS.values())
     )
 
@@ -71,3 +73,70 @@ def test_service_messages_are_split_by_language():
     text = "数据已被他人修改，请刷新后重试 / changed by someone else: reload and retry"
     assert i18n.bilingual(text, "zh-CN").startswith("数据已被他人修改")
     assert i18n.bilingual(text, "en") == "changed by someone else: reload and retry"
+
+
+def placeholders(text: str) -> set[str]:
+    return set(re.findall(r"\{(\w+)\}", text))
+
+
+def test_every_engine_message_has_a_code_in_the_catalog_with_its_parameters():
+    assert set(i18n.CODES) == set(MESSAGES), "api/kernel/i18n.py CODES and core MESSAGES differ"
+    for code, english in MESSAGES.items():
+        assert placeholders(i18n.CODES[code]) == placeholders(english), code
+
+
+def test_an_engine_refusal_reads_in_one_language():
+    error = AssessmentError.of(
+        [
+            Message("answer.partial_needs_deduction", {"item": "base.5-1-2.02"}),
+            Message("answer.deduction_once", {"item": "x.1", "deduction": "d1", "times": 2}),
+        ]
+    )
+    assert str(error).startswith("base.5-1-2.02: a partial answer needs at least one deduction")
+    chinese = i18n.describe(error, "zh-CN")
+    assert chinese == (
+        "base.5-1-2.02：选“部分符合”时请至少勾选一项扣分项；x.1：扣分项“d1”只能选一次，不能选 2 次"
+    )
+    english = i18n.describe(error, "en")
+    assert "partial answer needs at least one deduction" in english
+    assert not re.search(r"[\u4e00-\u9fff]", english), english
+
+
+def test_service_messages_are_described_in_one_language():
+    error = AssessmentError(
+        "自评已提交评审，不能修改 / the assessment is under an active application"
+    )
+    assert i18n.describe(error, "zh-CN") == "自评已提交评审，不能修改"
+    assert i18n.describe(error, "en") == "the assessment is under an active application"
+
+
+def bilingual_literals() -> list[tuple[str, ast.JoinedStr]]:
+    """Service messages written as f"中文 / English" in the service's Python modules."""
+    found = []
+    for path in API.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            if isinstance(node, ast.JoinedStr) and any(
+                isinstance(v, ast.Constant) and CHINESE_THEN_SLASH.search(str(v.value))
+                for v in node.values
+            ):
+                found.append((f"{path.name}:{node.lineno}", node))
+    return found
+
+
+CHINESE_THEN_SLASH = re.compile(r"[\u4e00-\u9fff）]\S* / ")
+
+
+def test_bilingual_messages_carry_their_values_in_both_languages():
+    """Each half of a "中文 / English" message shows as many values (nothing is lost when a page
+    shows only one half)."""
+    literals = bilingual_literals()
+    assert literals
+    for where, node in literals:
+        halves: list[list[str]] = [[]]
+        for part in node.values:
+            if isinstance(part, ast.Constant):
+                if " / " in str(part.value) and len(halves) == 1:
+                    halves.append([])
+            else:
+                halves[-1].append(ast.unparse(part))
+        assert len(halves[0]) == len(halves[-1]), where

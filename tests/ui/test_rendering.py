@@ -198,6 +198,8 @@ def enterprise_pages(reader: Reader, s: Seeded) -> None:
     version = re.search(r'id="version" name="version" value="(\d+)"', html).group(1)
     item = re.search(r'name="s:([^"]+)" value="partial"', html).group(1)
     fill = f"/assessments/{s.unfinished}/fill/{code}"
+    # a refused answer (partial without a deduction): the engine's message in the page's language
+    reader.post(fill, {"version": version, f"s:{item}": "partial"}, expect=422, htmx=True)
     reader.post(fill, {"version": version, f"s:{item}": "non_compliant"}, expect=200, htmx=True)
     application = s.certified["application"]
     reader.get(f"/applications/{application}")

@@ -92,7 +92,7 @@ def test_lock_out_counts_failures_from_both_hosts(proxy: Proxy, cluster: Cluster
     refused = [client.post("/api/v1/auth/login", json=right) for _ in range(2)]
     assert {proxy.host_of(r) for r in refused} == {"a", "b"}  # locked on both hosts
     for r in refused:
-        assert r.status_code == 401 and "too many failed log-ins" in r.text
+        assert r.status_code == 401 and "登录失败次数过多" in r.text  # zh-CN, the default
     (locked,) = sql(
         cluster.database_url,
         "SELECT locked_until IS NOT NULL FROM user_account WHERE email = 'ent3@fz.cn'",

@@ -19,7 +19,6 @@ from sqlalchemy.orm.attributes import set_committed_value
 from anbiao.api.accounts.sessions import ANYONE, ENTERPRISE
 from anbiao.api.assessments.checklist import answered, answers_from_form, section_of, sections, why
 from anbiao.api.assessments.evidence import get_evidence, store_evidence
-from anbiao.api.assessments.hazards import HazardUpdate, update_hazard
 from anbiao.api.assessments.saving import save_answers
 from anbiao.api.assessments.schemas import AnswersPatch
 from anbiao.api.assessments.service import (
@@ -35,12 +34,11 @@ from anbiao.api.kernel import i18n
 from anbiao.api.kernel.access import (
     get_assessment,
     get_enterprise,
-    get_hazard,
     scope_applications,
     scope_hazards,
 )
 from anbiao.api.kernel.errors import Rejected
-from anbiao.api.kernel.forms import error_lines, form_data, validate
+from anbiao.api.kernel.forms import form_data
 from anbiao.api.kernel.models import (
     TERMINAL,
     Application,
@@ -55,7 +53,6 @@ from anbiao.api.kernel.pages import page, safe_next, see_other
 from anbiao.api.kernel.storage import storage_for
 from anbiao.api.kernel.uploads import content_disposition
 from anbiao.core.engine import Engine
-from anbiao.core.errors import AnbiaoError
 from anbiao.core.models.profile import Profile
 
 SHOWS = ("open", "failed", "all")
@@ -343,66 +340,6 @@ async def result(
     )
 
 
-@get("/hazards", guards=ANYONE)
-async def hazards(
-    request: Request[Any, Any, Any],
-    viewer: NamedDependency[User],
-    db_session: NamedDependency[AsyncSession],
-) -> Template:
-    """The hazards the viewer may see, open ones first, with their closed loop."""
-    rows = (
-        await db_session.scalars(
-            scope_hazards(select(Hazard), viewer).order_by(
-                Hazard.state == "closed", Hazard.level.desc(), Hazard.deadline, Hazard.created_at
-            )
-        )
-    ).all()
-    return page(
-        request, "shared/hazards.html", hazards=rows, errors=[], today=request.app.state.clock()
-    )
-
-
-@post("/hazards/{hazard_id:uuid}", guards=ANYONE, status_code=303)
-async def hazard_update(
-    request: Request[Any, Any, Any],
-    hazard_id: FromPath[UUID],
-    viewer: NamedDependency[User],
-    db_session: NamedDependency[AsyncSession],
-) -> Redirect | Template:
-    """The enterprise records rectification and submits it; a reviewer or admin verifies."""
-    hazard = await get_hazard(db_session, viewer, hazard_id)
-    form = await form_data(request)
-    lang = i18n.negotiate(request)
-    data: dict[str, Any] = {"state": form.get("state") or None}
-    if viewer.role == Role.enterprise:
-        data |= {
-            "owner": form.get("owner", ""),
-            "measures": form.get("measures", ""),
-            "deadline": form.get("deadline") or None,
-            "evidence": [
-                e.strip() for e in str(form.get("evidence", "")).splitlines() if e.strip()
-            ],
-        }
-    body, errors = validate(HazardUpdate, data, lang)
-    if body is not None:
-        try:
-            await update_hazard(db_session, viewer, hazard, body)
-            await db_session.commit()
-            return see_other(safe_next(form.get("back"), "/hazards"))
-        except AnbiaoError as exc:
-            await db_session.rollback()
-            errors = error_lines(exc, lang)
-    rows = (await db_session.scalars(scope_hazards(select(Hazard), viewer))).all()
-    return page(
-        request,
-        "shared/hazards.html",
-        status_code=422,
-        hazards=rows,
-        errors=errors,
-        today=request.app.state.clock(),
-    )
-
-
 @get("/evidence/{evidence_id:uuid}", guards=ANYONE)
 async def evidence_file(
     request: Request[Any, Any, Any],
@@ -432,7 +369,5 @@ HANDLERS = [
     autosave,
     upload_evidence,
     result,
-    hazards,
-    hazard_update,
     evidence_file,
 ]

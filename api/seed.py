@@ -20,6 +20,7 @@ from anbiao.api.kernel.errors import Rejected
 from anbiao.api.kernel.models import Enterprise, Role, User
 from anbiao.api.kernel.settings import get_settings
 from anbiao.core.engine import Engine
+from anbiao.core.errors import Message
 from anbiao.core.models.profile import Profile
 
 DEMO_PASSWORD = "anbiao-demo-2026"
@@ -71,9 +72,7 @@ async def create_account(
                 select(Enterprise).where(Enterprise.uscc == enterprise_uscc.upper())
             )
             if enterprise is None:
-                raise Rejected(
-                    f"未找到企业：{enterprise_uscc} / no enterprise with USCC '{enterprise_uscc}'"
-                )
+                raise Rejected(Message("seed.unknown_enterprise", {"uscc": enterprise_uscc}))
             fields["enterprise_id"] = enterprise.id
         user = await create_user(
             session, email=email, password=password, name=name, role=Role(role), **fields

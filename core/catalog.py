@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from pydantic import Field, TypeAdapter
 
-from anbiao.core.errors import ChecklistValidationError, PluginConflictError, Problem
+from anbiao.core.errors import ChecklistValidationError, Message, PluginConflictError, Problem
 from anbiao.core.loader import Located, load_yaml
 from anbiao.core.models._base import ContentModel, LocalizedText, Slug
 from anbiao.core.models.checklist import (
@@ -52,10 +52,11 @@ class Hazard(ContentModel):
 
 @dataclass(frozen=True, slots=True)
 class ProfileIssue:
-    """A problem with a profile field: errors block, warnings are shown."""
+    """A problem with a profile field: errors block, warnings are shown. A coded ``message``
+    reads in the user's language; plain text is shown as the plugin wrote it."""
 
     field: str
-    message: str
+    message: str | Message
     severity: str = "error"
 
     def __str__(self) -> str:

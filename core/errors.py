@@ -25,6 +25,18 @@ MESSAGES: dict[str, str] = {
     "answer.deductions_need_status": "{item}: deductions need a status",
     "answer.more": "(+{n} more)",
     "scoring.no_plugin": "no plugin scored the assessment (is default_scoring blocked?)",
+    # why an assessment may not apply (``Ineligibility.coded``)
+    "eligibility.incomplete": "self-assessment incomplete: {unanswered} items unanswered",
+    "eligibility.below_threshold": "score {percentage}% is below the {threshold}% needed to apply",
+    "eligibility.veto": "veto items failed: {items}",
+    "eligibility.deaths": "last 12 months: {value} deaths, more than {limit}",
+    "eligibility.serious_injuries": "last 12 months: {value} serious injuries, more than {limit}",
+    "eligibility.direct_loss": (
+        "last 12 months: direct loss of {value} (10k yuan), more than {limit}"
+    ),
+    # profile checks of the default plugin (``ProfileIssue``)
+    "profile.unknown_industry": "unknown industry '{industry}' (expected one of: {expected})",
+    "profile.unknown_hazard": "unknown hazard '{hazard}' (expected any of: {expected})",
 }
 
 
@@ -37,6 +49,14 @@ class Message:
 
     def __str__(self) -> str:
         return MESSAGES[self.code].format(**self.params)
+
+
+def register_messages(english: Mapping[str, str]) -> None:
+    """Add a service's coded messages (code → English) so that theirs read like the engine's."""
+    clashes = sorted(set(english) & set(MESSAGES))
+    if any(MESSAGES[code] != english[code] for code in clashes):
+        raise ValueError(f"message codes registered twice: {', '.join(clashes)}")
+    MESSAGES.update(english)
 
 
 class AnbiaoError(Exception):

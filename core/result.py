@@ -7,8 +7,9 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 from functools import cached_property
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
+from anbiao.core.errors import Message
 from anbiao.core.models.answers import Status
 from anbiao.core.models.checklist import GradeBand
 
@@ -108,8 +109,16 @@ class Improvement:
 
 @dataclass(frozen=True, slots=True)
 class Ineligibility:
+    """Why an assessment may not apply: ``code`` with its ``params`` (``coded``: the message
+    services render in the user's language); ``message`` is the bilingual text of reports."""
+
     code: str  # incomplete | below_threshold | veto | deaths | serious_injuries | direct_loss
     message: str
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def coded(self) -> Message:
+        return Message(f"eligibility.{self.code}", self.params)
 
 
 @dataclass(frozen=True, slots=True)

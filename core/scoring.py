@@ -250,6 +250,7 @@ def _ineligibility(
             Ineligibility(
                 "incomplete",
                 f"自评未完成：{total - answered} 项未作答 / {total - answered} items unanswered",
+                {"unanswered": total - answered},
             )
         )
     if pct < rules.apply_percentage:
@@ -258,11 +259,16 @@ def _ineligibility(
                 "below_threshold",
                 f"得分率 {pct}% 低于申请条件 "
                 f"{rules.apply_percentage:g}% / below the threshold to apply",
+                {"percentage": str(pct), "threshold": f"{rules.apply_percentage:g}"},
             )
         )
     if vetoes:
         reasons.append(
-            Ineligibility("veto", "否决项不符合 / veto items failed: " + ", ".join(vetoes))
+            Ineligibility(
+                "veto",
+                "否决项不符合 / veto items failed: " + ", ".join(vetoes),
+                {"items": ", ".join(vetoes)},
+            )
         )
     limits = (
         ("deaths", accidents.deaths, rules.max_deaths_12m, "死亡"),
@@ -281,6 +287,7 @@ def _ineligibility(
                     code,
                     f"近 12 个月{label} {value}，超过 {limit} / "
                     f"last 12 months {code.replace('_', ' ')} {value} > {limit}",
+                    {"value": str(value), "limit": str(limit)},
                 )
             )
     return tuple(reasons)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from anbiao.core.catalog import Catalog, ProfileIssue
+from anbiao.core.errors import Message
 from anbiao.core.hookspecs import hookimpl
 from anbiao.core.models.profile import Profile
 
@@ -16,14 +17,16 @@ def validate_profile(profile: Profile, catalog: Catalog) -> list[ProfileIssue]:
         issues.append(
             ProfileIssue(
                 "industry",
-                f"未知行业 / unknown industry '{profile.industry}' (expected one of: {known})",
+                Message(
+                    "profile.unknown_industry", {"industry": profile.industry, "expected": known}
+                ),
             )
         )
     for hazard in sorted(profile.hazards - catalog.hazards.keys()):
         known = ", ".join(sorted(catalog.hazards))
         issues.append(
             ProfileIssue(
-                "hazards", f"未知专项 / unknown hazard '{hazard}' (expected any of: {known})"
+                "hazards", Message("profile.unknown_hazard", {"hazard": hazard, "expected": known})
             )
         )
     return issues

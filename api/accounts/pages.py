@@ -54,7 +54,7 @@ async def login(
             status_code=401,
             next=form.get("next", ""),
             email=form.get("email", ""),
-            errors=[i18n.bilingual(str(exc.detail), lang)],
+            errors=[i18n.describe(exc, lang)],
         )
     sign_in(request, user)
     return see_other(safe_next(form.get("next"), HOME[Role(user.role)]))

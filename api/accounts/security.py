@@ -25,9 +25,11 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from anbiao.api.kernel.db import SAFE_METHODS, request_session
+from anbiao.api.kernel.errors import coded
 from anbiao.api.kernel.models import Role, User
 from anbiao.api.kernel.settings import Settings, get_settings
 from anbiao.api.kernel.sqlite import READ_ONLY
+from anbiao.core.errors import Message
 
 
 @lru_cache(maxsize=8)
@@ -71,15 +73,13 @@ async def authenticate(
     hasher = password_hasher(settings)
     if user is None:
         verify_password(_dummy_hash(hasher), password)
-        raise NotAuthorizedException("邮箱或密码错误 / wrong e-mail or password")
+        raise coded(NotAuthorizedException(), Message("login.wrong_credentials"))
     locked_until = user.locked_until
     if locked_until is not None and locked_until.replace(tzinfo=locked_until.tzinfo or UTC) > now:
-        raise NotAuthorizedException(
-            "登录失败次数过多，请稍后再试 / too many failed log-ins, try again later"
-        )
+        raise coded(NotAuthorizedException(), Message("login.locked"))
     if not verify_password(user.password_hash, password):
         await _count_failure(session, settings, user, now)
-        raise NotAuthorizedException("邮箱或密码错误 / wrong e-mail or password")
+        raise coded(NotAuthorizedException(), Message("login.wrong_credentials"))
     rehash = hasher.check_needs_rehash(user.password_hash)
     if rehash:  # made with other argon2 parameters: hash again with the current ones
         user.password_hash = await asyncio.to_thread(hasher.hash, password)
@@ -164,7 +164,7 @@ def requires(*roles: Role) -> Guard:
             return  # CORS preflight / allowed-methods probe: no user, nothing disclosed
         user = connection.scope.get("user")
         if user is None:
-            raise NotAuthorizedException("请先登录 / log in first")
+            raise coded(NotAuthorizedException(), Message("login.required"))
         if user.role not in roles:
             names = ", ".join(r.value for r in roles)
             raise PermissionDeniedException(f"需要角色：{names} / requires role: {names}")

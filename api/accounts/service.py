@@ -15,6 +15,7 @@ from anbiao.api.kernel.models import (
     User,
 )
 from anbiao.api.kernel.settings import Settings
+from anbiao.core.errors import Message
 
 
 async def hash_in_thread(password: str, settings: Settings | None = None) -> str:
@@ -41,7 +42,7 @@ async def add_user(
 ) -> User:
     email = email.strip().lower()
     if await session.scalar(select(User.id).where(User.email == email)) is not None:
-        raise Conflict(f"邮箱已注册：{email} / e-mail already registered: {email}")
+        raise Conflict(Message("account.email_taken", {"email": email}))
     user = User(email=email, name=name, role=role.value, password_hash=password_hash, **fields)
     session.add(user)
     await session.flush()

@@ -20,11 +20,13 @@ from litestar.middleware.session.client_side import CookieBackendConfig
 from litestar.types import Guard
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from anbiao.api.kernel.errors import coded
 from anbiao.api.kernel.models import (
     Role,
     User,
 )
 from anbiao.api.kernel.settings import Settings
+from anbiao.core.errors import Message
 
 SESSION_COOKIE = "anbiao_session"
 CSRF_COOKIE = "anbiao_csrf"
@@ -80,9 +82,9 @@ def signed_in(*roles: Role) -> Guard:
     async def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
         role = session_role(connection)
         if role is None:
-            raise NotAuthorizedException("请先登录 / log in first")
+            raise coded(NotAuthorizedException(), Message("login.required"))
         if roles and role not in roles:
-            raise PermissionDeniedException("无权访问此页面 / this page is not for your role")
+            raise coded(PermissionDeniedException(), Message("login.wrong_role"))
 
     return guard
 
@@ -95,7 +97,7 @@ async def provide_viewer(
     user = await db_session.get(User, UUID(data["uid"])) if data.get("uid") else None
     if user is None or user.role != data.get("role"):
         sign_out(request)
-        raise NotAuthorizedException("请先登录 / log in first")
+        raise coded(NotAuthorizedException(), Message("login.required"))
     return user
 
 

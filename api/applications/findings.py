@@ -18,6 +18,7 @@ from anbiao.api.kernel.models import (
     State,
 )
 from anbiao.core.compose import ComposedChecklist
+from anbiao.core.errors import Message
 from anbiao.core.models.profile import Profile
 
 
@@ -43,25 +44,20 @@ def _finding_target(composed: ComposedChecklist, item_id: str, element: str) -> 
     an item implies its own element."""
     if item_id:
         if item_id not in composed.items:
-            raise Rejected("未知检查项 / unknown item", [item_id])
+            raise Rejected(Message("finding.unknown_item"), [item_id])
         own = dict(zip(composed.items, composed.item_elements, strict=True))[item_id]
         if element and own != element and not own.startswith(element + "."):
-            raise Rejected(
-                f"检查项不属于要素 {element} / the item is not in element {element}", [item_id]
-            )
+            raise Rejected(Message("finding.item_not_in_element", {"element": element}), [item_id])
         return item_id, own
     if element and element not in composed.element_codes:
-        raise Rejected("未知要素 / unknown element", [element])
+        raise Rejected(Message("finding.unknown_element"), [element])
     return "", element
 
 
 async def record_finding(ctx: Context, application: Application) -> Finding:
     """A finding of the current review round, by one of the round's assigned reviewers."""
     if application.state != State.under_review:
-        raise Conflict(
-            f"当前状态（{application.state}）不能记录问题 / "
-            f"cannot record findings in state '{application.state}'"
-        )
+        raise Conflict(Message("finding.wrong_state", {"state": application.state}))
     await my_assignment(ctx, application)
     data = ctx.body
     composed = ctx.engine.compose(Profile.model_validate(application.profile))
@@ -96,10 +92,7 @@ async def record_finding(ctx: Context, application: Application) -> Finding:
 async def withdraw_finding(ctx: Context, application: Application, finding: Finding) -> Finding:
     """Its author takes an open finding back during the review (``ctx.body.version``)."""
     if application.state != State.under_review or finding.state != "open":
-        raise Conflict(
-            "只能撤回评审中尚未转为隐患的问题 / only an open finding of a review under way "
-            "can be withdrawn"
-        )
+        raise Conflict(Message("finding.not_withdrawable"))
     before = finding_facts(finding)
     await versioned_update(
         ctx.session,

@@ -9,7 +9,7 @@ from uuid import UUID
 
 from litestar import Request, get, post
 from litestar.di import NamedDependency
-from litestar.exceptions import NotFoundException, PermissionDeniedException
+from litestar.exceptions import PermissionDeniedException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 from sqlalchemy import select
@@ -27,8 +27,10 @@ from anbiao.api.assessments.pages import own_assessment
 from anbiao.api.kernel import i18n
 from anbiao.api.kernel.access import (
     get_application,
+    not_found,
     scope_hazards,
 )
+from anbiao.api.kernel.errors import coded
 from anbiao.api.kernel.forms import as_list, error_lines, form_data, validate
 from anbiao.api.kernel.models import (
     Application,
@@ -43,7 +45,7 @@ from anbiao.api.kernel.models import (
 )
 from anbiao.api.kernel.pages import page, see_other
 from anbiao.core.engine import Engine
-from anbiao.core.errors import AnbiaoError
+from anbiao.core.errors import AnbiaoError, Message
 
 # Actions whose form asks for a reason (required by the rules, or recorded with it).
 WITH_REASON = {"return", "reject", "revoke", "record_objection", "conclude_fail", "withdraw"}
@@ -274,9 +276,9 @@ async def withdraw_finding(
         select(Finding).where(Finding.id == finding_id, Finding.application_id == found.id)
     )
     if finding is None:
-        raise NotFoundException("问题不存在 / finding not found")
+        raise not_found("finding.not_found")
     if finding.author_id != viewer.id:
-        raise PermissionDeniedException("只有记录人可撤回 / only its author may withdraw it")
+        raise coded(PermissionDeniedException(), Message("finding.author_only"))
     form = await form_data(request)
     body = FindingWithdraw(version=int(form.get("version") or 0))
     await findings.withdraw_finding(

@@ -26,6 +26,7 @@ from anbiao.api.kernel.models import (
     User,
 )
 from anbiao.core.engine import Engine
+from anbiao.core.errors import Message
 from anbiao.core.models.answers import Answer
 
 MIN_REVIEWERS = 2
@@ -34,20 +35,21 @@ MIN_REVIEWERS = 2
 async def assign(ctx: Context, application: Application) -> dict[str, Any]:
     ids = list(dict.fromkeys(ctx.body.reviewer_ids))
     if len(ids) < MIN_REVIEWERS:
-        raise Rejected(
-            f"至少指派 {MIN_REVIEWERS} 名评审员 / assign at least {MIN_REVIEWERS} reviewers"
-        )
+        raise Rejected(Message("review.too_few_reviewers", {"min": MIN_REVIEWERS}))
     enterprise = await ctx.session.get_one(Enterprise, application.enterprise_id)
     earlier = await reviewed_before(ctx.session, application)
     problems = []
     for reviewer_id in ids:
         reviewer = await ctx.session.get(User, reviewer_id)
         if reviewer is None or reviewer.role != Role.reviewer:
-            problems.append(f"{reviewer_id}：不是评审员 / {reviewer_id}: not a reviewer")
+            problems.append(Message("review.not_a_reviewer", {"reviewer": reviewer_id}))
             continue
-        problems.extend(f"{reviewer.name}: {c}" for c in conflicts(reviewer, enterprise, earlier))
+        problems.extend(
+            Message("review.conflict", {"reviewer": reviewer.name, "conflict": str(c)})
+            for c in conflicts(reviewer, enterprise, earlier)
+        )
     if problems:
-        raise Rejected("评审员不符合要求 / reviewers refused", problems)
+        raise Rejected(Message("review.reviewers_refused"), problems)
     for reviewer_id in ids:
         ctx.session.add(
             Assignment(
@@ -72,23 +74,19 @@ async def reviewed_before(session: AsyncSession, application: Application) -> se
     return set(await session.scalars(query))
 
 
-def conflicts(reviewer: User, enterprise: Enterprise, reviewed_before: set[UUID]) -> list[str]:
+def conflicts(reviewer: User, enterprise: Enterprise, reviewed_before: set[UUID]) -> list[Message]:
     """Why a reviewer may not review this enterprise (domain mismatch, conflict of interest)."""
     out = []
     profile = enterprise.profile
     if enterprise.industry not in reviewer.domains:
-        out.append(
-            f"专业不匹配：需要 {enterprise.industry} / domain mismatch: needs {enterprise.industry}"
-        )
+        out.append(Message("review.domain_mismatch", {"industry": enterprise.industry}))
     employer = reviewer.employer.strip()
     if employer and employer in (enterprise.consultant.strip(), enterprise.name, enterprise.uscc):
-        out.append(
-            "利益冲突：与企业或其咨询机构同单位 / same employer as the enterprise or its consultant"
-        )
+        out.append(Message("review.same_employer"))
     if reviewer.id in reviewed_before:
-        out.append("上一周期评审过该企业 / reviewed this enterprise in the last cycle")
+        out.append(Message("review.reviewed_before"))
     if not str(profile.get("region", "")).startswith(reviewer.region_prefix):
-        out.append("不在评审员所属地区 / outside the reviewer's region")
+        out.append(Message("review.outside_region"))
     return out
 
 
@@ -158,16 +156,9 @@ async def conclude(ctx: Context, application: Application, outcome: str) -> dict
     scored = await review_scores(ctx.session, ctx.engine, application)
     outcome_summary = summary(scored)
     if outcome == "pass" and not scored.result.passed:
-        raise Rejected(
-            "评审结果未达标，不能结论为通过 / the review result does not pass",
-            [i.message for i in scored.result.ineligible],
-        )
+        raise Rejected(Message("review.result_fails"), [i.coded for i in scored.result.ineligible])
     if outcome == "pass" and (blocking := await _major_open(ctx.session, application)):
-        raise Rejected(
-            "存在未整改的重大隐患，不能结论为通过 / open major findings or hazards: "
-            "the review cannot pass",
-            blocking,
-        )
+        raise Rejected(Message("review.open_major"), blocking)
     values: dict[str, Any] = {"review_result": outcome_summary, "due_on": None}
     if outcome == "rectify":
         await _raise_review_hazards(ctx, application, scored)
@@ -213,9 +204,7 @@ async def _raise_review_hazards(ctx: Context, application: Application, scored: 
 async def save_review(ctx: Context, application: Application) -> Assignment:
     """A reviewer's item scores for the current cycle, validated by the engine."""
     if application.state != State.under_review:
-        raise Conflict(
-            f"当前状态（{application.state}）不能评分 / cannot score in state '{application.state}'"
-        )
+        raise Conflict(Message("review.wrong_state", {"state": application.state}))
     assignment = await my_assignment(ctx, application)
     merged = dict(assignment.answers)
     for item_id, answer in ctx.body.answers.items():

@@ -9,7 +9,6 @@ from uuid import UUID
 
 from litestar import Request, get, post
 from litestar.di import NamedDependency, Provide
-from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, QueryParameter
 from litestar.response import Redirect, Template
 from sqlalchemy import select
@@ -20,12 +19,13 @@ from anbiao.api.applications.review import save_review
 from anbiao.api.applications.rules import Context, reviewers_of
 from anbiao.api.applications.schemas import ReviewIn
 from anbiao.api.assessments.checklist import answered, answers_from_form, section_of, sections
-from anbiao.api.kernel.access import get_application, scope_applications
+from anbiao.api.kernel.access import get_application, not_found, scope_applications
 from anbiao.api.kernel.errors import Conflict
 from anbiao.api.kernel.forms import form_data
 from anbiao.api.kernel.models import Application, Enterprise, Evidence, User
 from anbiao.api.kernel.pages import catalog_choices, page, see_other
 from anbiao.core.engine import Engine
+from anbiao.core.errors import Message
 from anbiao.core.models.profile import Profile
 
 RegionQuery = Annotated[str | None, QueryParameter(pattern=r"^\d{0,6}$")]
@@ -112,7 +112,7 @@ async def queue(
 async def _under_review(session: AsyncSession, viewer: User, application_id: UUID) -> Application:
     application = await get_application(session, viewer, application_id)
     if application.state != "under_review":
-        raise Conflict("申请不在评审中 / the application is not under review")
+        raise Conflict(Message("review.not_under_review"))
     return application
 
 
@@ -172,7 +172,7 @@ async def _my_answers(
     for assignment in await reviewers_of(session, application, application.cycle):
         if assignment.reviewer_id == viewer.id:
             return assignment.answers
-    raise NotFoundException("申请不存在 / application not found")
+    raise not_found("application.not_found")
 
 
 @post("/review/{application_id:uuid}/score/{code:str}", guards=REVIEWER, status_code=200)

@@ -19,6 +19,7 @@ from anbiao.api.applications.rules import Context, reviewer_ids
 from anbiao.api.applications.schemas import ActionIn, ApplicationOut, ComparisonOut, ReviewIn
 from anbiao.api.applications.service import create_application, transition
 from anbiao.api.applications.workflow import allowed_actions
+from anbiao.api.kernel import i18n
 from anbiao.api.kernel.access import get_application, get_assessment, scope_applications
 from anbiao.api.kernel.listing import (
     FormatQuery,
@@ -201,9 +202,14 @@ class ApplicationController(Controller):
         application_id: FromPath[UUID],
         db_session: NamedDependency[AsyncSession],
     ) -> list[dict[str, Any]]:
-        """Reviewers of the region with the conflicts that would refuse them."""
+        """Reviewers of the region with the conflicts that would refuse them (in the language of
+        ``Accept-Language``)."""
         application = await get_application(db_session, request.user, application_id)
-        return await reviewer_candidates(db_session, application)
+        lang = i18n.accepted(request)
+        return [
+            {**c, "conflicts": [i18n.message(lang, m) for m in c["conflicts"]]}
+            for c in await reviewer_candidates(db_session, application)
+        ]
 
     @get("/{application_id:uuid}/events", operation_id="listApplicationEvents")
     async def events(

@@ -21,6 +21,7 @@ from anbiao.api.kernel.models import (
 from anbiao.api.kernel.workdays import add_working_days
 from anbiao.core.compose import ComposedChecklist
 from anbiao.core.engine import Engine
+from anbiao.core.errors import Message
 from anbiao.core.models.profile import Profile
 
 # Region procedure defaults (domain.md §2.2–2.3; [U]/[P] values): an overlay's `procedure` wins.
@@ -93,7 +94,7 @@ def deadline(ctx: Context, application: Application, key: str) -> date:
 def need_reason(ctx: Context) -> str:
     reason: str = ctx.body.reason.strip()
     if not reason:
-        raise Rejected("请说明原因 / a reason is required")
+        raise Rejected(Message("application.reason_required"))
     return reason
 
 
@@ -101,4 +102,4 @@ async def my_assignment(ctx: Context, application: Application) -> Assignment:
     for assignment in await reviewers_of(ctx.session, application, application.cycle):
         if assignment.reviewer_id == ctx.user.id:
             return assignment
-    raise Conflict("未被指派本轮评审 / not assigned to this review")
+    raise Conflict(Message("review.not_assigned"))

@@ -37,6 +37,7 @@ from anbiao.api.kernel.models import (
     User,
 )
 from anbiao.core.engine import Engine
+from anbiao.core.errors import Message
 from anbiao.core.models.profile import Profile
 
 # --- accounts and enterprises ---------------------------------------------------------------------
@@ -58,7 +59,7 @@ async def create_application(
         Application.enterprise_id == assessment.enterprise_id, Application.state.in_(active)
     )
     if await session.scalar(query) is not None:
-        raise Conflict("已有进行中的评审申请 / an application is already in progress")
+        raise Conflict(Message("application.in_progress"))
     enterprise = await session.get_one(Enterprise, assessment.enterprise_id)
     scored = score_answers(engine, assessment.profile, assessment.answers)
     application = Application(
@@ -128,15 +129,13 @@ async def _submit(ctx: Context, application: Application) -> dict[str, Any]:
     assessment = await ctx.session.get_one(Assessment, application.assessment_id)
     enterprise = await ctx.session.get_one(Enterprise, application.enterprise_id)
     scored = score_answers(ctx.engine, enterprise.profile, assessment.answers)
-    reasons = [i.message for i in scored.result.ineligible]
+    reasons = [i.coded for i in scored.result.ineligible]
     if not reasons and scored.composed.fingerprint != assessment.fingerprint:
-        reasons.append(
-            "清单已更新，请重新自评 / the checklist changed: start a new self-assessment"
-        )
+        reasons.append(Message("application.checklist_changed"))
     if await open_major_hazards(ctx.session, enterprise.id):
-        reasons.append("存在未销号的重大事故隐患 / open major hazards must be closed first")
+        reasons.append(Message("application.open_major_hazards"))
     if reasons:
-        raise Rejected("不满足申请条件 / not eligible to apply", reasons)
+        raise Rejected(Message("application.not_eligible"), reasons)
     changed = sorted(
         k
         for k in {*application.answers, *assessment.answers}
@@ -160,7 +159,7 @@ async def _return(ctx: Context, application: Application) -> dict[str, Any]:
     composed = ctx.engine.compose(Profile.model_validate(application.profile))
     unknown = [i for i in ctx.body.items if i not in composed.items]
     if unknown:
-        raise Rejected("未知检查项 / unknown items", unknown)
+        raise Rejected(Message("application.unknown_items"), unknown)
     return {"reasons": reason, "reopened_items": list(ctx.body.items), "due_on": None}
 
 
@@ -175,7 +174,7 @@ async def _submit_rectification(ctx: Context, application: Application) -> dict[
         .where(Hazard.application_id == application.id, Hazard.state.in_(("open", "rectifying")))
     )
     if pending := await ctx.session.scalar(query):
-        raise Rejected(f"还有 {pending} 项隐患未提交整改证据 / {pending} hazards lack evidence")
+        raise Rejected(Message("application.hazards_lack_evidence", {"count": pending}))
     # the same reviewers verify the rectification: the review round continues
     return {"due_on": deadline(ctx, application, "review_working_days")}
 
@@ -195,9 +194,7 @@ async def _reject(ctx: Context, application: Application) -> dict[str, Any]:
 
 async def _certify(ctx: Context, application: Application) -> dict[str, Any]:
     if application.due_on is not None and ctx.today < application.due_on:
-        raise Conflict(
-            f"公示期至 {application.due_on} 结束 / publicity runs until {application.due_on}"
-        )
+        raise Conflict(Message("application.publicity_running", {"until": application.due_on}))
     composed = ctx.engine.compose(Profile.model_validate(application.profile))
     years = procedure(composed)["certificate_validity_years"]
     await serialize(ctx.session, CERTIFICATE_NUMBERS)  # certifications at once: one by one
@@ -224,11 +221,9 @@ async def _end_certificate(ctx: Context, application: Application, status: str) 
         select(Certificate).where(Certificate.application_id == application.id)
     )
     if certificate is None:
-        raise Conflict("没有证书 / no certificate")
+        raise Conflict(Message("certificate.missing"))
     if status == "expired" and certificate.valid_until > ctx.today:
-        raise Conflict(
-            f"证书有效期至 {certificate.valid_until} / valid until {certificate.valid_until}"
-        )
+        raise Conflict(Message("certificate.still_valid", {"until": certificate.valid_until}))
     certificate.status = status
     if status == "revoked":
         certificate.revoked_reason = need_reason(ctx)

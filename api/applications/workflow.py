@@ -10,6 +10,7 @@ from enum import StrEnum
 
 from anbiao.api.kernel.errors import Conflict
 from anbiao.api.kernel.models import Role, State
+from anbiao.core.errors import Message
 
 
 class Action(StrEnum):
@@ -61,8 +62,9 @@ class IllegalTransition(Conflict):
 
     def __init__(self, state: State, action: str, allowed: list[str]) -> None:
         self.state, self.action, self.allowed = state, action, allowed
-        names = ", ".join(allowed) or "none"
-        super().__init__(f"'{action}' is not allowed in state '{state}'; allowed: {names}")
+        names = ", ".join(allowed) or "-"
+        facts = {"state": state.value, "action": action, "allowed": names}
+        super().__init__(Message("application.action_not_allowed", facts))
 
 
 def allowed_actions(state: State, role: Role | None = None) -> list[str]:

@@ -5,8 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from litestar.exceptions import NotFoundException
-
+from anbiao.api.kernel.access import not_found
 from anbiao.api.kernel.i18n import t
 from anbiao.core.catalog import Catalog
 from anbiao.core.compose import ComposedChecklist, ComposedElement, ComposedItem
@@ -42,7 +41,7 @@ def section_of(composed: ComposedChecklist, code: str) -> Section:
     """The top-level element ``code`` of the composition (404 when there is none)."""
     found = next((s for s in sections(composed) if s.code == code), None)
     if found is None:
-        raise NotFoundException("要素不存在 / no such element")
+        raise not_found("element.not_found")
     return found
 
 

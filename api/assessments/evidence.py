@@ -32,7 +32,7 @@ from anbiao.api.accounts.security import requires
 from anbiao.api.assessments.service import is_frozen
 from anbiao.api.kernel.access import Columns, get_assessment, not_found
 from anbiao.api.kernel.audit import audit
-from anbiao.api.kernel.errors import Conflict, Rejected
+from anbiao.api.kernel.errors import Conflict, Rejected, coded
 from anbiao.api.kernel.limits import NOTE_MAX, text_problem
 from anbiao.api.kernel.listing import FormatQuery, Limit, Offset, listing, page
 from anbiao.api.kernel.models import (
@@ -54,6 +54,7 @@ from anbiao.api.kernel.uploads import (
     sniff,
 )
 from anbiao.core.engine import Engine
+from anbiao.core.errors import Message
 from anbiao.core.models.profile import Profile
 
 log = logging.getLogger(__name__)
@@ -85,14 +86,14 @@ async def readable_assessment(session: AsyncSession, user: User, assessment_id: 
         Assessment.id == assessment_id, Assessment.id.in_(_reviewed_assessments(user))
     )
     if (found := await session.scalar(query)) is None:
-        raise not_found("自评 assessment")
+        raise not_found("assessment.not_found")
     return found
 
 
 async def get_evidence(session: AsyncSession, user: User, evidence_id: UUID) -> Evidence:
     query = scope_evidence(select(Evidence).where(Evidence.id == evidence_id), user)
     if (found := await session.scalar(query)) is None:
-        raise not_found("证据 evidence")
+        raise not_found("evidence.not_found")
     return found
 
 
@@ -153,9 +154,7 @@ async def _discard_unreferenced(session: AsyncSession, storage: Storage, key: st
 
 
 def _unavailable() -> ProblemDetailsException:
-    return ProblemDetailsException(
-        status_code=503, detail="证据存储暂不可用，请稍后再试 / evidence storage is unavailable"
-    )
+    return coded(ProblemDetailsException(status_code=503), Message("evidence.storage_unavailable"))
 
 
 async def store_evidence(
@@ -173,18 +172,16 @@ async def store_evidence(
 ) -> Evidence:
     """Check, store and record one evidence file (committed), or raise and keep nothing."""
     if await is_frozen(session, assessment):
-        raise Conflict(
-            "自评已提交评审，不能修改证据 / the assessment is under an active application"
-        )
+        raise Conflict(Message("evidence.frozen"))
     item_id = item_id.strip()
     composed = engine.compose(Profile.model_validate(assessment.profile))
     if item_id not in composed.items:
-        raise Rejected(f"检查项不在本次自评中：{item_id[:96]} / unknown item: {item_id[:96]}")
+        raise Rejected(Message("evidence.unknown_item", {"item": item_id[:96]}))
     note = note.strip()  # documented: an evidence note loses surrounding white space
     if len(note) > NOTE_MAX:
-        raise Rejected(f"备注过长（最多 {NOTE_MAX} 字）/ the note is too long (max {NOTE_MAX})")
+        raise Rejected(Message("evidence.note_too_long", {"max": NOTE_MAX}))
     if problem := text_problem(note, multiline=True):
-        raise Rejected(f"备注 note: {problem}")
+        raise Rejected(Message("evidence.note_invalid", {"problem": problem}))
     content_type = _accepted_type(content, limit)
     digest = hashlib.sha256(content).hexdigest()
     key = f"{assessment.enterprise_id}/{digest}"
@@ -214,7 +211,7 @@ def _accepted_type(content: bytes, limit: int) -> str:
             extra={"max_bytes": limit},
         )
     if not content:
-        raise Rejected("文件为空 / the file is empty")
+        raise Rejected(Message("evidence.empty_file"))
     content_type = sniff(content)
     if content_type is None:
         raise ProblemDetailsException(
@@ -348,9 +345,8 @@ class EvidenceController(Controller):
             content = await storage.get(evidence.storage_key)
         except FileNotFoundError as exc:
             log.error("evidence %s: stored file %s is missing", evidence.id, evidence.storage_key)
-            raise ProblemDetailsException(
-                status_code=500, detail="证据文件缺失，请联系管理员 / the stored file is missing"
-            ) from exc
+            missing = Message("evidence.file_missing")
+            raise coded(ProblemDetailsException(status_code=500), missing) from exc
         except Exception as exc:
             log.exception("evidence storage failed to read %s", evidence.storage_key)
             raise _unavailable() from exc
@@ -384,9 +380,7 @@ class EvidenceController(Controller):
         evidence = await get_evidence(db_session, user, evidence_id)
         assessment = await db_session.get_one(Assessment, evidence.assessment_id)
         if await is_frozen(db_session, assessment):
-            raise Conflict(
-                "自评已提交评审，不能删除证据 / the assessment is under an active application"
-            )
+            raise Conflict(Message("evidence.frozen_delete"))
         facts, key = _facts(evidence), evidence.storage_key
         await db_session.delete(evidence)
         audit(

@@ -21,6 +21,7 @@ from anbiao.api.kernel.limits import HAZARD_REFERENCES_MAX, Measures, PersonName
 from anbiao.api.kernel.listing import FormatQuery, Limit, Offset, Region, listing, page
 from anbiao.api.kernel.models import Enterprise, Hazard, Role, User
 from anbiao.api.kernel.schemas import Input, Page
+from anbiao.core.errors import Message
 
 # Who may move a hazard where: the enterprise rectifies, a reviewer or the authority verifies.
 MOVES = {
@@ -45,14 +46,16 @@ async def update_hazard(
     before = HazardOut.model_validate(hazard).model_dump(mode="json")
     fields = data.model_dump(exclude_unset=True, exclude={"state"})
     if fields and user.role != Role.enterprise:
-        raise Rejected("只有企业可填写整改信息 / only the enterprise records rectification")
+        raise Rejected(Message("hazard.enterprise_only"))
     for key, value in fields.items():
         setattr(hazard, key, value)
     if data.state is not None and data.state != hazard.state:
         if (hazard.state, data.state) not in MOVES[Role(user.role)]:
-            raise Rejected(f"不能从 {hazard.state} 变为 {data.state} / move not allowed")
+            raise Rejected(
+                Message("hazard.move_refused", {"from_state": hazard.state, "to_state": data.state})
+            )
         if data.state == "submitted" and not hazard.evidence:
-            raise Rejected("请先上传整改证据 / evidence is required")
+            raise Rejected(Message("hazard.evidence_required"))
         hazard.state = data.state
         if data.state == "closed":
             hazard.verified_by = user.id

@@ -9,7 +9,6 @@ from uuid import UUID
 from litestar import Request, Response, get, post
 from litestar.datastructures import UploadFile
 from litestar.di import NamedDependency
-from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, QueryParameter
 from litestar.response import Redirect, Template
 from sqlalchemy import select
@@ -34,6 +33,7 @@ from anbiao.api.kernel import i18n
 from anbiao.api.kernel.access import (
     get_assessment,
     get_enterprise,
+    not_found,
     scope_applications,
     scope_hazards,
 )
@@ -53,6 +53,7 @@ from anbiao.api.kernel.pages import page, safe_next, see_other
 from anbiao.api.kernel.storage import storage_for
 from anbiao.api.kernel.uploads import content_disposition
 from anbiao.core.engine import Engine
+from anbiao.core.errors import Message
 from anbiao.core.models.profile import Profile
 
 SHOWS = ("open", "failed", "all")
@@ -113,7 +114,7 @@ async def start_assessment(
 
 async def own_assessment(session: AsyncSession, viewer: User, assessment_id: UUID) -> Assessment:
     if viewer.role != Role.enterprise:
-        raise NotFoundException("自评不存在 / assessment not found")
+        raise not_found("assessment.not_found")
     return await get_assessment(session, viewer, assessment_id)
 
 
@@ -275,7 +276,7 @@ async def upload_evidence(
     chosen = [f for f in (form.get("photo"), form.get("file")) if isinstance(f, UploadFile)]
     upload = next((f for f in chosen if f.filename), None)
     if upload is None:
-        raise Rejected("请选择文件 / choose a file")
+        raise Rejected(Message("evidence.no_file"))
     limit = request.app.state.settings.max_upload_bytes
     content = await upload.read(limit + 1)
     await upload.close()
@@ -336,7 +337,7 @@ async def result(
         open_major=open_major,
         active=active,
         element_scores=[(tops[e.code], e) for e in scored.result.elements if e.code in tops],
-        reasons=[i18n.bilingual(i.message, lang) for i in scored.result.ineligible],
+        reasons=[i18n.message(lang, i.coded) for i in scored.result.ineligible],
     )
 
 

@@ -24,6 +24,7 @@ from anbiao.api.kernel.audit import audit
 from anbiao.api.kernel.errors import Conflict, StaleVersion
 from anbiao.api.kernel.models import Application, Assessment, Hazard, State, User
 from anbiao.core.engine import Engine
+from anbiao.core.errors import Message
 from anbiao.core.models.answers import Answer
 from anbiao.core.models.profile import Profile
 from anbiao.core.result import AssessmentResult
@@ -112,9 +113,9 @@ async def save_answers(
         )
     ).one_or_none()
     if row is None:
-        raise not_found("自评 assessment")
+        raise not_found("assessment.not_found")
     if row.frozen:
-        raise Conflict("自评已提交评审，不能修改 / the assessment is under an active application")
+        raise Conflict(Message("assessment.frozen"))
     stored: dict[str, Any] = row.answers
     changed: dict[str, Answer | None] = {}
     for item_id, answer in patch.answers.items():
@@ -122,10 +123,7 @@ async def save_answers(
         if value != stored.get(item_id):
             changed[item_id] = answer
     if row.reopened and (closed := sorted(set(changed) - set(row.reopened))):
-        raise Conflict(
-            f"退回补正只可修改退回的检查项：{', '.join(closed)} / "
-            f"a returned application reopens only its items: {', '.join(closed)}"
-        )
+        raise Conflict(Message("assessment.not_reopened", {"items": ", ".join(closed)}))
     scored, merged = _score(engine, assessment_id, row, changed)  # raises on bad answers
     version = patch.version + 1
     now = datetime.now(UTC)

@@ -30,7 +30,7 @@ async def verify_certificate(
     """Validity, grade, status and enterprise name of a certificate, for anyone."""
     check = await certificate_check(db_session, number, request.app.state.clock())
     if check is None:
-        raise not_found("证书 certificate")
+        raise not_found("certificate.not_found")
     return check
 
 

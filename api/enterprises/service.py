@@ -16,17 +16,26 @@ from anbiao.api.kernel.models import (
     Role,
     User,
 )
+from anbiao.core.catalog import ProfileIssue
 from anbiao.core.engine import Engine
+from anbiao.core.errors import Message
 from anbiao.core.models.profile import Profile
 
 
 def check_profile(engine: Engine, profile: Profile) -> list[str]:
     """Warnings of a valid profile; errors raise :class:`Rejected`."""
     issues = engine.check_profile(profile)
-    errors = [str(i) for i in issues if i.severity == "error"]
+    errors = [issue_message(i) for i in issues if i.severity == "error"]
     if errors:
-        raise Rejected("企业信息有误 / invalid profile", errors)
+        raise Rejected(Message("enterprise.invalid_profile"), errors)
     return [str(i) for i in issues if i.severity != "error"]
+
+
+def issue_message(issue: ProfileIssue) -> Message:
+    """A profile issue as a coded message (a plugin's plain text under ``profile.issue``)."""
+    if isinstance(issue.message, Message):
+        return issue.message
+    return Message("profile.issue", {"field": issue.field, "text": issue.message})
 
 
 async def sign_up(session: AsyncSession, engine: Engine, data: Any) -> User:
@@ -35,7 +44,7 @@ async def sign_up(session: AsyncSession, engine: Engine, data: Any) -> User:
     password_hash = await hash_in_thread(data.password)
     uscc = data.profile.uscc
     if await session.scalar(select(Enterprise.id).where(Enterprise.uscc == uscc)) is not None:
-        raise Conflict(f"该统一社会信用代码已注册：{uscc} / USCC already registered: {uscc}")
+        raise Conflict(Message("enterprise.uscc_taken", {"uscc": uscc}))
     enterprise = Enterprise(
         uscc=uscc,
         name=data.profile.name,
@@ -70,7 +79,7 @@ async def update_profile(
     """A new profile; applications already submitted keep the profile they froze."""
     check_profile(engine, data.profile)
     if data.profile.uscc != enterprise.uscc:
-        raise Rejected("统一社会信用代码不可修改 / the USCC cannot change")
+        raise Rejected(Message("enterprise.uscc_fixed"))
     before = enterprise.profile
     values = {
         "profile": data.profile.model_dump(mode="json"),

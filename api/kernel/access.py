@@ -16,6 +16,7 @@ from litestar.exceptions import NotFoundException
 from sqlalchemy import ColumnElement, Select, false, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from anbiao.api.kernel.errors import coded
 from anbiao.api.kernel.models import (
     Application,
     Assessment,
@@ -25,15 +26,15 @@ from anbiao.api.kernel.models import (
     Role,
     User,
 )
+from anbiao.core.errors import Message
 
 T = TypeVar("T")
 Columns = TypeVarTuple("Columns")
 
 
-def not_found(kind: str) -> NotFoundException:
-    """404 for ``kind`` given as "中文 English" (e.g. "自评 assessment")."""
-    zh, _, en = kind.partition(" ")
-    return NotFoundException(f"{zh}不存在 / {en or zh} not found")
+def not_found(code: str) -> NotFoundException:
+    """404 with a coded message, e.g. ``not_found("assessment.not_found")``."""
+    return coded(NotFoundException(), Message(code))
 
 
 def _assigned(user: User) -> Select[UUID]:
@@ -102,7 +103,7 @@ async def get_enterprise(
     """``None`` (an account without an enterprise) is not found either."""
     query = scope_enterprises(select(Enterprise).where(Enterprise.id == enterprise_id), user)
     if (found := await session.scalar(query)) is None:
-        raise not_found("企业 enterprise")
+        raise not_found("enterprise.not_found")
     return found
 
 
@@ -112,7 +113,7 @@ async def _assessment(
     """``query`` selects the model, or the one column wanted."""
     query = query.where(Assessment.id == assessment_id, assessment_visible(user))
     if (found := await session.scalar(query)) is None:
-        raise not_found("自评 assessment")
+        raise not_found("assessment.not_found")
     return found
 
 
@@ -130,12 +131,12 @@ async def assessment_profile(
 async def get_application(session: AsyncSession, user: User, application_id: UUID) -> Application:
     query = scope_applications(select(Application).where(Application.id == application_id), user)
     if (found := await session.scalar(query)) is None:
-        raise not_found("申请 application")
+        raise not_found("application.not_found")
     return found
 
 
 async def get_hazard(session: AsyncSession, user: User, hazard_id: UUID) -> Hazard:
     query = scope_hazards(select(Hazard).where(Hazard.id == hazard_id), user)
     if (found := await session.scalar(query)) is None:
-        raise not_found("隐患 hazard")
+        raise not_found("hazard.not_found")
     return found

@@ -13,7 +13,9 @@ from litestar import Request
 from litestar.plugins.problem_details import ProblemDetailsException
 from litestar.types import Empty
 
+from anbiao.api.kernel.errors import coded
 from anbiao.api.kernel.limits import JSON_BYTES_MAX, JSON_DEPTH_MAX
+from anbiao.core.errors import Message
 
 # Opening brackets count +1, closing ones -1 (as signed bytes); everything else is dropped.
 _SIGN = bytes.maketrans(b"[{]}", b"\x01\x01\xff\xff")
@@ -40,17 +42,18 @@ def too_deep(body: bytes, limit: int = JSON_DEPTH_MAX) -> bool:
 def check_json(body: bytes) -> None:
     """Raise the problem a JSON body over a limit deserves."""
     if len(body) > JSON_BYTES_MAX:
-        raise ProblemDetailsException(
-            status_code=413,
-            detail=f"JSON 请求体超过 {JSON_BYTES_MAX} 字节 / JSON body over {JSON_BYTES_MAX} bytes",
-            extra={"limit": "json_bytes", "max": JSON_BYTES_MAX},
+        raise coded(
+            ProblemDetailsException(
+                status_code=413, extra={"limit": "json_bytes", "max": JSON_BYTES_MAX}
+            ),
+            Message("request.json_too_large", {"max": JSON_BYTES_MAX}),
         )
     if too_deep(body):
-        raise ProblemDetailsException(
-            status_code=400,
-            detail=f"JSON 嵌套超过 {JSON_DEPTH_MAX} 层"
-            f" / JSON nested deeper than {JSON_DEPTH_MAX} levels",
-            extra={"limit": "json_depth", "max": JSON_DEPTH_MAX},
+        raise coded(
+            ProblemDetailsException(
+                status_code=400, extra={"limit": "json_depth", "max": JSON_DEPTH_MAX}
+            ),
+            Message("request.json_too_deep", {"max": JSON_DEPTH_MAX}),
         )
 
 

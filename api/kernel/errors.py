@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar
 
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
@@ -12,13 +12,15 @@ from litestar.plugins.problem_details import (
 )
 
 from anbiao.api.kernel import i18n
-from anbiao.core.errors import AnbiaoError
+from anbiao.core.errors import AnbiaoError, Message
+
+E = TypeVar("E", bound=HTTPException)
 
 
 class LocalizedProblem(ProblemDetailsException):
     """A problem document written in the request's language (``Accept-Language``: Chinese by
-    default, English on request). Coded engine messages also go out as ``errors``: code,
-    parameters and the message, for programs."""
+    default, English on request). Coded messages also go out as ``errors``: code,
+    parameters and the message, for programs: the error's own, then its coded reasons."""
 
     def __init__(
         self, error: BaseException, status_code: int, *, title: bool = False, **kw: Any
@@ -35,13 +37,14 @@ class LocalizedProblem(ProblemDetailsException):
             self.detail = text
         if self.extra is None or isinstance(self.extra, dict):  # else: Litestar's error list
             extra = dict(self.extra or {})
-            if coded := getattr(self.error, "messages", ()):
+            if isinstance(extra.get("reasons"), list):
+                extra["reasons"] = [i18n.message(lang, r) for r in extra["reasons"]]
+            messages = [*getattr(self.error, "messages", ()), *getattr(self.error, "reasons", ())]
+            if coded := [m for m in messages if isinstance(m, Message)]:
                 extra["errors"] = [
                     {"code": m.code, "params": jsonable(m.params), "message": i18n.message(lang, m)}
                     for m in coded
                 ]
-            if isinstance(extra.get("reasons"), list):
-                extra["reasons"] = [i18n.bilingual(str(r), lang) for r in extra["reasons"]]
             self.extra = extra or None
         response = super().to_response(request)
         response.headers["Content-Language"] = lang
@@ -85,7 +88,8 @@ def invalid_input(exc: ValidationException) -> ProblemDetailsException:
 def internal_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     """Any unexpected error: a problem document, never a traceback."""
     request.logger.exception("unhandled error on %s %s", request.method, request.url.path)
-    return LocalizedProblem(AnbiaoError("内部错误 / internal error"), 500).to_response(request)
+    error = AnbiaoError.of([Message("server.internal")])
+    return LocalizedProblem(error, 500).to_response(request)
 
 
 def jsonable(value: Any) -> Any:
@@ -98,23 +102,35 @@ def jsonable(value: Any) -> Any:
     return str(value)
 
 
-class StaleVersion(AnbiaoError):
+class Coded(AnbiaoError):
+    """A service error made of a coded message (``str()``: its English) and, for refusals, the
+    reasons: coded messages, or plain text shown as it is (item ids, a finding's text)."""
+
+    def __init__(self, message: Message, reasons: Iterable[Message | str] = ()) -> None:
+        super().__init__(str(message))
+        self.messages = (message,)
+        self.reasons = list(reasons)
+
+
+class StaleVersion(Coded):
     """The row changed since the caller read it; carries the current state."""
 
     def __init__(self, current: dict[str, Any]) -> None:
         self.current = current
-        super().__init__(
-            "数据已被他人修改，请刷新后重试 / changed by someone else: reload and retry"
-        )
+        super().__init__(Message("record.stale"))
 
 
-class Conflict(AnbiaoError):
+class Conflict(Coded):
     """A request that contradicts the current state (409), e.g. a second active application."""
 
 
-class Rejected(AnbiaoError):
+class Rejected(Coded):
     """A request the rules refuse (422), with the reasons."""
 
-    def __init__(self, message: str, reasons: list[str] | None = None) -> None:
-        self.reasons = reasons or []
-        super().__init__(message)
+
+def coded(exc: E, message: Message) -> E:
+    """A Litestar HTTP error (404, 401, 403, 503…) carrying a coded message: its ``detail`` is
+    the English, its problem document is written in the reader's language."""
+    exc.detail = str(message)
+    exc.messages = (message,)  # type: ignore[attr-defined]
+    return exc

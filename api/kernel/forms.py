@@ -10,7 +10,7 @@ from typing import Any
 from litestar import Request
 from pydantic import BaseModel, ValidationError
 
-from anbiao.api.kernel.i18n import bilingual, describe, t
+from anbiao.api.kernel.i18n import bilingual, describe, message, t
 
 # Form field → its label, for error messages (translated through the catalog).
 FIELD_LABELS = {
@@ -140,4 +140,4 @@ def problem(error: Any, lang: str) -> str:
 
 def error_lines(exc: Exception, lang: str) -> list[str]:
     """A refusal from the services as lines for the page: the message, then its reasons."""
-    return [describe(exc, lang), *(bilingual(r, lang) for r in getattr(exc, "reasons", []))]
+    return [describe(exc, lang), *(message(lang, r) for r in getattr(exc, "reasons", []))]

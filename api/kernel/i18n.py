@@ -16,7 +16,8 @@ from jinja2 import pass_context
 from jinja2.runtime import Context
 from litestar import Request
 
-from anbiao.core.errors import Message
+from anbiao.api.kernel.messages import SERVICE
+from anbiao.core.errors import Message, register_messages
 
 Lang = Literal["zh-CN", "en"]
 LANGS: tuple[Lang, ...] = ("zh-CN", "en")
@@ -128,19 +129,38 @@ CODES: dict[str, str] = {
     "answer.deductions_need_status": "{item}：勾选扣分项前请先选择自评结果",
     "answer.more": "（另有 {n} 个问题）",
     "scoring.no_plugin": "没有插件为本次自评计分（default_scoring 是否被停用？）",
+    "eligibility.incomplete": "自评未完成：{unanswered} 项未作答",
+    "eligibility.below_threshold": "得分率 {percentage}% 低于申请条件 {threshold}%",
+    "eligibility.veto": "否决项不符合：{items}",
+    "eligibility.deaths": "近 12 个月死亡 {value} 人，超过 {limit} 人",
+    "eligibility.serious_injuries": "近 12 个月重伤 {value} 人，超过 {limit} 人",
+    "eligibility.direct_loss": "近 12 个月直接经济损失 {value} 万元，超过 {limit} 万元",
+    "profile.unknown_industry": "未知行业“{industry}”（可选：{expected}）",
+    "profile.unknown_hazard": "未知专项“{hazard}”（可选：{expected}）",
+    # the service's own (api/kernel/messages.py)
+    **SERVICE,
 }
+register_messages({code: t("en", text) for code, text in SERVICE.items()})
 
 
-def message(lang: str, coded: Message) -> str:
-    """An engine message in ``lang``, from its code and parameters."""
+def message(lang: str, coded: Message | str) -> str:
+    """A coded message in ``lang``, from its code and parameters: a state's (or an action's)
+    code reads as its name, a "中文 / English" parameter (e.g. a plugin's text) as its ``lang``
+    half. Plain text (an item id, a finding) is shown as it is."""
+    if isinstance(coded, str):
+        return coded
     if coded.code not in CODES:
         return str(coded)
-    return t(lang, CODES[coded.code], **coded.params)
+    params = {
+        key: name(lang, value) if key.endswith(("state", "action")) else bilingual(str(value), lang)
+        for key, value in coded.params.items()
+    }
+    return t(lang, CODES[coded.code], **params)
 
 
 def describe(error: BaseException, lang: str) -> str:
     """What went wrong, in ``lang``: coded messages from the catalog, else the ``lang`` half of
-    a bilingual service message."""
+    a bilingual message."""
     coded: tuple[Message, ...] = getattr(error, "messages", ())
     if coded:
         return ("；" if lang == DEFAULT else "; ").join(message(lang, m) for m in coded)

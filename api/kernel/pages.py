@@ -24,7 +24,7 @@ from anbiao.api.kernel.errors import Conflict, Rejected, StaleVersion
 from anbiao.api.kernel.forms import problem
 from anbiao.api.kernel.sqlite import DatabaseBusy
 from anbiao.core.engine import Engine
-from anbiao.core.errors import AnbiaoError
+from anbiao.core.errors import AnbiaoError, Message
 from anbiao.core.size_class import SizeSector
 
 
@@ -36,8 +36,11 @@ def label(context: Context, code: str | None) -> str:
 
 @pass_context
 def localized(context: Context, text: Any) -> str:
-    """A content ``LocalizedText`` (or a bilingual service message) in the page's language."""
+    """A content ``LocalizedText`` (or a coded or bilingual service message) in the page's
+    language."""
     lang = context.get("lang", i18n.DEFAULT)
+    if isinstance(text, Message):
+        return i18n.message(lang, text)
     if hasattr(text, "get"):
         found: str = text.get(lang)
         return found
@@ -127,7 +130,7 @@ def error_page(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]
         status, reasons = 422, exc.reasons
     elif isinstance(exc, ValidationError):  # a form refused by the API's own model
         status = 422
-        message = i18n.bilingual("输入有误 / invalid input", lang)
+        message = i18n.t(lang, "输入有误")
         reasons = [problem(error, lang) for error in exc.errors()]
     elif isinstance(exc, DatabaseBusy):
         status = 503
@@ -135,7 +138,7 @@ def error_page(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]
         status = 422
     else:
         request.logger.exception("unhandled error on %s %s", request.method, request.url.path)
-        message = i18n.bilingual("内部错误 / internal error", lang)
+        message = i18n.message(lang, Message("server.internal"))
     template = (
         "shared/error_fragment.html" if request.headers.get("hx-request") else "shared/error.html"
     )
@@ -145,7 +148,7 @@ def error_page(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]
         status_code=status,
         status=status,
         message=message,
-        reasons=[i18n.bilingual(r, lang) for r in reasons],
+        reasons=[i18n.message(lang, r) for r in reasons],
     )
 
 

@@ -29,7 +29,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.util import await_
 
-from anbiao.core.errors import AnbiaoError
+from anbiao.core.errors import AnbiaoError, Message
 
 # A hint for SQLite: a transaction that only reads begins deferred (no write lock, WAL readers
 # never wait); every other one begins IMMEDIATE. Set for safe requests and the token's user lookup.
@@ -46,7 +46,7 @@ class DatabaseBusy(AnbiaoError):
 
 
 def _busy() -> DatabaseBusy:
-    return DatabaseBusy("数据库繁忙，请稍后重试 / the database is busy, try again")
+    return DatabaseBusy.of([Message("server.busy")])
 
 
 async def _lock_file(path: str, timeout: float) -> int:

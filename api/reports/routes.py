@@ -131,11 +131,11 @@ async def certificate_download(
     """The certificate PDF, for its enterprise and the admins of its region (else 404)."""
     certificate = await session.scalar(select(Certificate).where(Certificate.number == number))
     if certificate is None:
-        raise not_found("证书 certificate")
+        raise not_found("certificate.not_found")
     try:
         await get_enterprise(session, user, certificate.enterprise_id)
     except NotFoundException as exc:  # another enterprise's, or outside the admin's region
-        raise not_found("证书 certificate") from exc
+        raise not_found("certificate.not_found") from exc
     context = await report_context.certificate_report(
         session, certificate, base_url=base_url, lang=lang, today=today
     )

@@ -8,7 +8,7 @@ from typing import Any
 
 from anbiao.api.applications.review import Comparison
 from anbiao.api.assessments.service import Scored
-from anbiao.api.kernel.i18n import bilingual
+from anbiao.api.kernel.i18n import message
 from anbiao.api.reports.labels import labels
 from anbiao.core.compose import ComposedElement
 from anbiao.core.report import _STATUS
@@ -102,7 +102,7 @@ def _totals(result: AssessmentResult, lang: str) -> Context:
         "complete": result.complete,
         "answered": result.answered,
         "total_items": result.total_items,
-        "ineligible": [bilingual(i.message, lang) for i in result.ineligible],
+        "ineligible": [message(lang, i.coded) for i in result.ineligible],
     }
 
 

@@ -45,7 +45,7 @@ async def assign(ctx: Context, application: Application) -> dict[str, Any]:
             problems.append(Message("review.not_a_reviewer", {"reviewer": reviewer_id}))
             continue
         problems.extend(
-            Message("review.conflict", {"reviewer": reviewer.name, "conflict": str(c)})
+            Message("review.conflict", {"reviewer": reviewer.name, "conflict": c})
             for c in conflicts(reviewer, enterprise, earlier)
         )
     if problems:
@@ -227,7 +227,7 @@ async def save_review(ctx: Context, application: Application) -> Assignment:
     return assignment
 
 
-async def _major_open(session: AsyncSession, application: Application) -> list[str]:
+async def _major_open(session: AsyncSession, application: Application) -> list[Message]:
     """Why a review cannot pass: open major findings and major hazards of the application not
     closed (重大事故隐患 must be rectified first)."""
     findings = await session.scalars(
@@ -248,6 +248,6 @@ async def _major_open(session: AsyncSession, application: Application) -> list[s
         )
         .order_by(Hazard.id)
     )
-    return [f"重大问题未整改：{t} / open major finding: {t}" for t in findings] + [
-        f"重大隐患未销号：{t} / major hazard not closed: {t}" for t in hazards
+    return [Message("review.open_major_finding", {"text": t}) for t in findings] + [
+        Message("review.major_hazard_open", {"text": t}) for t in hazards
     ]

@@ -93,6 +93,8 @@ def internal_error(request: Request[Any, Any, Any], exc: Exception) -> Response[
 
 
 def jsonable(value: Any) -> Any:
+    if isinstance(value, Message):
+        return {"code": value.code, "params": jsonable(value.params)}
     if isinstance(value, dict):
         return {str(k): jsonable(v) for k, v in value.items()}
     if isinstance(value, list | tuple):

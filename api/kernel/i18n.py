@@ -146,16 +146,20 @@ register_messages({code: t("en", text) for code, text in SERVICE.items()})
 def message(lang: str, coded: Message | str) -> str:
     """A coded message in ``lang``, from its code and parameters: a state's (or an action's)
     code reads as its name, a "中文 / English" parameter (e.g. a plugin's text) as its ``lang``
-    half. Plain text (an item id, a finding) is shown as it is."""
+    half, a coded one in ``lang``. Plain text (an item id, a finding) is shown as it is."""
     if isinstance(coded, str):
         return coded
     if coded.code not in CODES:
         return str(coded)
-    params = {
-        key: name(lang, value) if key.endswith(("state", "action")) else bilingual(str(value), lang)
-        for key, value in coded.params.items()
-    }
-    return t(lang, CODES[coded.code], **params)
+    return t(lang, CODES[coded.code], **{k: _param(lang, k, v) for k, v in coded.params.items()})
+
+
+def _param(lang: str, key: str, value: Any) -> str:
+    if isinstance(value, Message):  # a message inside a message: a reviewer's conflict
+        return message(lang, value)
+    if key.endswith(("state", "action")):
+        return name(lang, str(value))
+    return bilingual(str(value), lang)
 
 
 def describe(error: BaseException, lang: str) -> str:

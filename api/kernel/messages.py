@@ -68,6 +68,8 @@ SERVICE: dict[str, str] = {
     "review.outside_region": "不在评审员所属地区",
     "review.result_fails": "评审结果未达标，不能结论为通过",
     "review.open_major": "存在未整改的重大隐患，不能结论为通过",
+    "review.open_major_finding": "重大问题未整改：{text}",
+    "review.major_hazard_open": "重大隐患未销号：{text}",
     "review.wrong_state": "当前状态（{state}）不能评分",
     "review.not_assigned": "未被指派本轮评审",
     "review.not_under_review": "申请不在评审中",

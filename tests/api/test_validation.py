@@ -26,7 +26,12 @@ def test_typed_bodies_reject_what_the_schema_forbids(api):
         assert r.status_code == 422, (changes, r.text)
         assert r.headers["content-type"].startswith("application/problem+json")
         assert "Traceback" not in r.text
-    assert _signup(api, industry="mining").json()["reasons"][0].startswith("industry:")
+    unknown = _signup(api, industry="mining").json()
+    assert unknown["reasons"][0].startswith("未知行业“mining”")
+    assert [(e["code"], e["params"].get("industry")) for e in unknown["errors"]] == [
+        ("enterprise.invalid_profile", None),
+        ("profile.unknown_industry", "mining"),
+    ]
     assert (
         api.client.post(
             "/api/v1/auth/login", json={"email": "x@y.cn", "password": PASSWORD}

@@ -8,11 +8,14 @@ from pathlib import Path
 
 from anbiao.api.app import TEMPLATE_DIRS
 from anbiao.api.kernel import i18n
-from anbiao.api.kernel.forms import FIELD_LABELS
+from anbiao.api.kernel.errors import Rejected
+from anbiao.api.kernel.forms import FIELD_LABELS, error_lines
+from anbiao.api.kernel.messages import SERVICE
 from anbiao.api.kernel.pages import environment
 from anbiao.core.errors import MESSAGES, AssessmentError, Message
 
 API = Path(i18n.__file__).parent.parent  # every slice's pages
+CHINESE = re.compile(r"[\u4e00-\u9fff]")
 
 
 def template_messages() -> set[str]:
@@ -69,7 +72,7 @@ def test_translations_keep_their_placeholders_and_nothing_is_stale():
     assert not sorted(set(english) - all_messages()), "unused translations"
 
 
-def test_service_messages_are_split_by_language():
+def test_bilingual_text_is_split_by_language():
     text = "数据已被他人修改，请刷新后重试 / changed by someone else: reload and retry"
     assert i18n.bilingual(text, "zh-CN").startswith("数据已被他人修改")
     assert i18n.bilingual(text, "en") == "changed by someone else: reload and retry"
@@ -79,10 +82,53 @@ def placeholders(text: str) -> set[str]:
     return set(re.findall(r"\{(\w+)\}", text))
 
 
-def test_every_engine_message_has_a_code_in_the_catalog_with_its_parameters():
+def test_every_code_reads_in_chinese_and_english_with_the_same_parameters():
+    """The engine's codes (core MESSAGES) and the service's (api/kernel/messages.py) alike."""
+    assert set(SERVICE) <= set(MESSAGES), "the service's codes are registered with the engine's"
     assert set(i18n.CODES) == set(MESSAGES), "api/kernel/i18n.py CODES and core MESSAGES differ"
     for code, english in MESSAGES.items():
-        assert placeholders(i18n.CODES[code]) == placeholders(english), code
+        chinese, translated = i18n.CODES[code], i18n.t("en", i18n.CODES[code])
+        assert translated != chinese, code
+        assert placeholders(chinese) == placeholders(english) == placeholders(translated), code
+        assert not CHINESE.search(translated), code
+
+
+def coded_calls() -> list[tuple[str, str]]:
+    """The codes the service's modules raise: ``Message("…")`` and ``not_found("…")``."""
+    found = []
+    for path in API.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            if (
+                isinstance(node, ast.Call)
+                and getattr(node.func, "id", None) in ("Message", "not_found")
+                and node.args
+                and isinstance(node.args[0], ast.Constant)
+            ):
+                found.append((f"{path.name}:{node.lineno}", node.args[0].value))
+    return found
+
+
+def test_the_service_raises_only_catalogued_codes_and_every_code_is_raised():
+    used = coded_calls()
+    assert not [(where, code) for where, code in used if code not in MESSAGES]
+    assert not sorted(set(SERVICE) - {code for _, code in used}), "codes nobody raises"
+
+
+RAISES = ("Rejected", "Conflict", "NotFoundException", "NotAuthorizedException")
+
+
+def test_no_service_error_is_raised_with_a_bilingual_string():
+    """Every refusal is coded: none is written as "中文 / English" where it is raised."""
+    found = []
+    for path in API.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            if isinstance(node, ast.Call) and getattr(node.func, "id", None) in RAISES:
+                found += [f"{path.name}:{node.lineno}" for a in node.args if _text(a)]
+    assert not found
+
+
+def _text(node: ast.expr) -> bool:
+    return isinstance(node, ast.Constant | ast.JoinedStr)
 
 
 def test_an_engine_refusal_reads_in_one_language():
@@ -99,44 +145,28 @@ def test_an_engine_refusal_reads_in_one_language():
     )
     english = i18n.describe(error, "en")
     assert "partial answer needs at least one deduction" in english
-    assert not re.search(r"[\u4e00-\u9fff]", english), english
+    assert not CHINESE.search(english), english
 
 
-def test_service_messages_are_described_in_one_language():
-    error = AssessmentError(
-        "自评已提交评审，不能修改 / the assessment is under an active application"
-    )
-    assert i18n.describe(error, "zh-CN") == "自评已提交评审，不能修改"
-    assert i18n.describe(error, "en") == "the assessment is under an active application"
-
-
-def bilingual_literals() -> list[tuple[str, ast.JoinedStr]]:
-    """Service messages written as f"中文 / English" in the service's Python modules."""
-    found = []
-    for path in API.rglob("*.py"):
-        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
-            if isinstance(node, ast.JoinedStr) and any(
-                isinstance(v, ast.Constant) and CHINESE_THEN_SLASH.search(str(v.value))
-                for v in node.values
-            ):
-                found.append((f"{path.name}:{node.lineno}", node))
-    return found
-
-
-CHINESE_THEN_SLASH = re.compile(r"[\u4e00-\u9fff）]\S* / ")
-
-
-def test_bilingual_messages_carry_their_values_in_both_languages():
-    """Each half of a "中文 / English" message shows as many values (nothing is lost when a page
-    shows only one half)."""
-    literals = bilingual_literals()
-    assert literals
-    for where, node in literals:
-        halves: list[list[str]] = [[]]
-        for part in node.values:
-            if isinstance(part, ast.Constant):
-                if " / " in str(part.value) and len(halves) == 1:
-                    halves.append([])
-            else:
-                halves[-1].append(ast.unparse(part))
-        assert len(halves[0]) == len(halves[-1]), where
+def test_a_service_refusal_and_its_reasons_read_in_one_language():
+    reasons = [
+        Message("eligibility.incomplete", {"unanswered": 3}),
+        Message("review.conflict", {"reviewer": "r3", "conflict": Message("review.same_employer")}),
+        "base.9-9-9.99",
+    ]
+    error = Rejected(Message("application.not_eligible"), reasons)
+    assert str(error) == "not eligible to apply"  # the English, for logs
+    assert error_lines(error, "zh-CN") == [
+        "不满足申请条件",
+        "自评未完成：3 项未作答",
+        "r3：利益冲突：与企业或其咨询机构同单位",
+        "base.9-9-9.99",
+    ]
+    assert error_lines(error, "en") == [
+        "not eligible to apply",
+        "self-assessment incomplete: 3 items unanswered",
+        "r3: same employer as the enterprise or its consultant",
+        "base.9-9-9.99",
+    ]
+    moved = Message("hazard.move_refused", {"from_state": "open", "to_state": "closed"})
+    assert i18n.message("zh-CN", moved) == "隐患不能从“待整改”变为“已销号”"

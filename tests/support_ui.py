@@ -52,8 +52,10 @@ class Pages:
         self.get("/login")
         self.post("/login", {"email": email, "password": password})
 
-    def sign_up(self, email: str, **profile: Any) -> None:
+    def sign_up(self, email: str, expect: int = 303, lang: str = "", **profile: Any) -> Any:
         self.client.cookies.clear()
+        if lang:
+            self.client.cookies.set("anbiao_lang", lang)
         self.get("/signup")
         form = {
             "name": "安全员",
@@ -72,7 +74,7 @@ class Pages:
             "direct_loss_10k": "0",
             **profile,
         }
-        self.post("/signup", form)
+        return self.post("/signup", form, expect=expect)
 
 
 def ids(pattern: str, html: str) -> list[str]:

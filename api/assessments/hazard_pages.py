@@ -71,6 +71,7 @@ async def hazard_update(
             return see_other(safe_next(form.get("back"), "/hazards"))
         except AnbiaoError as exc:
             await db_session.rollback()
+            await db_session.refresh(viewer)  # expired by the rollback: read it again, awaited
             errors = error_lines(exc, lang)
     rows = (await db_session.scalars(scope_hazards(select(Hazard), viewer))).all()
     return page(

@@ -3,8 +3,29 @@
 from __future__ import annotations
 
 import ast
+import html
 import re
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+
+import pytest
+from litestar.testing import TestClient
+from support import make_profile
+from support_api import (
+    FUZHOU,
+    OWNER,
+    PASSWORD,
+    Api,
+    Clock,
+    fresh_database,
+    make_app,
+    minor_items,
+    start,
+)
+from support_ui import Pages, page_problems
 
 from anbiao.api.app import TEMPLATE_DIRS
 from anbiao.api.kernel import i18n
@@ -13,6 +34,7 @@ from anbiao.api.kernel.forms import FIELD_LABELS, error_lines
 from anbiao.api.kernel.messages import SERVICE
 from anbiao.api.kernel.pages import environment
 from anbiao.core.errors import MESSAGES, AssessmentError, Message
+from anbiao.core.uscc import check_digit
 
 API = Path(i18n.__file__).parent.parent  # every slice's pages
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
@@ -170,3 +192,140 @@ def test_a_service_refusal_and_its_reasons_read_in_one_language():
     ]
     moved = Message("hazard.move_refused", {"from_state": "open", "to_state": "closed"})
     assert i18n.message("zh-CN", moved) == "隐患不能从“待整改”变为“已销号”"
+
+
+# --- real refusals, through the JSON API and the pages, in each language ------------------------
+
+OTHER = {"zh-CN": "en", "en": "zh-CN"}
+
+
+@dataclass
+class Refusals:
+    """One enterprise with a draft application (its self-assessment not finished: refused) and
+    an open hazard; each scenario is a real refusal, asked in one language."""
+
+    api: Api
+    pages: Pages
+    assessment: dict[str, Any]
+    application: dict[str, Any]
+    hazard: str
+
+    def ask(self, lang: str, method: str, path: str, **kw: Any) -> Any:
+        headers = {**self.api.login(OWNER), "Accept-Language": lang}
+        return self.api.client.request(method, path, headers=headers, **kw)
+
+
+@pytest.fixture(scope="module")
+def refusals(tmp_path_factory, worker_id) -> Iterator[Refusals]:
+    from anbiao.core.engine import Engine
+
+    clock = Clock()
+    url = fresh_database(tmp_path_factory.mktemp("i18n"), f"i18n_{worker_id}")
+    with TestClient(make_app(url, Engine.from_plugins(load_entrypoints=False), clock)) as client:
+        api = Api(client, clock)
+        _, assessment = start(api)
+        item = minor_items(api, assessment)[0]
+        partial = {"status": "partial", "deductions": [item["deductions"][0]["id"]]}
+        api.call(
+            "PATCH",
+            f"/api/v1/assessments/{assessment['id']}/answers",
+            OWNER,
+            json={"version": assessment["version"], "answers": {item["id"]: partial}},
+        )
+        application = api.call(
+            "POST", f"/api/v1/assessments/{assessment['id']}/applications", OWNER, expect=201
+        )
+        hazards = api.call("GET", "/api/v1/hazards", OWNER)["items"]
+        yield Refusals(api, Pages(client), assessment, application, hazards[0]["id"])
+
+
+def signup_body(email: str, **profile: Any) -> dict[str, Any]:
+    return {
+        "email": email,
+        "password": PASSWORD,
+        "name": "安全员",
+        "profile": make_profile(**{**FUZHOU, **profile}).model_dump(mode="json"),
+    }
+
+
+def scenario(name: str, r: Refusals) -> tuple[str, str, dict[str, Any]]:
+    """The request of a refusal: method, path and body."""
+    submit = f"/api/v1/applications/{r.application['id']}/actions/submit"
+    return {
+        "eligibility": ("POST", submit, {"json": {"version": r.application["version"]}}),
+        "profile": (
+            "POST",
+            "/api/v1/auth/signup",
+            {"json": signup_body("other@fz.cn", industry="mining", uscc=OTHER_USCC)},
+        ),
+        "conflict": ("POST", "/api/v1/auth/signup", {"json": signup_body("other@fz.cn")}),
+        "not_found": ("GET", f"/api/v1/assessments/{uuid.uuid4()}", {}),
+        "hazard_move": ("PATCH", f"/api/v1/hazards/{r.hazard}", {"json": {"state": "closed"}}),
+    }[name]
+
+
+# each refusal: its status and the codes its problem document starts with
+EXPECTED = {
+    "eligibility": (422, ["application.not_eligible", "eligibility.incomplete"]),
+    "profile": (422, ["enterprise.invalid_profile", "profile.unknown_industry"]),
+    "conflict": (409, ["enterprise.uscc_taken"]),
+    "not_found": (404, ["assessment.not_found"]),
+    "hazard_move": (422, ["hazard.move_refused"]),
+}
+OTHER_USCC = "91350102MA0000017" + check_digit("91350102MA0000017")
+
+
+def in_both(error: dict[str, Any]) -> dict[str, str]:
+    coded = Message(error["code"], error["params"])
+    return {lang: i18n.message(lang, coded) for lang in i18n.LANGS}
+
+
+@pytest.mark.parametrize("lang", i18n.LANGS)
+@pytest.mark.parametrize("name", EXPECTED)
+def test_a_refusal_reads_in_one_language_in_the_api(refusals, name, lang):
+    method, path, kw = scenario(name, refusals)
+    r = refusals.ask(lang, method, path, **kw)
+    status, codes = EXPECTED[name]
+    assert r.status_code == status and r.headers["content-language"] == lang, r.text
+    doc = r.json()
+    assert [e["code"] for e in doc["errors"]][: len(codes)] == codes
+    shown = [doc.get("detail") or doc["title"], *doc.get("reasons", [])]
+    assert shown[0] == doc["errors"][0]["message"]
+    for error in doc["errors"]:
+        texts = in_both(error)
+        assert error["message"] == texts[lang] and error["message"] in shown
+        assert texts[OTHER[lang]] not in r.text
+    if lang == "en":
+        assert not [text for text in shown if CHINESE.search(text)], shown
+    else:
+        assert all(CHINESE.search(text) for text in shown[:1]), shown
+
+
+def on_the_page(name: str, r: Refusals, lang: str) -> str:
+    """The same refusal met on the pages, read with the language cookie ``lang``."""
+    pages = r.pages
+    if name in ("profile", "conflict"):
+        uscc = OTHER_USCC if name == "profile" else FUZHOU["uscc"]
+        industry = "mining" if name == "profile" else "machinery"
+        return pages.sign_up("other@fz.cn", 422, lang, uscc=uscc, industry=industry).text
+    pages.sign_in(OWNER)
+    pages.client.cookies.set("anbiao_lang", lang)
+    if name == "not_found":
+        return pages.get(f"/assessments/{uuid.uuid4()}", expect=404)
+    pages.get("/hazards")  # a form's token
+    if name == "eligibility":
+        return pages.post(f"/assessments/{r.assessment['id']}/apply", expect=422).text
+    return pages.post(f"/hazards/{r.hazard}", {"state": "closed"}, expect=422).text
+
+
+@pytest.mark.parametrize("lang", i18n.LANGS)
+@pytest.mark.parametrize("name", EXPECTED)
+def test_a_refusal_reads_in_one_language_on_the_page(refusals, name, lang):
+    method, path, kw = scenario(name, refusals)
+    errors = refusals.ask(lang, method, path, **kw).json()["errors"]
+    page = on_the_page(name, refusals, lang)
+    text = html.unescape(page)
+    for error in errors:
+        texts = in_both(error)
+        assert texts[lang] in text and texts[OTHER[lang]] not in text, (texts, text[-3000:])
+    assert not page_problems(page, lang)

@@ -6,6 +6,7 @@ line starts fast.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
@@ -136,3 +137,34 @@ def serve(host: str, port: int, workers: int, demo: bool, migrate: bool) -> None
         workers=workers,
         log_level="warning",
     )
+
+
+@click.group()
+def messages() -> None:
+    """The coded messages of the engine and the service."""
+
+
+@messages.command("docs")
+@click.option("--check", is_flag=True, help="Exit 1 if the list in docs/api.md is out of date.")
+@click.option(
+    "--file",
+    "path",
+    type=click.Path(path_type=Path),
+    default=Path("docs/api.md"),
+    show_default=True,
+)
+def messages_docs(check: bool, path: Path) -> None:
+    """Regenerate the list of message codes (中文, English) in docs/api.md."""
+    from anbiao.api.kernel.i18n import CODES_BEGIN, CODES_END, codes_table
+    from anbiao.core.render import replace_block
+
+    current = path.read_text(encoding="utf-8")
+    updated = replace_block(current, CODES_BEGIN, CODES_END, codes_table())
+    if check:
+        if updated != current:
+            click.echo(f"{path} is out of date: run `anbiao messages docs`", err=True)
+            raise click.exceptions.Exit(1)
+        click.echo(f"{path} is current")
+    elif updated != current:
+        path.write_text(updated, encoding="utf-8")
+        click.echo(f"updated {path}")

@@ -12,7 +12,7 @@ if TYPE_CHECKING:
 
 @hookimpl
 def register_commands(cli: click.Group) -> None:
-    from anbiao.api.cli import db, serve, users
+    from anbiao.api.cli import db, messages, serve, users
 
-    for command in (serve, db, users):
+    for command in (serve, db, users, messages):
         cli.add_command(command)

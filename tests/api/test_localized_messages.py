@@ -87,3 +87,21 @@ def test_api_service_and_http_errors_follow_accept_language(api):
     assert chinese["status"] == english["status"] == 404
     assert chinese["title"] == "自评不存在"
     assert english["title"] == "assessment not found"
+    assert chinese["errors"] == [
+        {"code": "assessment.not_found", "params": {}, "message": "自评不存在"}
+    ]
+    assert english["errors"][0]["message"] == "assessment not found"
+
+
+def test_a_second_application_is_refused_in_the_readers_language(api):
+    """A service conflict (409) is coded like the engine's refusals."""
+    _, assessment = start(api)
+    path = f"/api/v1/assessments/{assessment['id']}/applications"
+    api.call("POST", path, "ent@fz.cn", expect=201)
+    headers = api.login("ent@fz.cn")
+    chinese = api.client.post(path, headers=headers)
+    english = api.client.post(path, headers={**headers, "Accept-Language": "en"})
+    assert chinese.status_code == english.status_code == 409
+    assert chinese.json()["detail"] == "已有进行中的评审申请"
+    assert english.json()["detail"] == "an application is already in progress"
+    assert [e["code"] for e in english.json()["errors"]] == ["application.in_progress"]

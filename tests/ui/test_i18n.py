@@ -34,6 +34,7 @@ from anbiao.api.kernel.forms import FIELD_LABELS, error_lines
 from anbiao.api.kernel.messages import SERVICE
 from anbiao.api.kernel.pages import environment
 from anbiao.core.errors import MESSAGES, AssessmentError, Message
+from anbiao.core.render import replace_block
 from anbiao.core.uscc import check_digit
 
 API = Path(i18n.__file__).parent.parent  # every slice's pages
@@ -134,6 +135,12 @@ def test_the_service_raises_only_catalogued_codes_and_every_code_is_raised():
     used = coded_calls()
     assert not [(where, code) for where, code in used if code not in MESSAGES]
     assert not sorted(set(SERVICE) - {code for _, code in used}), "codes nobody raises"
+
+
+def test_docs_list_every_code():
+    doc = (Path(__file__).parents[2] / "docs" / "api.md").read_text(encoding="utf-8")
+    current = replace_block(doc, i18n.CODES_BEGIN, i18n.CODES_END, i18n.codes_table())
+    assert current == doc, "docs/api.md: run `anbiao messages docs`"
 
 
 RAISES = ("Rejected", "Conflict", "NotFoundException", "NotAuthorizedException")

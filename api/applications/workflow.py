@@ -62,8 +62,7 @@ class IllegalTransition(Conflict):
 
     def __init__(self, state: State, action: str, allowed: list[str]) -> None:
         self.state, self.action, self.allowed = state, action, allowed
-        names = ", ".join(allowed) or "-"
-        facts = {"state": state.value, "action": action, "allowed": names}
+        facts = {"state": state.value, "action": action, "allowed_actions": allowed}
         super().__init__(Message("application.action_not_allowed", facts))
 
 

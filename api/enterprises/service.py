@@ -22,13 +22,12 @@ from anbiao.core.errors import Message
 from anbiao.core.models.profile import Profile
 
 
-def check_profile(engine: Engine, profile: Profile) -> list[str]:
-    """Warnings of a valid profile; errors raise :class:`Rejected`."""
+def check_profile(engine: Engine, profile: Profile) -> None:
+    """Errors of a profile raise :class:`Rejected` (its warnings are shown by the pages)."""
     issues = engine.check_profile(profile)
     errors = [issue_message(i) for i in issues if i.severity == "error"]
     if errors:
         raise Rejected(Message("enterprise.invalid_profile"), errors)
-    return [str(i) for i in issues if i.severity != "error"]
 
 
 def issue_message(issue: ProfileIssue) -> Message:

@@ -54,7 +54,9 @@ SERVICE: dict[str, str] = {
     "application.unknown_items": "退回的检查项不在本次清单中",
     "application.hazards_lack_evidence": "还有 {count} 项隐患未提交整改证据",
     "application.reason_required": "请说明原因",
-    "application.action_not_allowed": "当前状态（{state}）不能执行“{action}”；可执行：{allowed}",
+    "application.action_not_allowed": (
+        "当前状态（{state}）不能执行“{action}”；可执行：{allowed_actions}"
+    ),
     "application.publicity_running": "公示期至 {until} 结束",
     "certificate.missing": "没有证书",
     "certificate.still_valid": "证书有效期至 {until}",

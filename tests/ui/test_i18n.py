@@ -28,10 +28,12 @@ from support_api import (
 from support_ui import Pages, page_problems
 
 from anbiao.api.app import TEMPLATE_DIRS
+from anbiao.api.applications.workflow import IllegalTransition
 from anbiao.api.kernel import i18n
 from anbiao.api.kernel.errors import Rejected
 from anbiao.api.kernel.forms import FIELD_LABELS, error_lines
 from anbiao.api.kernel.messages import SERVICE
+from anbiao.api.kernel.models import State
 from anbiao.api.kernel.pages import environment
 from anbiao.core.errors import MESSAGES, AssessmentError, Message
 from anbiao.core.render import replace_block
@@ -199,6 +201,16 @@ def test_a_service_refusal_and_its_reasons_read_in_one_language():
     ]
     moved = Message("hazard.move_refused", {"from_state": "open", "to_state": "closed"})
     assert i18n.message("zh-CN", moved) == "隐患不能从“待整改”变为“已销号”"
+
+
+def test_states_and_actions_in_a_message_read_as_their_names():
+    refused = IllegalTransition(State.draft, "accept", ["submit", "withdraw"])
+    assert (
+        i18n.describe(refused, "zh-CN")
+        == "当前状态（草稿）不能执行“受理”；可执行：提交申请、撤回申请"
+    )
+    english = i18n.describe(refused, "en")
+    assert english.startswith("'accept") and not CHINESE.search(english), english
 
 
 # --- real refusals, through the JSON API and the pages, in each language ------------------------

@@ -166,7 +166,7 @@ def requires(*roles: Role) -> Guard:
         if user is None:
             raise coded(NotAuthorizedException(), Message("login.required"))
         if user.role not in roles:
-            names = ", ".join(r.value for r in roles)
-            raise PermissionDeniedException(f"需要角色：{names} / requires role: {names}")
+            needed = Message("login.role_required", {"roles": [r.value for r in roles]})
+            raise coded(PermissionDeniedException(), needed)
 
     return guard

@@ -47,7 +47,6 @@ from anbiao.api.kernel.models import (
 from anbiao.api.kernel.schemas import Output, Page
 from anbiao.api.kernel.storage import Storage, storage_for
 from anbiao.api.kernel.uploads import (
-    ALLOWED,
     EXTENSIONS,
     clean_filename,
     content_disposition,
@@ -205,22 +204,16 @@ def _accepted_type(content: bytes, limit: int) -> str:
     """The type sniffed from an acceptable file's bytes; too large (413), empty (422) or of
     another type (415) raise."""
     if len(content) > limit:
-        raise ProblemDetailsException(
-            status_code=413,
-            detail=f"文件过大（上限 {limit} 字节）/ file too large (limit {limit} bytes)",
-            extra={"max_bytes": limit},
-        )
+        too_large = ProblemDetailsException(status_code=413, extra={"max_bytes": limit})
+        raise coded(too_large, Message("evidence.too_large", {"limit": limit}))
     if not content:
         raise Rejected(Message("evidence.empty_file"))
     content_type = sniff(content)
     if content_type is None:
-        raise ProblemDetailsException(
-            status_code=415,
-            detail=f"不支持的文件类型，仅限 PDF、JPEG、PNG、WebP、Word (.docx)、Excel (.xlsx) "
-            f"和 UTF-8 文本（按文件内容判断）/ unsupported file type: allowed are "
-            f"{ALLOWED}, judged by content",
-            extra={"allowed": sorted(EXTENSIONS)},
+        unsupported = ProblemDetailsException(
+            status_code=415, extra={"allowed": sorted(EXTENSIONS)}
         )
+        raise coded(unsupported, Message("evidence.unsupported_type"))
     return content_type
 
 

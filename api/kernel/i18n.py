@@ -144,10 +144,10 @@ register_messages({code: t("en", text) for code, text in SERVICE.items()})
 
 
 def message(lang: str, coded: Message | str) -> str:
-    """A coded message in ``lang``, from its code and parameters: a state's (or an action's)
-    code reads as its name, a list as its entries, a "中文 / English" parameter (e.g. a plugin's
-    text) as its ``lang`` half, a coded one in ``lang``. Plain text (an item id, a finding) is
-    shown as it is."""
+    """A coded message in ``lang``, from its code and parameters: a state's (an action's, a
+    role's) code reads as its name, a list as its entries, a "中文 / English" parameter (e.g. a
+    plugin's text) as its ``lang`` half, a coded one in ``lang``. Plain text (an item id, a
+    finding) is shown as it is."""
     if isinstance(coded, str):
         return coded
     if coded.code not in CODES:
@@ -160,7 +160,7 @@ def _param(lang: str, key: str, value: Any) -> str:
         return message(lang, value)
     if isinstance(value, list | tuple):  # e.g. the allowed actions
         return ("、" if lang == DEFAULT else ", ").join(_param(lang, key, v) for v in value) or "-"
-    if key.endswith(("state", "action", "actions")):
+    if key.endswith(("state", "action", "actions", "role", "roles")):
         return name(lang, str(value))
     return bilingual(str(value), lang)
 

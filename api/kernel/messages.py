@@ -2,19 +2,23 @@
 
 Raised as ``Conflict(Message("application.in_progress"))`` (``anbiao.core.errors.Message``, as the
 engine's); pages and problem documents render them in the reader's language
-(:func:`anbiao.api.kernel.i18n.message`). The English lives in ``locales/en.yaml`` like every other
-Chinese message and is registered with the engine's ``MESSAGES``, so ``str()`` is English. The
-engine's own codes are in ``anbiao.core.errors.MESSAGES``; docs/api.md lists both.
+(:func:`anbiao.api.kernel.i18n.message`). They live here, beside the pages' catalog, not in
+``core/errors.py``: the engine knows nothing of accounts or applications, and written in Chinese
+with their English in ``locales/en.yaml`` they are translated (and checked) like every page text.
+``i18n`` registers that English with the engine's ``MESSAGES``, so ``str()`` is English as for the
+engine's codes. docs/api.md lists both (``anbiao messages docs``).
 """
 
 from __future__ import annotations
 
 SERVICE: dict[str, str] = {
+    # records, requests and the server
     "record.stale": "数据已被他人修改，请刷新后重试",
     "server.internal": "内部错误",
     "server.busy": "数据库繁忙，请稍后重试",
     "request.json_too_large": "JSON 请求体超过 {max} 字节",
     "request.json_too_deep": "JSON 嵌套超过 {max} 层",
+    # not found (404)
     "enterprise.not_found": "企业不存在",
     "assessment.not_found": "自评不存在",
     "application.not_found": "申请不存在",
@@ -23,16 +27,20 @@ SERVICE: dict[str, str] = {
     "evidence.not_found": "证据不存在",
     "finding.not_found": "问题不存在",
     "element.not_found": "要素不存在",
+    # accounts and log-in
     "account.email_taken": "邮箱已注册：{email}",
     "login.required": "请先登录",
     "login.wrong_role": "无权访问此页面",
     "login.wrong_credentials": "邮箱或密码错误",
     "login.locked": "登录失败次数过多，请稍后再试",
+    "login.role_required": "需要角色：{roles}",
     "seed.unknown_enterprise": "未找到企业：{uscc}",
+    # enterprises and their profile (reasons: the profile's issues)
     "enterprise.invalid_profile": "企业信息有误",
     "enterprise.uscc_taken": "该统一社会信用代码已注册：{uscc}",
     "enterprise.uscc_fixed": "统一社会信用代码不可修改",
     "profile.issue": "{field}：{text}",
+    # self-assessments and evidence
     "assessment.frozen": "自评已提交评审，不能修改",
     "assessment.not_reopened": "退回补正只可修改退回的检查项：{items}",
     "evidence.frozen": "自评已提交评审，不能修改证据",
@@ -44,9 +52,16 @@ SERVICE: dict[str, str] = {
     "evidence.no_file": "请选择文件",
     "evidence.storage_unavailable": "证据存储暂不可用，请稍后再试",
     "evidence.file_missing": "证据文件缺失，请联系管理员",
+    "evidence.too_large": "文件过大（上限 {limit} 字节）",
+    "evidence.unsupported_type": (
+        "不支持的文件类型，仅限 PDF、JPEG、PNG、WebP、Word (.docx)、Excel (.xlsx) 和 UTF-8 文本"
+        "（按文件内容判断）"
+    ),
+    # hazards (隐患)
     "hazard.enterprise_only": "只有企业可填写整改信息",
     "hazard.move_refused": "隐患不能从“{from_state}”变为“{to_state}”",
     "hazard.evidence_required": "请先上传整改证据",
+    # applications (reasons of not_eligible: eligibility.* and the two below)
     "application.in_progress": "已有进行中的评审申请",
     "application.not_eligible": "不满足申请条件",
     "application.checklist_changed": "清单已更新，请重新自评",
@@ -60,6 +75,7 @@ SERVICE: dict[str, str] = {
     "application.publicity_running": "公示期至 {until} 结束",
     "certificate.missing": "没有证书",
     "certificate.still_valid": "证书有效期至 {until}",
+    # reviews and findings
     "review.too_few_reviewers": "至少指派 {min} 名评审员",
     "review.reviewers_refused": "评审员不符合要求",
     "review.not_a_reviewer": "{reviewer}：不是评审员",

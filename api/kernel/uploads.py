@@ -42,9 +42,6 @@ EXTENSIONS: dict[str, tuple[str, ...]] = {
 }
 
 
-ALLOWED = "PDF, JPEG, PNG, WebP, Word (.docx), Excel (.xlsx), UTF-8 text"
-
-
 # Main-part content types in [Content_Types].xml; macro-enabled and template variants are refused.
 _OOXML_MAIN = {
     "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml": DOCX,

@@ -62,6 +62,13 @@ class ProfileIssue:
     def __str__(self) -> str:
         return f"{self.field}: {self.message}"
 
+    @property
+    def coded(self) -> Message:
+        """The issue as a coded message (a plugin's plain text under ``profile.issue``)."""
+        if isinstance(self.message, Message):
+            return self.message
+        return Message("profile.issue", {"field": self.field, "text": self.message})
+
 
 @dataclass(slots=True)
 class PackEntry:

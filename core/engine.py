@@ -67,7 +67,7 @@ class Engine:
         """The checklist that applies to ``profile`` (cached on its applicability facts)."""
         errors = [i for i in self.check_profile(profile) if i.severity == "error"]
         if errors:
-            raise ProfileError("; ".join(str(e) for e in errors))
+            raise ProfileError.of(e.coded for e in errors)
         key = profile.applicability_key()
         if (composed := self._cache.get(key)) is not None:
             self._cache.move_to_end(key)

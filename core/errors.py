@@ -37,6 +37,7 @@ MESSAGES: dict[str, str] = {
     # profile checks of the default plugin (``ProfileIssue``)
     "profile.unknown_industry": "unknown industry '{industry}' (expected one of: {expected})",
     "profile.unknown_hazard": "unknown hazard '{hazard}' (expected any of: {expected})",
+    "profile.issue": "{field}: {text}",  # a plugin's issue given as plain text
 }
 
 

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from anbiao.api.accounts.sessions import ENTERPRISE, sign_in
 from anbiao.api.enterprises.schemas import ProfileUpdate, SignUp
-from anbiao.api.enterprises.service import issue_message, sign_up, update_profile
+from anbiao.api.enterprises.service import sign_up, update_profile
 from anbiao.api.kernel import i18n
 from anbiao.api.kernel.access import (
     get_enterprise,
@@ -78,8 +78,8 @@ async def profile_check(
     size = None
     if profile is not None:
         issues = engine.check_profile(profile)
-        errors = [i18n.message(lang, issue_message(i)) for i in issues if i.severity == "error"]
-        warnings = [i18n.message(lang, issue_message(i)) for i in issues if i.severity != "error"]
+        errors = [i18n.message(lang, i.coded) for i in issues if i.severity == "error"]
+        warnings = [i18n.message(lang, i.coded) for i in issues if i.severity != "error"]
         size = profile.size_class().value
     return page(request, "shared/profile_check.html", errors=errors, warnings=warnings, size=size)
 

@@ -16,7 +16,6 @@ from anbiao.api.kernel.models import (
     Role,
     User,
 )
-from anbiao.core.catalog import ProfileIssue
 from anbiao.core.engine import Engine
 from anbiao.core.errors import Message
 from anbiao.core.models.profile import Profile
@@ -25,16 +24,9 @@ from anbiao.core.models.profile import Profile
 def check_profile(engine: Engine, profile: Profile) -> None:
     """Errors of a profile raise :class:`Rejected` (its warnings are shown by the pages)."""
     issues = engine.check_profile(profile)
-    errors = [issue_message(i) for i in issues if i.severity == "error"]
+    errors = [i.coded for i in issues if i.severity == "error"]
     if errors:
         raise Rejected(Message("enterprise.invalid_profile"), errors)
-
-
-def issue_message(issue: ProfileIssue) -> Message:
-    """A profile issue as a coded message (a plugin's plain text under ``profile.issue``)."""
-    if isinstance(issue.message, Message):
-        return issue.message
-    return Message("profile.issue", {"field": issue.field, "text": issue.message})
 
 
 async def sign_up(session: AsyncSession, engine: Engine, data: Any) -> User:

@@ -137,6 +137,7 @@ CODES: dict[str, str] = {
     "eligibility.direct_loss": "近 12 个月直接经济损失 {value} 万元，超过 {limit} 万元",
     "profile.unknown_industry": "未知行业“{industry}”（可选：{expected}）",
     "profile.unknown_hazard": "未知专项“{hazard}”（可选：{expected}）",
+    "profile.issue": "{field}：{text}",
     # the service's own (api/kernel/messages.py)
     **SERVICE,
 }

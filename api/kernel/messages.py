@@ -39,7 +39,6 @@ SERVICE: dict[str, str] = {
     "enterprise.invalid_profile": "企业信息有误",
     "enterprise.uscc_taken": "该统一社会信用代码已注册：{uscc}",
     "enterprise.uscc_fixed": "统一社会信用代码不可修改",
-    "profile.issue": "{field}：{text}",
     # self-assessments and evidence
     "assessment.frozen": "自评已提交评审，不能修改",
     "assessment.not_reopened": "退回补正只可修改退回的检查项：{items}",

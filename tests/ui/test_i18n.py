@@ -35,7 +35,8 @@ from anbiao.api.kernel.forms import FIELD_LABELS, error_lines
 from anbiao.api.kernel.messages import SERVICE
 from anbiao.api.kernel.models import State
 from anbiao.api.kernel.pages import environment
-from anbiao.core.errors import MESSAGES, AssessmentError, Message
+from anbiao.core.engine import Engine
+from anbiao.core.errors import MESSAGES, AssessmentError, Message, ProfileError
 from anbiao.core.render import replace_block
 from anbiao.core.uscc import check_digit
 
@@ -203,6 +204,15 @@ def test_a_service_refusal_and_its_reasons_read_in_one_language():
     assert i18n.message("zh-CN", moved) == "隐患不能从“待整改”变为“已销号”"
 
 
+def test_a_profile_the_engine_refuses_reads_in_one_language():
+    engine = Engine.from_plugins(load_entrypoints=False)
+    with pytest.raises(ProfileError) as refused:
+        engine.compose(make_profile(industry="mining"))
+    assert [m.code for m in refused.value.messages] == ["profile.unknown_industry"]
+    assert i18n.describe(refused.value, "zh-CN").startswith("未知行业“mining”（可选：")
+    assert i18n.describe(refused.value, "en").startswith("unknown industry 'mining'")
+
+
 def test_states_and_actions_in_a_message_read_as_their_names():
     refused = IllegalTransition(State.draft, "accept", ["submit", "withdraw"])
     assert (
@@ -236,8 +246,6 @@ class Refusals:
 
 @pytest.fixture(scope="module")
 def refusals(tmp_path_factory, worker_id) -> Iterator[Refusals]:
-    from anbiao.core.engine import Engine
-
     clock = Clock()
     url = fresh_database(tmp_path_factory.mktemp("i18n"), f"i18n_{worker_id}")
     with TestClient(make_app(url, Engine.from_plugins(load_entrypoints=False), clock)) as client:

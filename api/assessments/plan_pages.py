@@ -113,9 +113,7 @@ async def plan_update(
             await db_session.commit()
             where = f"/assessments/{assessment.id}/plan?saved={hazard.id}#plan-{hazard.id}"
             return see_other(where)
-        except AnbiaoError as exc:
-            await db_session.rollback()  # expires what was read: read the assessment again
-            assessment = await own_assessment(db_session, viewer, assessment_id)
+        except AnbiaoError as exc:  # refused before writing; a 4xx response commits nothing
             errors = error_lines(exc, lang)
             if isinstance(exc, StaleVersion):
                 status, conflict = 409, str(hazard_id)

@@ -101,9 +101,7 @@ def test_a_stale_version_gets_409_with_the_current_state_and_writes_nothing(api)
     case = planned(api)
     row = plan(api, case["assessment"])["items"][0]
     hazard = {"id": row["hazard_id"]}
-    saved = patch(
-        api, hazard, resources="专项资金 2 万元", owner="李主任", version=row["version"]
-    )
+    saved = patch(api, hazard, resources="专项资金 2 万元", owner="李主任", version=row["version"])
     assert saved["resources"] == "专项资金 2 万元" and saved["version"] == row["version"] + 1
     r = api.client.patch(
         f"/api/v1/hazards/{row['hazard_id']}",

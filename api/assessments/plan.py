@@ -63,6 +63,11 @@ def plan_key(row: PlanRow) -> tuple[Any, ...]:
     )
 
 
+def is_overdue(state: str, deadline: date | None, today: date) -> bool:
+    """Past its deadline and not closed (销号)."""
+    return state != "closed" and deadline is not None and deadline < today
+
+
 def plan_row(hazard: Hazard, composed: ComposedChecklist, lang: str, today: date) -> PlanRow:
     found = composed.items.get(hazard.item_id)
     item = found.item if found else None
@@ -80,9 +85,7 @@ def plan_row(hazard: Hazard, composed: ComposedChecklist, lang: str, today: date
         "state": hazard.state,
         "version": hazard.version,
         "evidence": len(hazard.evidence),
-        "overdue": hazard.state != "closed"
-        and hazard.deadline is not None
-        and hazard.deadline < today,
+        "overdue": is_overdue(hazard.state, hazard.deadline, today),
         "suggested": item.guidance.get(lang) if item and item.guidance else None,
     }
 

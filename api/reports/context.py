@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from anbiao.api.applications.review import compare
-from anbiao.api.assessments.plan import action_plan
+from anbiao.api.assessments.plan import action_plan, is_overdue
 from anbiao.api.assessments.service import Scored, score_answers
 from anbiao.api.kernel import i18n
 from anbiao.api.kernel.i18n import Lang, name
@@ -315,7 +315,7 @@ async def _hazards(
                 "measures": h.measures,
                 "deadline": h.deadline,
                 "evidence": len(h.evidence),
-                "overdue": h.state != "closed" and h.deadline is not None and h.deadline < today,
+                "overdue": is_overdue(h.state, h.deadline, today),
             }
         )
     return out

@@ -5,6 +5,7 @@ total, so the plan reads the same however its rows were fetched."""
 from __future__ import annotations
 
 from datetime import date, timedelta
+from itertools import pairwise
 from uuid import UUID
 
 from hypothesis import given
@@ -43,7 +44,7 @@ def test_the_plan_order_is_total_and_puts_what_is_urgent_first(plan, random):
     shuffled = list(plan)
     random.shuffle(shuffled)
     assert sorted(shuffled, key=plan_key) == ordered  # independent of the fetch order
-    for before, after in zip(ordered, ordered[1:], strict=False):
+    for before, after in pairwise(ordered):
         if before["state"] == "closed":
             assert after["state"] == "closed"  # closed rows come last
             continue

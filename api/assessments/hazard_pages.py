@@ -89,8 +89,7 @@ async def hazard_update(
             await update_hazard(db_session, viewer, hazard, body)
             await db_session.commit()
             return see_other(safe_next(form.get("back"), "/hazards"))
-        except AnbiaoError as exc:
-            await db_session.rollback()
+        except AnbiaoError as exc:  # refused before writing; a 4xx response commits nothing
             errors = error_lines(exc, lang)
             status = 409 if isinstance(exc, StaleVersion) else 422
     rows = (await db_session.scalars(scope_hazards(select(Hazard), viewer))).all()

@@ -136,3 +136,18 @@ def test_nobody_else_sees_or_edits_the_plan(api, case):
     admin = Pages(api.client)
     admin.sign_in("admin@fz.gov")
     admin.get(f"/assessments/{assessment}/plan", expect=403)
+
+
+def test_the_hazards_page_sends_the_version_and_refuses_a_stale_form(api, case):
+    pages, hazard = case["pages"], case["hazards"][0]["id"]
+    page = pages.get("/hazards")
+    form = re.search(rf'<form method="post" action="/hazards/{hazard}">(.*?)</form>', page, re.S)
+    assert 'name="version" value="1"' in form.group(1)
+    body = {"owner": "陈工", "measures": "", "deadline": "", "evidence": "", "state": ""}
+    pages.post(f"/hazards/{hazard}", {**body, "back": "/hazards", "version": "1"})
+    r = pages.post(f"/hazards/{hazard}", {**body, "owner": "旧表单", "version": "1"}, expect=409)
+    assert "数据已被他人修改" in r.text
+    saved = api.call("GET", "/api/v1/hazards", OWNER)["items"]
+    assert next(h for h in saved if h["id"] == hazard)["owner"] == "陈工"
+    r = pages.post(f"/hazards/{hazard}", {**body, "state": "submitted"}, expect=422)
+    assert "请先上传整改证据" in r.text  # a refusal is a page, not a 500

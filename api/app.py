@@ -30,6 +30,7 @@ from anbiao.api.accounts.sessions import csrf_config, provide_viewer, session_co
 from anbiao.api.applications import pages as application_pages
 from anbiao.api.applications import review_pages
 from anbiao.api.applications.finding_routes import FindingController
+from anbiao.api.applications.photo_routes import FindingPhotoController
 from anbiao.api.applications.routes import ApplicationController, open_application
 from anbiao.api.applications.workflow import IllegalTransition
 from anbiao.api.assessments import hazard_pages
@@ -106,6 +107,7 @@ API_HANDLERS: list[ControllerRouterHandler] = [
     StatisticsController,
     EvidenceController,
     FindingController,
+    FindingPhotoController,
     open_application,
     *REPORT_HANDLERS,
 ]

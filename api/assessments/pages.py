@@ -38,6 +38,7 @@ from anbiao.api.kernel.access import (
     scope_hazards,
 )
 from anbiao.api.kernel.errors import Rejected
+from anbiao.api.kernel.files import EVIDENCE, stored_file
 from anbiao.api.kernel.forms import form_data
 from anbiao.api.kernel.models import (
     TERMINAL,
@@ -51,7 +52,6 @@ from anbiao.api.kernel.models import (
 )
 from anbiao.api.kernel.pages import page, safe_next, see_other
 from anbiao.api.kernel.storage import storage_for
-from anbiao.api.kernel.uploads import content_disposition
 from anbiao.core.engine import Engine
 from anbiao.core.models.profile import Profile
 
@@ -349,15 +349,13 @@ async def evidence_file(
 ) -> Response[bytes]:
     """An evidence file, for those who may read its assessment."""
     evidence = await get_evidence(db_session, viewer, evidence_id)
-    content = await storage_for(request.app).get(evidence.storage_key)
-    return Response(
-        content,
-        media_type=evidence.content_type.split(";")[0],
-        headers={
-            "Content-Disposition": content_disposition(evidence.filename),
-            "X-Content-Type-Options": "nosniff",
-            "Cache-Control": "private, no-store",
-        },
+    return await stored_file(
+        EVIDENCE,
+        storage_for(request.app),
+        evidence.storage_key,
+        filename=evidence.filename,
+        content_type=evidence.content_type,
+        sha256=evidence.sha256,
     )
 
 

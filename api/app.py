@@ -28,7 +28,7 @@ from anbiao.api.accounts.routes import AuthController
 from anbiao.api.accounts.security import AccountCache, make_jwt_auth
 from anbiao.api.accounts.sessions import csrf_config, provide_viewer, session_config
 from anbiao.api.applications import pages as application_pages
-from anbiao.api.applications import review_pages
+from anbiao.api.applications import photo_pages, review_pages
 from anbiao.api.applications.finding_routes import FindingController
 from anbiao.api.applications.photo_routes import FindingPhotoController
 from anbiao.api.applications.routes import ApplicationController, open_application
@@ -87,6 +87,7 @@ PAGES = [
     *assessment_pages.HANDLERS,
     *hazard_pages.HANDLERS,
     *application_pages.HANDLERS,
+    *photo_pages.HANDLERS,
     *review_pages.HANDLERS,
     *certificate_pages.HANDLERS,
     *statistics_pages.HANDLERS,

@@ -135,7 +135,7 @@ async def stored_file(
         log.error("stored file %s is missing", key)
         raise ProblemDetailsException(
             status_code=500,
-            detail=f"{kind.zh}文件缺失，请联系管理员 / the stored file is missing",
+            detail=f"{kind.zh}文件缺失，请联系管理员 / the stored {kind.en} file is missing",
         ) from exc
     except Exception as exc:
         log.exception("file storage failed to read %s", key)

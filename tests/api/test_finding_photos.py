@@ -3,13 +3,11 @@ see and remove them, the limits, optimistic concurrency and the audit trail."""
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 
 import pytest
-from PIL import Image
 from support_api import act, under_review
-from support_evidence import files_in, make_pdf, make_png
+from support_evidence import files_in, make_jpeg, make_pdf, make_png
 
 from anbiao.api.kernel.storage import DiskStorage
 
@@ -21,12 +19,6 @@ ENT, ADMIN, R1, R2, R3 = (
     "r3@experts.cn",
 )
 OTHER_ENT, OTHER_ADMIN = "ent@xm.cn", "admin@xm.gov"
-
-
-def make_jpeg(width: int = 64, height: int = 48) -> bytes:
-    out = io.BytesIO()
-    Image.new("RGB", (width, height), (200, 40, 40)).save(out, "JPEG", quality=80)
-    return out.getvalue()
 
 
 @pytest.fixture

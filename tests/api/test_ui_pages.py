@@ -239,7 +239,8 @@ def test_a_reviewer_records_and_withdraws_findings_and_a_major_one_refuses_a_pas
     refused = pages.post(f"{application}/act/conclude_pass", {"version": version}, expect=409)
     assert "重大" in refused.text and "评审中" in refused.text  # shown on the page, state kept
     major = re.findall(r"/findings/([0-9a-f-]+)/withdraw", html)[1]
-    finding_version = re.findall(r'name="version" value="(\d+)"', html.split(major)[1])[0]
+    after = html.split(f"{major}/withdraw")[1]
+    finding_version = re.findall(r'name="version" value="(\d+)"', after)[0]
     pages.post(f"{application}/findings/{major}/withdraw", {"version": finding_version})
     pages.post(f"{application}/act/conclude_pass", {"version": version})
     assert "评审通过" in pages.get(application)

@@ -14,6 +14,7 @@ Two steps, so that the browser UI and the API share them:
 from __future__ import annotations
 
 import asyncio
+import base64
 import io
 import logging
 import multiprocessing
@@ -27,6 +28,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
+from anbiao.api.reports.findings import findings_rows, with_thumbnails
 from anbiao.api.reports.sections import Context
 
 if TYPE_CHECKING:
@@ -59,17 +61,39 @@ def render_html(context: Context) -> str:
     return _jinja().get_template(f"{context['kind']}.html").render(**context)
 
 
-def refuse_fetch(url: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
-    """WeasyPrint's URL fetcher for reports: nothing is ever fetched."""
+THUMBNAIL_URL = "data:image/jpeg;base64,"
+
+
+def refuse_fetch(url: str, *args: Any, **kwargs: Any) -> Any:
+    """What the reports may load: nothing from anywhere; only the report's own ``data:`` URLs
+    (the findings' photo thumbnails) are read."""
+    if url.startswith(THUMBNAIL_URL):
+        from weasyprint.urls import URLFetcherResponse
+
+        content = base64.b64decode(url.removeprefix(THUMBNAIL_URL), validate=True)
+        return URLFetcherResponse(url, content, {"Content-Type": "image/jpeg"})
     raise ValueError(f"reports load no external resources: {url[:80]}")
 
 
-def render_pdf(context: Context, url_fetcher: Callable[..., Any] = refuse_fetch) -> bytes:
+@lru_cache(maxsize=1)
+def _fetcher() -> Any:
+    """WeasyPrint's fetcher (it wants an instance of its class) answering as ``refuse_fetch``."""
+    from weasyprint.urls import URLFetcher
+
+    class ReportFetcher(URLFetcher):  # type: ignore[misc]
+        def fetch(self, url: str, headers: Any = None) -> Any:
+            return refuse_fetch(url)
+
+    return ReportFetcher()
+
+
+def render_pdf(context: Context, url_fetcher: Callable[..., Any] | None = None) -> bytes:
     """The report as an A4 PDF with embedded, subset CJK fonts (CPU-bound: ~1 s)."""
     from weasyprint import HTML  # imported on first use: it is heavy
 
     logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)  # a line per page
-    pdf: bytes = HTML(string=render_html(context), url_fetcher=url_fetcher).write_pdf()
+    html = render_html(with_thumbnails(context))
+    pdf: bytes = HTML(string=html, url_fetcher=url_fetcher or _fetcher()).write_pdf()
     return pdf
 
 
@@ -147,6 +171,10 @@ def render_xlsx(context: Context) -> bytes:
     _hazards_sheet(book, context["hazards"], t)
     if context["kind"] == "application":
         _comparison_sheet(book, context["comparison"], t)
+        header, rows = findings_rows(context["findings"], t)
+        _rows(
+            book.create_sheet(t["sheet_findings"]), header, rows, widths=(8, 16, 50, 10, 10, 20, 40)
+        )
     return _save(book)
 
 

@@ -3,9 +3,12 @@ see and remove them, the limits, optimistic concurrency and the audit trail."""
 
 from __future__ import annotations
 
+import io
+import subprocess
 from pathlib import Path
 
 import pytest
+from PIL import Image
 from support_api import act, under_review
 from support_evidence import files_in, make_jpeg, make_pdf, make_png
 
@@ -180,3 +183,33 @@ def test_no_changes_once_the_finding_or_the_review_is_closed(api, finding, uploa
     upload(api, open_one, expect=409)  # raised as a hazard: the round is over
     remove(api, open_one, photo, photo["finding_version"] + 1, expect=409)
     assert api.call("GET", photos_url(open_one), ENT)["total"] == 1
+
+
+def test_the_review_report_shows_the_photos(api, finding, tmp_path):
+    from openpyxl import load_workbook
+    from support_ui import pdf_problems, pdf_text
+
+    url = f"/api/v1/applications/{finding['application_id']}/report"
+    before = api.client.get(url, params={"format": "pdf"}, headers=api.login(ENT)).content
+    photo = io.BytesIO()  # a phone photo's worth of detail: some 400 kB
+    Image.effect_noise((1200, 900), 40).convert("RGB").save(photo, "JPEG", quality=90)
+    upload(api, finding, content=photo.getvalue(), name="配电箱.jpg")
+    upload(api, finding, content=make_png(40, 30), name="门.png")
+    r = api.client.get(url, params={"format": "pdf"}, headers=api.login(ENT))
+    assert r.status_code == 200
+    text = pdf_text(r.content)
+    assert "评审发现的问题" in text and "配电箱门未关闭" in text and "现场照片" in text
+    assert "配电箱.jpg" in text and "门.png" in text and "未附缩略图" not in text
+    assert pdf_problems(r.content, "zh-CN") == []
+    (tmp_path / "report.pdf").write_bytes(r.content)
+    listed = subprocess.run(
+        ["pdfimages", "-list", str(tmp_path / "report.pdf")], capture_output=True, check=True
+    ).stdout.decode()
+    sizes = [tuple(map(int, line.split()[3:5])) for line in listed.splitlines()[2:]]
+    assert (240, 180) in sizes and (40, 30) in sizes  # thumbnails, at most 240 px
+    assert len(r.content) - len(before) < 60_000 < len(photo.getvalue())  # thumbnails only
+
+    r = api.client.get(url, params={"format": "xlsx"}, headers=api.login(ADMIN))
+    book = load_workbook(io.BytesIO(r.content))
+    rows = [[str(c or "") for c in row] for row in book["评审发现"].iter_rows(values_only=True)]
+    assert rows[1][2] == "配电箱门未关闭" and rows[1][-1] == "配电箱.jpg；门.png"

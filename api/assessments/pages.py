@@ -37,7 +37,7 @@ from anbiao.api.kernel.access import (
     scope_applications,
     scope_hazards,
 )
-from anbiao.api.kernel.errors import Rejected
+from anbiao.api.kernel.errors import Rejected, StaleVersion
 from anbiao.api.kernel.files import EVIDENCE, stored_file
 from anbiao.api.kernel.forms import form_data
 from anbiao.api.kernel.models import (
@@ -244,7 +244,12 @@ async def autosave(
     patch = AnswersPatch.model_validate(
         {"version": int(form.get("version") or 0), "answers": changed}
     )
-    saved = await save_answers(db_session, engine, viewer, assessment.id, patch)
+    try:
+        saved = await save_answers(db_session, engine, viewer, assessment.id, patch)
+    except StaleVersion as stale:
+        if not request.headers.get("hx-request"):
+            raise
+        return await _conflict(request, db_session, assessment, list(given), stale)
     await db_session.commit()
     set_committed_value(assessment, "answers", saved.answers)  # as saved, for the fragment
     set_committed_value(assessment, "version", saved.version)
@@ -256,6 +261,25 @@ async def autosave(
         "enterprise/save_status.html",
         assessment=assessment,
         st=standing(saved.scored.result),
+    )
+
+
+async def _conflict(
+    request: Request[Any, Any, Any],
+    session: AsyncSession,
+    assessment: Assessment,
+    items: list[str],
+    stale: StaleVersion,
+) -> Template:
+    """Another session saved first (409, htmx): the conflict on the item, with what the server
+    holds for it now; the page keeps the typed answer and offers to reload."""
+    await session.refresh(assessment)
+    return page(
+        request,
+        "enterprise/save_conflict.html",
+        status_code=409,
+        message=i18n.describe(stale, i18n.negotiate(request)),
+        current=[assessment.answers.get(item) or {} for item in items],
     )
 
 

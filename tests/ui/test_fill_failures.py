@@ -59,6 +59,7 @@ def test_a_save_after_another_session_saved_shows_the_conflict(fill_site, browse
     status = item.locator(".item-status")
     expect(status).to_contain_text("未保存")
     expect(status).to_contain_text("数据已被他人修改，请刷新后重试")  # the page's language
+    expect(status).to_contain_text("服务器上现为：符合")  # what the other session saved
     assert not re.search(r"[A-Za-z]{4,}", status.inner_text())
     reload = item.get_by_role("button", name="刷新页面")
     expect(reload).to_be_visible()

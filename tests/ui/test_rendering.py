@@ -209,6 +209,8 @@ def enterprise_pages(reader: Reader, s: Seeded) -> None:
     # a refused answer (partial without a deduction): the engine's message in the page's language
     reader.post(fill, {"version": version, f"s:{item}": "partial"}, expect=422, htmx=True)
     reader.post(fill, {"version": version, f"s:{item}": "non_compliant"}, expect=200, htmx=True)
+    # the same page again, now stale: the conflict with what the server holds
+    reader.post(fill, {"version": version, f"s:{item}": "compliant"}, expect=409, htmx=True)
     application = s.certified["application"]
     reader.get(f"/applications/{application}")
     reader.download(f"/applications/{application}/report/pdf")

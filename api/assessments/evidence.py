@@ -161,7 +161,7 @@ async def store_evidence(
         raise Rejected(f"检查项不在本次自评中：{item_id[:96]} / unknown item: {item_id[:96]}")
     note = note.strip()  # documented: an evidence note loses surrounding white space
     if len(note) > NOTE_MAX:
-        raise Rejected(f"备注过长（最多 {NOTE_MAX} 字）/ the note is too long (max {NOTE_MAX})")
+        raise Rejected(f"备注过长（最多 {NOTE_MAX} 字） / the note is too long (max {NOTE_MAX})")
     if problem := text_problem(note, multiline=True):
         raise Rejected(f"备注 note: {problem}")
     content_type = accepted_type(content, limit, EVIDENCE)

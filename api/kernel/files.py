@@ -62,7 +62,7 @@ def unavailable(kind: Kind) -> ProblemDetailsException:
 def too_large(limit: int) -> ProblemDetailsException:
     return ProblemDetailsException(
         status_code=413,
-        detail=f"文件过大（上限 {limit} 字节）/ file too large (limit {limit} bytes)",
+        detail=f"文件过大（上限 {limit} 字节） / file too large (limit {limit} bytes)",
         extra={"max_bytes": limit},
     )
 
@@ -78,7 +78,7 @@ def accepted_type(content: bytes, limit: int, kind: Kind) -> str:
     if content_type is None or content_type not in kind.allowed:
         raise ProblemDetailsException(
             status_code=415,
-            detail=f"不支持的文件类型，仅限 {kind.zh_types}（按文件内容判断）/ unsupported file "
+            detail=f"不支持的文件类型，仅限 {kind.zh_types}（按文件内容判断） / unsupported file "
             f"type: allowed are {kind.en_types}, judged by content",
             extra={"allowed": sorted(e for t in kind.allowed for e in EXTENSIONS[t])},
         )

@@ -115,7 +115,15 @@ def test_only_images_within_the_limit(api, finding, uploads, monkeypatch):
     upload(api, finding, content=b"", expect=422)
     monkeypatch.setattr(api.client.app.state.settings, "max_upload_bytes", 1000)
     big = upload(api, finding, content=make_jpeg(400, 400), expect=413)
-    assert big["max_bytes"] == 1000 and "文件过大" in big["detail"]
+    assert big["max_bytes"] == 1000 and big["detail"] == "文件过大（上限 1000 字节）"
+    english = {**api.login(R1), "Accept-Language": "en"}
+    for content, status, detail in (
+        (make_jpeg(400, 400), 413, "file too large (limit 1000 bytes)"),
+        (b"just text", 415, "unsupported file type: allowed are JPEG, PNG, WebP images"),
+    ):
+        r = api.client.post(photos_url(finding), headers=english, files={"file": ("a", content)})
+        assert r.status_code == status and r.headers["content-type"] == "application/problem+json"
+        assert r.json()["detail"].startswith(detail)
     assert files_in(uploads) == []  # nothing refused was kept
     assert api.call("GET", photos_url(finding), ADMIN)["total"] == 0
     assert (

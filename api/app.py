@@ -33,7 +33,7 @@ from anbiao.api.applications.finding_routes import FindingController
 from anbiao.api.applications.photo_routes import FindingPhotoController
 from anbiao.api.applications.routes import ApplicationController, open_application
 from anbiao.api.applications.workflow import IllegalTransition
-from anbiao.api.assessments import hazard_pages
+from anbiao.api.assessments import hazard_pages, plan_pages
 from anbiao.api.assessments import pages as assessment_pages
 from anbiao.api.assessments.evidence import EvidenceController
 from anbiao.api.assessments.hazards import HazardController
@@ -86,6 +86,7 @@ PAGES = [
     *enterprise_pages.HANDLERS,
     *assessment_pages.HANDLERS,
     *hazard_pages.HANDLERS,
+    *plan_pages.HANDLERS,
     *application_pages.HANDLERS,
     *photo_pages.HANDLERS,
     *review_pages.HANDLERS,

@@ -14,7 +14,6 @@ Two steps, so that the browser UI and the API share them:
 from __future__ import annotations
 
 import asyncio
-import base64
 import io
 import logging
 import multiprocessing
@@ -28,7 +27,9 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
+from anbiao.api.reports.fetcher import report_fetcher
 from anbiao.api.reports.findings import findings_rows, with_thumbnails
+from anbiao.api.reports.plan import PLAN_COLUMNS, plan_cells
 from anbiao.api.reports.sections import Context
 
 if TYPE_CHECKING:
@@ -61,39 +62,13 @@ def render_html(context: Context) -> str:
     return _jinja().get_template(f"{context['kind']}.html").render(**context)
 
 
-THUMBNAIL_URL = "data:image/jpeg;base64,"
-
-
-def refuse_fetch(url: str, *args: Any, **kwargs: Any) -> Any:
-    """What the reports may load: nothing from anywhere; only the report's own ``data:`` URLs
-    (the findings' photo thumbnails) are read."""
-    if url.startswith(THUMBNAIL_URL):
-        from weasyprint.urls import URLFetcherResponse
-
-        content = base64.b64decode(url.removeprefix(THUMBNAIL_URL), validate=True)
-        return URLFetcherResponse(url, content, {"Content-Type": "image/jpeg"})
-    raise ValueError(f"reports load no external resources: {url[:80]}")
-
-
-@lru_cache(maxsize=1)
-def _fetcher() -> Any:
-    """WeasyPrint's fetcher (it wants an instance of its class) answering as ``refuse_fetch``."""
-    from weasyprint.urls import URLFetcher
-
-    class ReportFetcher(URLFetcher):  # type: ignore[misc]
-        def fetch(self, url: str, headers: Any = None) -> Any:
-            return refuse_fetch(url)
-
-    return ReportFetcher()
-
-
 def render_pdf(context: Context, url_fetcher: Callable[..., Any] | None = None) -> bytes:
     """The report as an A4 PDF with embedded, subset CJK fonts (CPU-bound: ~1 s)."""
     from weasyprint import HTML  # imported on first use: it is heavy
 
     logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)  # a line per page
     html = render_html(with_thumbnails(context))
-    pdf: bytes = HTML(string=html, url_fetcher=url_fetcher or _fetcher()).write_pdf()
+    pdf: bytes = HTML(string=html, url_fetcher=url_fetcher or report_fetcher()).write_pdf()
     return pdf
 
 
@@ -156,7 +131,8 @@ def report_section(context: Context) -> Context:
 
 def render_xlsx(context: Context) -> bytes:
     """The report as a workbook: summary, items (with deductions and reasons), deduction summary,
-    hazards, and for a review report the self-vs-review comparison."""
+    hazards, the action plan, and for a review report the self-vs-review comparison; the action
+    plan's own workbook has the summary and the plan."""
     from openpyxl import Workbook
 
     t, book = context["t"], Workbook()
@@ -165,16 +141,19 @@ def render_xlsx(context: Context) -> bytes:
     _rows(summary, [t["key"], t["value"]], _summary_rows(context), widths=(28, 80))
     if context["kind"] == "certificate":
         return _save(book)
-    section = report_section(context)
-    _items_sheet(book, section, t)
-    _deductions_sheet(book, section, t)
-    _hazards_sheet(book, context["hazards"], t)
+    if context["kind"] != "plan":
+        section = report_section(context)
+        _items_sheet(book, section, t)
+        _deductions_sheet(book, section, t)
+        _hazards_sheet(book, context["hazards"], t)
+    if "plan" in context:  # the action plan's own workbook, and the self-assessment's
+        header, widths = zip(*PLAN_COLUMNS, strict=True)
+        rows = [plan_cells(row, t) for row in context["plan"]]
+        _rows(book.create_sheet(t["sheet_plan"]), [t[k] for k in header], rows, widths)
     if context["kind"] == "application":
         _comparison_sheet(book, context["comparison"], t)
-        header, rows = findings_rows(context["findings"], t)
-        _rows(
-            book.create_sheet(t["sheet_findings"]), header, rows, widths=(8, 16, 50, 10, 10, 20, 40)
-        )
+        columns, found = findings_rows(context["findings"], t)
+        _rows(book.create_sheet(t["sheet_findings"]), columns, found, (8, 16, 50, 10, 10, 20, 40))
     return _save(book)
 
 
@@ -326,7 +305,10 @@ def _summary_rows(context: Context) -> list[list[Any]]:
             checklist["fingerprint"] + ("" if checklist["current"] else t["outdated"]),
         ],
     ]
-    for key, section in (("totals", context["result"]), ("review_totals", context.get("review"))):
+    for key, section in (
+        ("totals", context.get("result")),
+        ("review_totals", context.get("review")),
+    ):
         if section is not None:
             rows += _totals_rows(key, section, t)
     if context["kind"] == "application":

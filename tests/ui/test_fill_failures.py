@@ -67,7 +67,7 @@ def test_a_save_after_another_session_saved_shows_the_conflict(fill_site, browse
     assert item.locator('input[value="non_compliant"]').is_checked()  # nothing typed is lost
     assert item.locator("textarea").input_value() == "消防通道堆放纸箱"
     assert item.get_attribute("data-unsaved") == "409"
-    mine.shot("16-fill-conflict-375px", full_page=False)
+    mine.shot("17-fill-conflict-375px", full_page=False)
 
     # the typed answer is guarded: leaving asks first; agreeing shows the server's truth
     page.once("dialog", lambda dialog: dialog.accept())
@@ -109,7 +109,7 @@ def test_a_server_failure_is_retried_and_nothing_typed_is_lost(fill_site, browse
     expect(retry).to_be_visible()
     assert len(failed) == 1 and first.locator('input[value="non_compliant"]').is_checked()
     expect(page.locator("#save-status")).to_contain_text("1 项未保存")
-    j.shot("17-fill-server-error-375px", full_page=False)
+    j.shot("18-fill-server-error-375px", full_page=False)
     retry.click()
     expect(first.locator(".item-status")).to_contain_text("已保存")
     all_saved(page)

@@ -1,7 +1,7 @@
 """finding photos: photos a reviewer attaches to a finding on site
 
-Revision ID: 2026_12_05_0005
-Revises: 2026_11_29_0004
+Revision ID: 2026_12_05_0006
+Revises: 2026_12_05_0005
 Create Date: 2026-12-05 15:20:00
 
 """
@@ -13,8 +13,8 @@ from alembic import op
 __all__ = ("downgrade", "upgrade")
 
 # revision identifiers, used by Alembic.
-revision = "2026_12_05_0005"
-down_revision = "2026_11_29_0004"
+revision = "2026_12_05_0006"
+down_revision = "2026_12_05_0005"
 branch_labels = None
 depends_on = None
 

@@ -28,8 +28,9 @@ from anbiao.api.accounts.routes import AuthController
 from anbiao.api.accounts.security import AccountCache, make_jwt_auth
 from anbiao.api.accounts.sessions import csrf_config, provide_viewer, session_config
 from anbiao.api.applications import pages as application_pages
-from anbiao.api.applications import review_pages
+from anbiao.api.applications import photo_pages, review_pages
 from anbiao.api.applications.finding_routes import FindingController
+from anbiao.api.applications.photo_routes import FindingPhotoController
 from anbiao.api.applications.routes import ApplicationController, open_application
 from anbiao.api.applications.workflow import IllegalTransition
 from anbiao.api.assessments import hazard_pages, plan_pages
@@ -87,6 +88,7 @@ PAGES = [
     *hazard_pages.HANDLERS,
     *plan_pages.HANDLERS,
     *application_pages.HANDLERS,
+    *photo_pages.HANDLERS,
     *review_pages.HANDLERS,
     *certificate_pages.HANDLERS,
     *statistics_pages.HANDLERS,
@@ -107,6 +109,7 @@ API_HANDLERS: list[ControllerRouterHandler] = [
     StatisticsController,
     EvidenceController,
     FindingController,
+    FindingPhotoController,
     open_application,
     *REPORT_HANDLERS,
 ]

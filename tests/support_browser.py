@@ -10,7 +10,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import Page, expect, sync_playwright
 from support_api import PASSWORD
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -74,3 +74,9 @@ class Journey:
     def close(self) -> list[str]:
         self.context.close()
         return [u for u in self.requests if urlsplit(u).hostname not in ("127.0.0.1", "localhost")]
+
+
+def all_saved(page: Page) -> None:
+    """Every autosave asked for on the fill page has been answered, and none failed."""
+    expect(page.locator("#fill-bar")).to_have_attribute("data-pending", "0", timeout=60_000)
+    expect(page.locator("#save-status")).to_have_text(re.compile("已保存|saved", re.IGNORECASE))

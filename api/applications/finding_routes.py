@@ -21,10 +21,10 @@ from anbiao.api.accounts.security import requires
 from anbiao.api.applications import findings
 from anbiao.api.applications.rules import Context
 from anbiao.api.applications.schemas import FindingIn, FindingOut, FindingWithdraw
-from anbiao.api.kernel.access import get_application, not_found
+from anbiao.api.kernel.access import get_application, get_finding
 from anbiao.api.kernel.errors import coded
 from anbiao.api.kernel.listing import FormatQuery, Limit, Offset, listing, page
-from anbiao.api.kernel.models import Application, Finding, Role, User
+from anbiao.api.kernel.models import Finding, Role, User
 from anbiao.api.kernel.schemas import Page
 from anbiao.core.engine import Engine
 from anbiao.core.errors import Message
@@ -90,18 +90,10 @@ class FindingController(Controller):
         engine: NamedDependency[Engine],
     ) -> FindingOut:
         """Withdraw one's own open finding while the review is under way (``version`` as read)."""
-        application = await get_application(db_session, request.user, application_id)
-        finding = await _finding(db_session, application, finding_id)
+        application, finding = await get_finding(
+            db_session, request.user, application_id, finding_id
+        )
         if finding.author_id != request.user.id:
             raise coded(PermissionDeniedException(), Message("finding.author_only"))
         ctx = Context(db_session, engine, request.user, request.app.state.clock(), data)
         return FindingOut.model_validate(await findings.withdraw_finding(ctx, application, finding))
-
-
-async def _finding(session: AsyncSession, application: Application, finding_id: UUID) -> Finding:
-    query = select(Finding).where(
-        Finding.id == finding_id, Finding.application_id == application.id
-    )
-    if (found := await session.scalar(query)) is None:
-        raise not_found("finding.not_found")
-    return found

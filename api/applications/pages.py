@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from anbiao.api.accounts.sessions import ANYONE, ENTERPRISE, signed_in
 from anbiao.api.applications import findings
+from anbiao.api.applications.photos import photos_of
 from anbiao.api.applications.review import compare
 from anbiao.api.applications.routes import reviewer_candidates
 from anbiao.api.applications.rules import Context, reviewers_of
@@ -27,7 +28,7 @@ from anbiao.api.assessments.pages import own_assessment
 from anbiao.api.kernel import i18n
 from anbiao.api.kernel.access import (
     get_application,
-    not_found,
+    get_finding,
     scope_hazards,
 )
 from anbiao.api.kernel.errors import coded
@@ -78,6 +79,7 @@ async def application_page(
             select(Finding).where(Finding.application_id == application.id).order_by(Finding.id)
         )
     ).all()
+    photos = await photos_of(session, [f.id for f in findings])
     certificate = await session.scalar(
         select(Certificate).where(Certificate.application_id == application.id)
     )
@@ -102,6 +104,8 @@ async def application_page(
         candidates=candidates,
         errors=errors or [],
         findings=findings,
+        photos=photos,
+        max_upload=request.app.state.settings.max_upload_bytes,
         levels=("general", "major"),
         actions=allowed_actions(State(application.state), role),
         with_reason=WITH_REASON,
@@ -140,7 +144,7 @@ async def _history(
     return events, actors
 
 
-async def _on_application(
+async def on_application(
     request: Request[Any, Any, Any],
     session: AsyncSession,
     engine: Engine,
@@ -206,7 +210,7 @@ async def act(
         },
         lang,
     )
-    return await _on_application(
+    return await on_application(
         request,
         db_session,
         engine,
@@ -244,7 +248,7 @@ async def record_finding(
         },
         lang,
     )
-    return await _on_application(
+    return await on_application(
         request,
         db_session,
         engine,
@@ -271,12 +275,7 @@ async def withdraw_finding(
     engine: NamedDependency[Engine],
 ) -> Redirect:
     """Its author withdraws an open finding while the review is under way."""
-    found = await get_application(db_session, viewer, application_id)
-    finding = await db_session.scalar(
-        select(Finding).where(Finding.id == finding_id, Finding.application_id == found.id)
-    )
-    if finding is None:
-        raise not_found("finding.not_found")
+    found, finding = await get_finding(db_session, viewer, application_id, finding_id)
     if finding.author_id != viewer.id:
         raise coded(PermissionDeniedException(), Message("finding.author_only"))
     form = await form_data(request)

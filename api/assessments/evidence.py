@@ -12,19 +12,16 @@
 from __future__ import annotations
 
 import hashlib
-import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any
 from uuid import UUID
 
-import anyio
 from litestar import Controller, Request, Response, delete, get, post
 from litestar.datastructures import UploadFile
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, MultipartBody, QueryParameter
-from litestar.plugins.problem_details import ProblemDetailsException
 from sqlalchemy import Select, false, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -32,7 +29,14 @@ from anbiao.api.accounts.security import requires
 from anbiao.api.assessments.service import is_frozen
 from anbiao.api.kernel.access import Columns, get_assessment, not_found
 from anbiao.api.kernel.audit import audit
-from anbiao.api.kernel.errors import Conflict, Rejected, coded
+from anbiao.api.kernel.errors import Conflict, Rejected
+from anbiao.api.kernel.files import (
+    EVIDENCE,
+    accepted_type,
+    discard_unreferenced,
+    store_and_commit,
+    stored_file,
+)
 from anbiao.api.kernel.limits import NOTE_MAX, text_problem
 from anbiao.api.kernel.listing import FormatQuery, Limit, Offset, listing, page
 from anbiao.api.kernel.models import (
@@ -46,17 +50,10 @@ from anbiao.api.kernel.models import (
 )
 from anbiao.api.kernel.schemas import Output, Page
 from anbiao.api.kernel.storage import Storage, storage_for
-from anbiao.api.kernel.uploads import (
-    EXTENSIONS,
-    clean_filename,
-    content_disposition,
-    sniff,
-)
+from anbiao.api.kernel.uploads import clean_filename, sniff
 from anbiao.core.engine import Engine
 from anbiao.core.errors import Message
 from anbiao.core.models.profile import Profile
-
-log = logging.getLogger(__name__)
 
 
 def _reviewed_assessments(user: User) -> Select[UUID]:
@@ -141,21 +138,6 @@ async def _referenced(session: AsyncSession, key: str) -> bool:
     return bool(count)
 
 
-async def _discard_unreferenced(session: AsyncSession, storage: Storage, key: str) -> None:
-    """Remove a stored file no committed evidence row uses; on doubt keep it (an orphan file
-    is better than a row whose file is gone)."""
-    with anyio.CancelScope(shield=True):
-        try:
-            if not await _referenced(session, key):
-                await storage.delete(key)
-        except Exception:
-            log.warning("could not clean up evidence file %s", key, exc_info=True)
-
-
-def _unavailable() -> ProblemDetailsException:
-    return coded(ProblemDetailsException(status_code=503), Message("evidence.storage_unavailable"))
-
-
 async def store_evidence(
     session: AsyncSession,
     storage: Storage,
@@ -181,7 +163,7 @@ async def store_evidence(
         raise Rejected(Message("evidence.note_too_long", {"max": NOTE_MAX}))
     if problem := text_problem(note, multiline=True):
         raise Rejected(Message("evidence.note_invalid", {"problem": problem}))
-    content_type = _accepted_type(content, limit)
+    content_type = accepted_type(content, limit, EVIDENCE)
     digest = hashlib.sha256(content).hexdigest()
     key = f"{assessment.enterprise_id}/{digest}"
     evidence = Evidence(
@@ -200,35 +182,10 @@ async def store_evidence(
     return evidence
 
 
-def _accepted_type(content: bytes, limit: int) -> str:
-    """The type sniffed from an acceptable file's bytes; too large (413), empty (422) or of
-    another type (415) raise."""
-    if len(content) > limit:
-        too_large = ProblemDetailsException(status_code=413, extra={"max_bytes": limit})
-        raise coded(too_large, Message("evidence.too_large", {"limit": limit}))
-    if not content:
-        raise Rejected(Message("evidence.empty_file"))
-    content_type = sniff(content)
-    if content_type is None:
-        unsupported = ProblemDetailsException(
-            status_code=415, extra={"allowed": sorted(EXTENSIONS)}
-        )
-        raise coded(unsupported, Message("evidence.unsupported_type"))
-    return content_type
-
-
 async def _store_and_commit(
     session: AsyncSession, storage: Storage, user: User, evidence: Evidence, content: bytes
 ) -> None:
-    """The file first, then its row and audit event in one commit; a failed commit removes the
-    file again unless another row of the enterprise holds the same bytes."""
-    key = evidence.storage_key
-    try:
-        await storage.put(key, content)
-    except Exception as exc:
-        log.exception("evidence storage failed to store %s", key)
-        raise _unavailable() from exc
-    try:
+    async def record() -> None:
         session.add(evidence)
         await session.flush()
         audit(
@@ -238,12 +195,10 @@ async def _store_and_commit(
             enterprise_id=evidence.enterprise_id,
             after=_facts(evidence),
         )
-        await session.commit()
-    except BaseException:
-        with anyio.CancelScope(shield=True):
-            await session.rollback()
-        await _discard_unreferenced(session, storage, key)
-        raise
+
+    await store_and_commit(
+        EVIDENCE, session, storage, evidence.storage_key, content, record, _referenced
+    )
 
 
 def provide_storage(request: Request[Any, Any, Any]) -> Storage:
@@ -334,25 +289,13 @@ class EvidenceController(Controller):
     ) -> Response[bytes]:
         """The file's bytes with the sniffed content type, as an attachment."""
         evidence = await get_evidence(db_session, request.user, evidence_id)
-        try:
-            content = await storage.get(evidence.storage_key)
-        except FileNotFoundError as exc:
-            log.error("evidence %s: stored file %s is missing", evidence.id, evidence.storage_key)
-            missing = Message("evidence.file_missing")
-            raise coded(ProblemDetailsException(status_code=500), missing) from exc
-        except Exception as exc:
-            log.exception("evidence storage failed to read %s", evidence.storage_key)
-            raise _unavailable() from exc
-        media_type = evidence.content_type.split(";")[0]  # Litestar adds charset=utf-8 to text/*
-        return Response(
-            content,
-            media_type=media_type,
-            headers={
-                "Content-Disposition": content_disposition(evidence.filename),
-                "X-Content-Type-Options": "nosniff",
-                "Cache-Control": "private, no-store",
-                "ETag": f'"{evidence.sha256}"',
-            },
+        return await stored_file(
+            EVIDENCE,
+            storage,
+            evidence.storage_key,
+            filename=evidence.filename,
+            content_type=evidence.content_type,
+            sha256=evidence.sha256,
         )
 
     @delete(
@@ -380,7 +323,7 @@ class EvidenceController(Controller):
             db_session, "evidence.deleted", user, enterprise_id=evidence.enterprise_id, before=facts
         )
         await db_session.commit()  # the row goes first; then the file, if nothing else uses it
-        await _discard_unreferenced(db_session, storage, key)
+        await discard_unreferenced(db_session, storage, key, _referenced)
 
 
 __all__ = ["EvidenceController", "clean_filename", "scope_evidence", "sniff", "store_evidence"]

@@ -37,7 +37,8 @@ from anbiao.api.kernel.access import (
     scope_applications,
     scope_hazards,
 )
-from anbiao.api.kernel.errors import Rejected
+from anbiao.api.kernel.errors import Rejected, StaleVersion
+from anbiao.api.kernel.files import EVIDENCE, stored_file
 from anbiao.api.kernel.forms import form_data
 from anbiao.api.kernel.models import (
     TERMINAL,
@@ -51,7 +52,6 @@ from anbiao.api.kernel.models import (
 )
 from anbiao.api.kernel.pages import page, safe_next, see_other
 from anbiao.api.kernel.storage import storage_for
-from anbiao.api.kernel.uploads import content_disposition
 from anbiao.core.engine import Engine
 from anbiao.core.errors import Message
 from anbiao.core.models.profile import Profile
@@ -245,7 +245,12 @@ async def autosave(
     patch = AnswersPatch.model_validate(
         {"version": int(form.get("version") or 0), "answers": changed}
     )
-    saved = await save_answers(db_session, engine, viewer, assessment.id, patch)
+    try:
+        saved = await save_answers(db_session, engine, viewer, assessment.id, patch)
+    except StaleVersion as stale:
+        if not request.headers.get("hx-request"):
+            raise
+        return await _conflict(request, db_session, assessment, list(given), stale)
     await db_session.commit()
     set_committed_value(assessment, "answers", saved.answers)  # as saved, for the fragment
     set_committed_value(assessment, "version", saved.version)
@@ -257,6 +262,25 @@ async def autosave(
         "enterprise/save_status.html",
         assessment=assessment,
         st=standing(saved.scored.result),
+    )
+
+
+async def _conflict(
+    request: Request[Any, Any, Any],
+    session: AsyncSession,
+    assessment: Assessment,
+    items: list[str],
+    stale: StaleVersion,
+) -> Template:
+    """Another session saved first (409, htmx): the conflict on the item, with what the server
+    holds for it now; the page keeps the typed answer and offers to reload."""
+    await session.refresh(assessment)
+    return page(
+        request,
+        "enterprise/save_conflict.html",
+        status_code=409,
+        message=i18n.describe(stale, i18n.negotiate(request)),
+        current=[assessment.answers.get(item) or {} for item in items],
     )
 
 
@@ -350,15 +374,13 @@ async def evidence_file(
 ) -> Response[bytes]:
     """An evidence file, for those who may read its assessment."""
     evidence = await get_evidence(db_session, viewer, evidence_id)
-    content = await storage_for(request.app).get(evidence.storage_key)
-    return Response(
-        content,
-        media_type=evidence.content_type.split(";")[0],
-        headers={
-            "Content-Disposition": content_disposition(evidence.filename),
-            "X-Content-Type-Options": "nosniff",
-            "Cache-Control": "private, no-store",
-        },
+    return await stored_file(
+        EVIDENCE,
+        storage_for(request.app),
+        evidence.storage_key,
+        filename=evidence.filename,
+        content_type=evidence.content_type,
+        sha256=evidence.sha256,
     )
 
 

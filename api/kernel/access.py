@@ -22,6 +22,8 @@ from anbiao.api.kernel.models import (
     Assessment,
     Assignment,
     Enterprise,
+    Finding,
+    FindingPhoto,
     Hazard,
     Role,
     User,
@@ -77,6 +79,11 @@ def application_visible(user: User) -> ColumnElement[bool]:
     if user.role == Role.admin:
         return Application.region.startswith(user.region_prefix)
     return Application.id.in_(_assigned(user))
+
+
+def finding_photo_visible(user: User) -> ColumnElement[bool]:
+    """A finding's photos are seen by whoever sees the finding's application."""
+    return FindingPhoto.application_id.in_(select(Application.id).where(application_visible(user)))
 
 
 def hazard_visible(user: User) -> ColumnElement[bool]:
@@ -139,4 +146,30 @@ async def get_hazard(session: AsyncSession, user: User, hazard_id: UUID) -> Haza
     query = scope_hazards(select(Hazard).where(Hazard.id == hazard_id), user)
     if (found := await session.scalar(query)) is None:
         raise not_found("hazard.not_found")
+    return found
+
+
+async def get_finding(
+    session: AsyncSession, user: User, application_id: UUID, finding_id: UUID
+) -> tuple[Application, Finding]:
+    """A finding of an application ``user`` sees, with that application."""
+    application = await get_application(session, user, application_id)
+    query = select(Finding).where(
+        Finding.id == finding_id, Finding.application_id == application.id
+    )
+    if (found := await session.scalar(query)) is None:
+        raise not_found("finding.not_found")
+    return application, found
+
+
+async def get_finding_photo(
+    session: AsyncSession, user: User, finding_id: UUID, photo_id: UUID
+) -> FindingPhoto:
+    query = select(FindingPhoto).where(
+        FindingPhoto.id == photo_id,
+        FindingPhoto.finding_id == finding_id,
+        finding_photo_visible(user),
+    )
+    if (found := await session.scalar(query)) is None:
+        raise not_found("photo.not_found")
     return found

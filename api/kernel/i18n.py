@@ -102,6 +102,8 @@ NAMES: dict[str, str] = {
     "overlay": "地方细则",
     "created": "创建申请",
     "scored": "评审评分",
+    "photo_added": "添加现场照片",
+    "photo_removed": "删除现场照片",
     # roles
     "enterprise": "企业",
     "reviewer": "评审员",

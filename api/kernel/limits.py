@@ -68,6 +68,8 @@ REVIEWERS_MAX = 20
 """Reviewers named in one assignment."""
 FINDING_REFERENCES_MAX = 20
 """Evidence references of one finding."""
+FINDING_PHOTOS_MAX = 20
+"""Photos attached to one finding."""
 HAZARD_REFERENCES_MAX = 50
 """Evidence lines of one hazard's rectification."""
 
@@ -96,6 +98,7 @@ __all__ = [
     "EMAIL_MAX",
     "EMAIL_PATTERN",
     "FINDING_MAX",
+    "FINDING_PHOTOS_MAX",
     "FINDING_REFERENCES_MAX",
     "HAZARD_REFERENCES_MAX",
     "INT_MAX",

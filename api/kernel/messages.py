@@ -26,6 +26,7 @@ SERVICE: dict[str, str] = {
     "certificate.not_found": "证书不存在",
     "evidence.not_found": "证据不存在",
     "finding.not_found": "问题不存在",
+    "photo.not_found": "照片不存在",
     "element.not_found": "要素不存在",
     # accounts and log-in
     "account.email_taken": "邮箱已注册：{email}",
@@ -39,6 +40,16 @@ SERVICE: dict[str, str] = {
     "enterprise.invalid_profile": "企业信息有误",
     "enterprise.uscc_taken": "该统一社会信用代码已注册：{uscc}",
     "enterprise.uscc_fixed": "统一社会信用代码不可修改",
+    # uploaded files: evidence and finding photos
+    "file.too_large": "文件过大（上限 {limit} 字节）",
+    "file.empty": "文件为空",
+    "photo.no_file": "请选择照片",
+    "photo.unsupported_type": "不支持的文件类型，仅限 JPEG、PNG、WebP 图片（按文件内容判断）",
+    "photo.storage_unavailable": "照片存储暂不可用，请稍后再试",
+    "photo.file_missing": "照片文件缺失，请联系管理员",
+    "photo.author_only": "只有记录人可修改问题的照片",
+    "photo.finding_closed": "只能在评审中修改未撤回、未转为隐患的问题的照片",
+    "photo.too_many": "每个问题最多 {max} 张照片",
     # self-assessments and evidence
     "assessment.frozen": "自评已提交评审，不能修改",
     "assessment.not_reopened": "退回补正只可修改退回的检查项：{items}",
@@ -47,11 +58,9 @@ SERVICE: dict[str, str] = {
     "evidence.unknown_item": "检查项不在本次自评中：{item}",
     "evidence.note_too_long": "备注过长（最多 {max} 字）",
     "evidence.note_invalid": "备注：{problem}",
-    "evidence.empty_file": "文件为空",
     "evidence.no_file": "请选择文件",
     "evidence.storage_unavailable": "证据存储暂不可用，请稍后再试",
     "evidence.file_missing": "证据文件缺失，请联系管理员",
-    "evidence.too_large": "文件过大（上限 {limit} 字节）",
     "evidence.unsupported_type": (
         "不支持的文件类型，仅限 PDF、JPEG、PNG、WebP、Word (.docx)、Excel (.xlsx) 和 UTF-8 文本"
         "（按文件内容判断）"

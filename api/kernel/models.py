@@ -195,6 +195,24 @@ class Finding(UUIDv7AuditBase):
     version: Mapped[int] = mapped_column(Integer, default=1)
 
 
+class FindingPhoto(UUIDv7AuditBase):
+    """A photo taken on site and attached to a finding by its reviewer. The bytes live in the
+    file storage under ``storage_key`` (``findings/<enterprise id>/<sha256>``); who may see it
+    is who may see the finding's application."""
+
+    __tablename__ = "finding_photo"
+
+    finding_id: Mapped[UUID] = mapped_column(ForeignKey("finding.id"), index=True)
+    application_id: Mapped[UUID] = mapped_column(ForeignKey("application.id"), index=True)
+    enterprise_id: Mapped[UUID] = mapped_column(ForeignKey("enterprise.id"))
+    filename: Mapped[str] = mapped_column(String(255))  # sanitised, extension fits the type
+    content_type: Mapped[str] = mapped_column(String(128))  # sniffed: JPEG, PNG or WebP
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    storage_key: Mapped[str] = mapped_column(String(255), index=True)
+    uploaded_by: Mapped[UUID] = mapped_column(ForeignKey("user_account.id"))
+
+
 class State(StrEnum):
     draft = "draft"  # 草稿
     submitted = "submitted"  # 已提交

@@ -27,6 +27,8 @@ from anbiao.api.kernel.models import (
     Hazard,
     User,
 )
+from anbiao.api.kernel.storage import Storage
+from anbiao.api.reports.findings import findings_section
 from anbiao.api.reports.labels import labels
 from anbiao.api.reports.plan import plan_section
 from anbiao.api.reports.sections import Context, comparison_section, result_section
@@ -123,9 +125,11 @@ async def application_report(
     *,
     lang: Lang = "zh-CN",
     today: date,
+    storage: Storage | None = None,
 ) -> Context:
     """Context of the review report (评审报告): the frozen self-assessment, the reviewers' result
-    of the current cycle and the item-by-item comparison, the conclusion and the audit dates."""
+    of the current cycle and the item-by-item comparison, the conclusion, the findings (with
+    their photos read from ``storage`` when given, for thumbnails) and the audit dates."""
     compared = await compare(session, engine, application)
     composed = compared.own.composed
     hazards = await _hazards(
@@ -156,6 +160,7 @@ async def application_report(
         "conclusion": _conclusion(application, composed, lang),
         "reviewers": [{"name": n, "employer": e} for n, e in reviewers],
         "timeline": await _timeline(session, application.id, lang),
+        "findings": await findings_section(session, storage, application, lang),
         "hazards": hazards,
     }
 

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from anbiao.api.accounts.sessions import signed_in
 from anbiao.api.kernel.i18n import negotiate
 from anbiao.api.kernel.models import Role, User
+from anbiao.api.kernel.storage import storage_for
 from anbiao.api.reports.routes import (
     application_download,
     assessment_download,
@@ -84,6 +85,7 @@ async def application_report(
         fmt,
         negotiate(request),
         request.app.state.clock(),
+        storage_for(request.app),
     )
 
 

@@ -27,6 +27,8 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
+from anbiao.api.reports.fetcher import report_fetcher
+from anbiao.api.reports.findings import findings_rows, with_thumbnails
 from anbiao.api.reports.plan import PLAN_COLUMNS, plan_cells
 from anbiao.api.reports.sections import Context
 
@@ -60,17 +62,13 @@ def render_html(context: Context) -> str:
     return _jinja().get_template(f"{context['kind']}.html").render(**context)
 
 
-def refuse_fetch(url: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
-    """WeasyPrint's URL fetcher for reports: nothing is ever fetched."""
-    raise ValueError(f"reports load no external resources: {url[:80]}")
-
-
-def render_pdf(context: Context, url_fetcher: Callable[..., Any] = refuse_fetch) -> bytes:
+def render_pdf(context: Context, url_fetcher: Callable[..., Any] | None = None) -> bytes:
     """The report as an A4 PDF with embedded, subset CJK fonts (CPU-bound: ~1 s)."""
     from weasyprint import HTML  # imported on first use: it is heavy
 
     logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)  # a line per page
-    pdf: bytes = HTML(string=render_html(context), url_fetcher=url_fetcher).write_pdf()
+    html = render_html(with_thumbnails(context))
+    pdf: bytes = HTML(string=html, url_fetcher=url_fetcher or report_fetcher()).write_pdf()
     return pdf
 
 
@@ -154,6 +152,8 @@ def render_xlsx(context: Context) -> bytes:
         _rows(book.create_sheet(t["sheet_plan"]), [t[k] for k in header], rows, widths)
     if context["kind"] == "application":
         _comparison_sheet(book, context["comparison"], t)
+        columns, found = findings_rows(context["findings"], t)
+        _rows(book.create_sheet(t["sheet_findings"]), columns, found, (8, 16, 50, 10, 10, 20, 40))
     return _save(book)
 
 

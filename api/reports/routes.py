@@ -25,6 +25,7 @@ from anbiao.api.accounts.security import requires
 from anbiao.api.kernel.access import get_application, get_assessment, get_enterprise, not_found
 from anbiao.api.kernel.i18n import Lang
 from anbiao.api.kernel.models import Certificate, Role, User
+from anbiao.api.kernel.storage import Storage, storage_for
 from anbiao.api.kernel.uploads import content_disposition
 from anbiao.api.reports import context as report_context
 from anbiao.api.reports import render
@@ -113,11 +114,18 @@ async def application_download(
     fmt: str,
     lang: Lang,
     today: date,
+    storage: Storage | None = None,
 ) -> Response[bytes]:
-    """The review report of an application ``user`` may see, as a download."""
+    """The review report of an application ``user`` may see, as a download; the PDF shows the
+    findings' photos as thumbnails (read from ``storage``)."""
     application = await get_application(session, user, application_id)
     context = await report_context.application_report(
-        session, engine, application, lang=lang, today=today
+        session,
+        engine,
+        application,
+        lang=lang,
+        today=today,
+        storage=storage if fmt == "pdf" else None,
     )
     name = context["enterprise"]
     return _download(
@@ -222,7 +230,14 @@ async def application_report(
     """评审报告: the self-assessment, the reviewers' scores and the item-by-item comparison,
     conclusion, state and audit dates; for everyone who may see the application."""
     return await application_download(
-        db_session, engine, request.user, application_id, fmt, lang, request.app.state.clock()
+        db_session,
+        engine,
+        request.user,
+        application_id,
+        fmt,
+        lang,
+        request.app.state.clock(),
+        storage_for(request.app),
     )
 
 

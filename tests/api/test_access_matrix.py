@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from support_api import act, answer_all, start
+from support_evidence import make_jpeg
 
 from anbiao.api.kernel.models import Role
 
@@ -53,6 +54,25 @@ ENDPOINTS = [
         "/api/v1/applications/{application}/findings/{finding}/withdraw",
         "application",
         {"version": 0},
+    ),
+    (
+        "POST",
+        "/api/v1/applications/{application}/findings/{finding}/photos",
+        "application",
+        "photo",
+    ),
+    ("GET", "/api/v1/applications/{application}/findings/{finding}/photos", "application", None),
+    (
+        "GET",
+        "/api/v1/applications/{application}/findings/{finding}/photos/{photo}",
+        "application",
+        None,
+    ),
+    (
+        "DELETE",
+        "/api/v1/applications/{application}/findings/{finding}/photos/{photo}?version=0",
+        "application",
+        None,
     ),
     ("POST", "/api/v1/assessments/{assessment}/evidence", "assessment", "upload"),
     ("GET", "/api/v1/assessments/{assessment}/evidence", "evidence", None),
@@ -147,7 +167,15 @@ def test_no_foreign_object_is_ever_shown(api, tmp_path):
         expect=201,
         json={"text": "测试问题"},
     )["id"]
+    photo = api.call(
+        "POST",
+        f"/api/v1/applications/{a['application']}/findings/{finding}/photos",
+        "r1@x.cn",
+        expect=201,
+        files={"file": ("a.jpg", make_jpeg(), "image/jpeg")},
+    )["id"]
     ids = {**a, "hazard": hazards, "action": "accept", "evidence": evidence, "finding": finding}
+    ids["photo"] = photo
     secrets = {
         str(a["enterprise"]),
         str(a["assessment"]),
@@ -156,6 +184,7 @@ def test_no_foreign_object_is_ever_shown(api, tmp_path):
         "ent_a@x.cn",
         evidence,
         finding,
+        photo,
     }
     ids["number"] = _seed_certificate(api, a)
     secrets.add(ids["number"])
@@ -165,7 +194,14 @@ def test_no_foreign_object_is_ever_shown(api, tmp_path):
         if body == "profile":
             body = {"version": 0, "profile": _profile(api, a)}
         for user in USERS:
-            if body == "upload":
+            if body == "photo":
+                r = api.client.request(
+                    method,
+                    path,
+                    headers=api.login(user),
+                    files={"file": ("b.jpg", make_jpeg(8, 8), "image/jpeg")},
+                )
+            elif body == "upload":
                 r = api.client.request(
                     method,
                     path,

@@ -139,7 +139,7 @@ def test_review_report_and_certificate(api, clock):
     case = to_certificate(api, clock)
     path = f"/api/v1/applications/{case['application']}/report"
     book = load_workbook(io.BytesIO(download(api, path, "r1@experts.cn", XLSX, format="xlsx")))
-    assert book.sheetnames == ["概况", "检查项", "扣分汇总", "隐患", "对比"]
+    assert book.sheetnames == ["概况", "检查项", "扣分汇总", "隐患", "对比", "评审发现"]
     compared = {r[0]: r for r in book["对比"].iter_rows(min_row=2, values_only=True)}
     expected = {i["item_id"]: i for i in case["comparison"]["items"]}
     assert set(compared) == set(expected)

@@ -147,6 +147,17 @@ def test_autosave_with_a_stale_version_is_refused_and_loses_nothing(pages):
         htmx=True,
     )
     assert "他人修改" in stale.text and stale.text.lstrip().startswith("<div")  # a fragment
+    assert "服务器上现为：<strong>未作答" in stale.text  # the server's truth for the item
+    pages.client.cookies.set("anbiao_lang", "en")
+    english = pages.post(
+        f"/assessments/{assessment}/fill/{code}",
+        {"version": "1", f"s:{first}": "non_compliant"},
+        expect=409,
+        htmx=True,
+    )
+    assert "changed by someone else" in english.text and "Saved on the server:" in english.text
+    assert not re.search(r"[\u4e00-\u9fff]", english.text)
+    pages.client.cookies.delete("anbiao_lang")
     page = pages.get(f"/assessments/{assessment}/fill/{code}")
     assert re.search(rf'name="s:{re.escape(first)}" value="\w+" checked', page)
     assert not re.search(rf'name="s:{re.escape(second)}" value="\w+" checked', page)
@@ -239,7 +250,8 @@ def test_a_reviewer_records_and_withdraws_findings_and_a_major_one_refuses_a_pas
     refused = pages.post(f"{application}/act/conclude_pass", {"version": version}, expect=409)
     assert "重大" in refused.text and "评审中" in refused.text  # shown on the page, state kept
     major = re.findall(r"/findings/([0-9a-f-]+)/withdraw", html)[1]
-    finding_version = re.findall(r'name="version" value="(\d+)"', html.split(major)[1])[0]
+    after = html.split(f"{major}/withdraw")[1]
+    finding_version = re.findall(r'name="version" value="(\d+)"', after)[0]
     pages.post(f"{application}/findings/{major}/withdraw", {"version": finding_version})
     pages.post(f"{application}/act/conclude_pass", {"version": version})
     assert "评审通过" in pages.get(application)

@@ -16,7 +16,7 @@ from litestar.testing import TestClient
 from PIL import Image
 from playwright.sync_api import Page, expect
 from support_api import PASSWORD, Api, Clock, fresh_database, serve, start
-from support_browser import Journey
+from support_browser import Journey, all_saved
 
 LONG = 80  # the element filled here has at least this many items
 LIMIT = 1_000_000  # the evidence size limit of this site, below a phone photo's size
@@ -92,12 +92,6 @@ def longest_element(page: Page, base: str, assessment: str) -> str:
 
 def visible_items(page: Page) -> int:
     return page.locator("article.item:visible").count()
-
-
-def all_saved(page: Page) -> None:
-    """Every autosave asked for has been answered, and none failed."""
-    expect(page.locator("#fill-bar")).to_have_attribute("data-pending", "0", timeout=60_000)
-    expect(page.locator("#save-status")).to_have_text(re.compile("已保存|saved", re.IGNORECASE))
 
 
 def test_fill_a_long_element_with_filter_search_and_next_unanswered(phone_site, browser):

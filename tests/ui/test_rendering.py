@@ -30,6 +30,7 @@ from support_api import (
     start,
     to_certificate,
 )
+from support_evidence import make_jpeg
 from support_ui import (
     Pages,
     assert_renders_cleanly,
@@ -98,12 +99,19 @@ def seed(api: Api, clock: Clock) -> dict[str, Any]:
         for c in api.call("GET", f"/api/v1/applications/{reviewing['id']}/candidates", ADMIN)
     }
     act(api, reviewing, "assign", ADMIN, reviewer_ids=[people["r1"], people["r2"]])
-    api.call(
+    finding = api.call(
         "POST",
         f"/api/v1/applications/{reviewing['id']}/findings",
         REVIEWER,
         201,
         json={"text": "配电箱前堆放杂物", "level": "general", "location": "二车间"},
+    )
+    api.call(  # a photo on the finding: thumbnails on the page and in the review report
+        "POST",
+        f"/api/v1/applications/{reviewing['id']}/findings/{finding['id']}/photos",
+        REVIEWER,
+        201,
+        files={"file": ("IMG_0001.jpg", make_jpeg(), "image/jpeg")},
     )
     waiting = enterprise(api, "ent3@fz.cn", "34", "福州第三示例厂")
     clock.advance(40)  # the open deadlines have passed: the overdue lists have rows
@@ -209,6 +217,8 @@ def enterprise_pages(reader: Reader, s: Seeded) -> None:
     # a refused answer (partial without a deduction): the engine's message in the page's language
     reader.post(fill, {"version": version, f"s:{item}": "partial"}, expect=422, htmx=True)
     reader.post(fill, {"version": version, f"s:{item}": "non_compliant"}, expect=200, htmx=True)
+    # the same page again, now stale: the conflict with what the server holds
+    reader.post(fill, {"version": version, f"s:{item}": "compliant"}, expect=409, htmx=True)
     application = s.certified["application"]
     reader.get(f"/applications/{application}")
     reader.download(f"/applications/{application}/report/pdf")
@@ -231,7 +241,15 @@ def authority_pages(reader: Reader, s: Seeded) -> None:
 def reviewer_pages(reader: Reader, s: Seeded) -> None:
     reader.as_(REVIEWER)
     reader.get("/review")
-    reader.get(f"/applications/{s.under_review}")
+    html = reader.get(f"/applications/{s.under_review}")
+    finding = re.search(r'id="finding-([0-9a-f-]+)"', html).group(1)
+    reader.post(  # the photo list the page's script gets back after an upload
+        f"/applications/{s.under_review}/findings/{finding}/photos",
+        expect=200,
+        htmx=True,
+        files={"photo": ("IMG_0002.jpg", make_jpeg(), "image/jpeg")},
+    )
+    reader.download(f"/applications/{s.under_review}/report/pdf")
     first = reader.client.get(f"/review/{s.under_review}/score", follow_redirects=False)
     start_path = first.headers["location"]
     html = reader.get(start_path)

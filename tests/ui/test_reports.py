@@ -15,9 +15,9 @@ from support import make_profile
 from anbiao.api.assessments.service import score_answers
 from anbiao.api.kernel.models import Certificate
 from anbiao.api.reports.context import QR_DARK, certificate_context, self_assessment_context
+from anbiao.api.reports.fetcher import refuse_fetch
 from anbiao.api.reports.render import (
     pdf_off_loop,
-    refuse_fetch,
     render_html,
     render_pdf,
     shutdown_report_pool,

@@ -2,7 +2,7 @@
    unanswered", per-section counts, and visible saving. Each item's form is autosaved by htmx;
    a save that fails (offline, 409, 5xx) is marked 未保存 on the item with a retry, retried by
    itself when the connection is back, and the typed answer stays on the page. Evidence files and
-   camera photos upload on choice, photos scaled down to fit the size limit. */
+   camera photos upload on choice through uploads.js. */
 (function () {
   "use strict";
   var bar = document.getElementById("fill-bar");
@@ -183,69 +183,5 @@
       if (first) first.focus({ preventScroll: true });
     });
   }
-  // Evidence: a file or a photo from the camera is sent as soon as it is chosen; a photo larger
-  // than the limit (or than 2560 px) is scaled down in a canvas first, so phones' photos fit.
-  var LONGEST = 2560;
-  var csrf = JSON.parse(document.body.getAttribute("hx-headers") || "{}")["x-csrftoken"];
-
-  function shrink(file, limit) {
-    return new Promise(function (resolve) {
-      if (!/^image\/(jpeg|png|webp)$/.test(file.type)) return resolve(file);
-      var img = new Image();
-      img.onload = function () {
-        var side = Math.max(img.naturalWidth, img.naturalHeight);
-        if (file.size <= limit && side <= LONGEST) return resolve(file);
-        var scale = Math.min(1, LONGEST / side);
-        (function attempt(tries) {
-          var canvas = document.createElement("canvas");
-          canvas.width = Math.round(img.naturalWidth * scale);
-          canvas.height = Math.round(img.naturalHeight * scale);
-          canvas.getContext("2d").drawImage(img, 0, 0, canvas.width, canvas.height);
-          canvas.toBlob(function (blob) {
-            if (blob && (blob.size <= limit || tries === 0)) {
-              var name = file.name.replace(/\.\w+$/, "") + ".jpg";
-              return resolve(new File([blob], name, { type: "image/jpeg" }));
-            }
-            scale *= 0.75;
-            attempt(tries - 1);
-          }, "image/jpeg", 0.85);
-        })(5);
-      };
-      img.onerror = function () { resolve(file); };
-      var reader = new FileReader(); // a data: URL, which the pages' CSP allows for images
-      reader.onload = function () { img.src = reader.result; };
-      reader.onerror = function () { resolve(file); };
-      reader.readAsDataURL(file);
-    });
-  }
-
-  document.querySelectorAll("form.evidence").forEach(function (form) {
-    var list = document.getElementById(form.dataset.list);
-    var state = form.querySelector(".upload-status");
-    form.querySelectorAll("input[type=file]").forEach(function (input) {
-      input.addEventListener("change", function () {
-        if (!input.files.length) return;
-        state.textContent = text.uploading;
-        shrink(input.files[0], Number(form.dataset.max)).then(function (file) {
-          var body = new FormData();
-          body.append("item_id", form.querySelector("input[name=item_id]").value);
-          body.append("file", file, file.name);
-          return fetch(form.action, {
-            method: "POST",
-            body: body,
-            headers: { "x-csrftoken": csrf, "hx-request": "true" },
-            credentials: "same-origin",
-          });
-        }).then(function (r) {
-          return r.text().then(function (html) {
-            if (r.ok) { list.innerHTML = html; state.textContent = "✓ " + text.uploaded; }
-            else { state.innerHTML = html; }
-          });
-        }).catch(function () {
-          state.textContent = text.uploadFailed;
-        }).then(function () { input.value = ""; });
-      });
-    });
-  });
   apply();
 })();

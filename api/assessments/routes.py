@@ -19,6 +19,7 @@ from anbiao.api.assessments.saving import save_answers, save_view
 from anbiao.api.assessments.schemas import AnswersPatch, AssessmentOut, SaveOut
 from anbiao.api.assessments.service import assessment_view, create_assessment
 from anbiao.api.kernel.access import assessment_profile, get_assessment, get_enterprise
+from anbiao.api.kernel.db import read_connection
 from anbiao.api.kernel.listing import FormatQuery, Limit, Offset, listing, page
 from anbiao.api.kernel.models import Assessment, Role, User
 from anbiao.api.kernel.schemas import Page
@@ -135,7 +136,6 @@ class AssessmentController(Controller):
         self,
         request: Request[User, Any, Any],
         assessment_id: FromPath[UUID],
-        db_session: NamedDependency[AsyncSession],
         engine: NamedDependency[Engine],
         lang: FromQuery[str] = "zh-CN",
     ) -> Response[dict[str, Any]]:
@@ -143,7 +143,8 @@ class AssessmentController(Controller):
 
         Its ``ETag`` names the composition and language: send it back in ``If-None-Match`` and
         an unchanged checklist is answered 304 without a body."""
-        profile = await assessment_profile(db_session, request.user, assessment_id)
+        async with read_connection(request) as connection:
+            profile = await assessment_profile(connection, request.user, assessment_id)
         found = _checklist(engine.compose(Profile.model_validate(profile)), lang)
         headers = {"ETag": found.etag, "Cache-Control": "private, no-cache"}
         # Response[Any]: the body is sent as encoded JSON bytes (or empty for 304); the declared

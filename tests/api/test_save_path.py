@@ -5,8 +5,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import event
-from support_api import FUZHOU, answer_all, minor_items, self_hazards, setup_authority, start
+from support_api import (
+    FUZHOU,
+    answer_all,
+    minor_items,
+    self_hazards,
+    setup_authority,
+    start,
+    statements,
+)
 
 SINGLE_SAVE_LIMIT = 1024  # bytes
 
@@ -75,23 +82,6 @@ def test_a_stale_save_still_carries_the_current_state(api):
     assert current["result"]["complete"] and current["answers"]
 
 
-def _statements(api, run) -> list[str]:
-    """SQL statements ``run`` sends, transaction control (BEGIN, COMMIT) left out."""
-    engine = api.client.app.state.db_config.get_engine().sync_engine
-    sent: list[str] = []
-
-    def listener(conn, cursor, statement, parameters, context, executemany):
-        if statement.split(None, 1)[0].upper() not in ("BEGIN", "COMMIT", "ROLLBACK"):
-            sent.append(statement)
-
-    event.listen(engine, "before_cursor_execute", listener)
-    try:
-        run()
-    finally:
-        event.remove(engine, "before_cursor_execute", listener)
-    return sent
-
-
 def test_a_save_sends_a_pinned_number_of_statements(api):
     """One read (assessment, applications, the batch's live hazards), one versioned UPDATE, one
     audit INSERT — for one answer and for fifty; a failing answer adds the hazard it opens."""
@@ -105,14 +95,14 @@ def test_a_save_sends_a_pinned_number_of_statements(api):
         version = _save(api, assessment["id"], version, answers)["version"]
 
     compliant = {"status": "compliant"}
-    one = _statements(api, lambda: save({items[0]["id"]: compliant}))
+    one = statements(api, lambda: save({items[0]["id"]: compliant}))
     assert len(one) == 3, one
-    fifty = _statements(api, lambda: save({i["id"]: compliant for i in items[1:51]}))
+    fifty = statements(api, lambda: save({i["id"]: compliant for i in items[1:51]}))
     assert len(items) > 50 and len(fifty) == 3, fifty
     failing = {"status": "non_compliant"}
-    opens = _statements(api, lambda: save({items[0]["id"]: failing}))
+    opens = statements(api, lambda: save({items[0]["id"]: failing}))
     assert len(opens) == 4 and opens[-1].lstrip().upper().startswith("INSERT INTO HAZARD"), opens
-    unchanged = _statements(api, lambda: save({items[0]["id"]: failing}))
+    unchanged = statements(api, lambda: save({items[0]["id"]: failing}))
     assert len(unchanged) == 2, unchanged  # read and UPDATE (the version moves); nothing to audit
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Unpack, cast
+from typing import Any, cast
 
 from sqlalchemy import ColumnElement, Row, Table, bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -101,7 +101,9 @@ async def application_page(
     }
 
 
-def _items(rows: Sequence[Row[Any, Unpack[tuple[Any, ...]]]], role: Role, today: date) -> list[dict[str, Any]]:
+def _items(
+    rows: Sequence[Row[Any, *tuple[Any, ...]]], role: Role, today: date
+) -> list[dict[str, Any]]:
     actions = {s: allowed_actions(s, role) for s in State}
     items = []
     for row in rows:

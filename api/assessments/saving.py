@@ -104,7 +104,9 @@ async def save_answers(
     session: AsyncSession, engine: Engine, user: User, assessment_id: UUID, patch: Any
 ) -> Saved:
     """Merge a batch of answers (null clears one); validated by the engine; never a lost update.
-    ``patch``: an ``AnswersPatch`` (its answers already validated)."""
+    ``patch``: an ``AnswersPatch`` (its answers already validated). A stale version is 409 even
+    when nothing would change; a batch that changes nothing writes nothing (the version stays,
+    no audit event)."""
     row = (
         await session.execute(
             _READ.where(assessment_visible(user)),
@@ -115,6 +117,8 @@ async def save_answers(
         raise not_found("自评 assessment")
     if row.frozen:
         raise Conflict("自评已提交评审，不能修改 / the assessment is under an active application")
+    if row.version != patch.version:
+        raise await _stale(session, engine, user, assessment_id)
     stored: dict[str, Any] = row.answers
     changed: dict[str, Answer | None] = {}
     for item_id, answer in patch.answers.items():
@@ -127,6 +131,8 @@ async def save_answers(
             f"a returned application reopens only its items: {', '.join(closed)}"
         )
     scored, merged = _score(engine, assessment_id, row, changed)  # raises on bad answers
+    if not changed:  # nothing to write: the version stays, nothing to audit
+        return Saved(assessment_id, row.version, merged, (), scored, HazardMoves())
     version = patch.version + 1
     now = datetime.now(UTC)
     written = await session.scalar(
@@ -139,21 +145,26 @@ async def save_answers(
             "now": now,
         },
     )
-    if written is None:
-        current = await get_assessment(session, user, assessment_id)
-        raise StaleVersion(assessment_view(engine, current))
-    moves = HazardMoves()
-    if changed:
-        audit(
-            session,
-            "assessment.answers_saved",
-            user,
-            enterprise_id=row.enterprise_id,
-            before={k: stored.get(k) for k in changed},
-            after={k: merged.get(k) for k in changed},
-        )
-        moves = await _sync_hazards(session, row, scored, tuple(changed), now)
+    if written is None:  # a concurrent save came between the read and this update
+        raise await _stale(session, engine, user, assessment_id)
+    audit(
+        session,
+        "assessment.answers_saved",
+        user,
+        enterprise_id=row.enterprise_id,
+        before={k: stored.get(k) for k in changed},
+        after={k: merged.get(k) for k in changed},
+    )
+    moves = await _sync_hazards(session, row, scored, tuple(changed), now)
     return Saved(assessment_id, version, merged, tuple(changed), scored, moves)
+
+
+async def _stale(
+    session: AsyncSession, engine: Engine, user: User, assessment_id: UUID
+) -> StaleVersion:
+    """409 with the assessment as it stands."""
+    current = await get_assessment(session, user, assessment_id)
+    return StaleVersion(assessment_view(engine, current))
 
 
 def _score(

@@ -103,7 +103,37 @@ def test_a_save_sends_a_pinned_number_of_statements(api):
     opens = statements(api, lambda: save({items[0]["id"]: failing}))
     assert len(opens) == 4 and opens[-1].lstrip().upper().startswith("INSERT INTO HAZARD"), opens
     unchanged = statements(api, lambda: save({items[0]["id"]: failing}))
-    assert len(unchanged) == 2, unchanged  # read and UPDATE (the version moves); nothing to audit
+    assert len(unchanged) == 1, unchanged  # the read: nothing to write, nothing to audit
+
+
+def test_a_save_that_changes_nothing_writes_nothing(api):
+    """The same answer again (or an empty batch) answers the current version: no new version,
+    no audit event. A stale version is still 409, even when nothing would change."""
+    enterprise, assessment = start(api, **FUZHOU)
+    item = minor_items(api, assessment)[0]["id"]
+    version = assessment["version"]
+    saved = _save(api, assessment["id"], version, {item: {"status": "compliant"}})
+    assert saved["version"] == version + 1
+
+    def saves() -> int:
+        path = f"/api/v1/enterprises/{enterprise}/events"
+        events = api.call("GET", path, "ent@fz.cn", params={"limit": 500})["items"]
+        return sum(e["action"] == "assessment.answers_saved" for e in events)
+
+    assert saves() == 1
+    for batch in ({item: {"status": "compliant"}}, {}):
+        again = _save(api, assessment["id"], version + 1, batch)
+        assert again["version"] == version + 1 and again["items"] == []
+        assert again["totals"] == saved["totals"]
+    assert saves() == 1
+    read = api.call("GET", f"/api/v1/assessments/{assessment['id']}", "ent@fz.cn")
+    assert read["version"] == version + 1
+    r = api.client.patch(
+        f"/api/v1/assessments/{assessment['id']}/answers",
+        headers=api.login("ent@fz.cn"),
+        json={"version": version, "answers": {item: {"status": "compliant"}}},
+    )
+    assert r.status_code == 409 and r.json()["current"]["version"] == version + 1
 
 
 def test_hazards_follow_only_the_changed_items(api):

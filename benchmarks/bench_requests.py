@@ -102,14 +102,8 @@ async def measure(url: str, rounds: int, profile: str) -> list[tuple[str, float,
             nonlocal n
             body = {"version": firm.version, "answers": sets[n % 2]}
             n += 1
-            await api.call(
-                "PATCH",
-                f"/api/v1/assessments/{firm.assessment_id}/answers",
-                firm.token,
-                body=body,
-                parse=False,
-            )
-            firm.version += 1
+            path = f"/api/v1/assessments/{firm.assessment_id}/answers"
+            firm.version = (await api.call("PATCH", path, firm.token, body=body))["version"]
 
         ceiling = ceiling_app.create_app(url, SECRET)
         peer = firms[1]  # the ceiling writes to another firm's assessment

@@ -104,13 +104,16 @@ async def application_page(
 def _items(
     rows: Sequence[Row[Any, *tuple[Any, ...]]], role: Role, today: date
 ) -> list[dict[str, Any]]:
-    actions = {s: allowed_actions(s, role) for s in State}
+    actions: dict[str, list[str]] = {}  # by state: the same for every row in it
     items = []
     for row in rows:
-        item = {c: row._mapping[c] for c in LISTED}
+        item = dict(zip(LISTED, row, strict=False))  # the listed columns come first, then total
+        state = item["state"]
+        if state not in actions:
+            actions[state] = allowed_actions(State(state), role)
         due = item["due_on"]
         item["overdue"] = due is not None and today > due
-        item["allowed_actions"] = actions[State(item["state"])]
+        item["allowed_actions"] = actions[state]
         item["reviewers"] = []  # only the single application's view names them
         items.append(item)
     return items

@@ -58,7 +58,11 @@ class InProcess:
 
     def __init__(self, app: Litestar) -> None:
         transport = httpx.ASGITransport(app=app)  # type: ignore[arg-type]
-        self.client = httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1")
+        self.client = httpx.AsyncClient(
+            transport=transport,
+            base_url="http://127.0.0.1",
+            headers={"Accept-Encoding": "identity"},  # as wrk and the surge client
+        )
 
     async def request(self, method: str, path: str, token: str = "", body: Any = None) -> Response:
         headers = {"Authorization": f"Bearer {token}"} if token else {}

@@ -32,7 +32,7 @@ from anbiao.api.applications import review_pages
 from anbiao.api.applications.finding_routes import FindingController
 from anbiao.api.applications.routes import ApplicationController, open_application
 from anbiao.api.applications.workflow import IllegalTransition
-from anbiao.api.assessments import hazard_pages
+from anbiao.api.assessments import hazard_pages, plan_pages
 from anbiao.api.assessments import pages as assessment_pages
 from anbiao.api.assessments.evidence import EvidenceController
 from anbiao.api.assessments.hazards import HazardController
@@ -85,6 +85,7 @@ PAGES = [
     *enterprise_pages.HANDLERS,
     *assessment_pages.HANDLERS,
     *hazard_pages.HANDLERS,
+    *plan_pages.HANDLERS,
     *application_pages.HANDLERS,
     *review_pages.HANDLERS,
     *certificate_pages.HANDLERS,

@@ -16,11 +16,25 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from anbiao.api.accounts.sessions import ANYONE
 from anbiao.api.assessments.hazards import HazardUpdate, update_hazard
 from anbiao.api.kernel import i18n
-from anbiao.api.kernel.access import get_hazard, scope_hazards
+from anbiao.api.kernel.access import assessment_visible, get_hazard, scope_hazards
+from anbiao.api.kernel.errors import StaleVersion
 from anbiao.api.kernel.forms import error_lines, form_data, validate
-from anbiao.api.kernel.models import Hazard, Role, User
+from anbiao.api.kernel.models import Assessment, Hazard, Role, User
 from anbiao.api.kernel.pages import page, safe_next, see_other
 from anbiao.core.errors import AnbiaoError
+
+
+async def plan_link(session: AsyncSession, viewer: User) -> str:
+    """The action plan of the enterprise's latest self-assessment ("" for other roles)."""
+    if viewer.role != Role.enterprise:
+        return ""
+    latest = await session.scalar(
+        select(Assessment.id)
+        .where(assessment_visible(viewer))
+        .order_by(Assessment.created_at.desc())
+        .limit(1)
+    )
+    return f"/assessments/{latest}/plan" if latest else ""
 
 
 @get("/hazards", guards=ANYONE)
@@ -38,7 +52,12 @@ async def hazards(
         )
     ).all()
     return page(
-        request, "shared/hazards.html", hazards=rows, errors=[], today=request.app.state.clock()
+        request,
+        "shared/hazards.html",
+        hazards=rows,
+        errors=[],
+        today=request.app.state.clock(),
+        plan=await plan_link(db_session, viewer),
     )
 
 
@@ -53,7 +72,7 @@ async def hazard_update(
     hazard = await get_hazard(db_session, viewer, hazard_id)
     form = await form_data(request)
     lang = i18n.negotiate(request)
-    data: dict[str, Any] = {"state": form.get("state") or None}
+    data: dict[str, Any] = {"state": form.get("state") or None, "version": form.get("version")}
     if viewer.role == Role.enterprise:
         data |= {
             "owner": form.get("owner", ""),
@@ -64,22 +83,24 @@ async def hazard_update(
             ],
         }
     body, errors = validate(HazardUpdate, data, lang)
+    status = 422
     if body is not None:
         try:
             await update_hazard(db_session, viewer, hazard, body)
             await db_session.commit()
             return see_other(safe_next(form.get("back"), "/hazards"))
-        except AnbiaoError as exc:
-            await db_session.rollback()
+        except AnbiaoError as exc:  # refused before writing; a 4xx response commits nothing
             errors = error_lines(exc, lang)
+            status = 409 if isinstance(exc, StaleVersion) else 422
     rows = (await db_session.scalars(scope_hazards(select(Hazard), viewer))).all()
     return page(
         request,
         "shared/hazards.html",
-        status_code=422,
+        status_code=status,
         hazards=rows,
         errors=errors,
         today=request.app.state.clock(),
+        plan=await plan_link(db_session, viewer),
     )
 
 

@@ -16,8 +16,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from anbiao.api.assessments.schemas import HazardOut
 from anbiao.api.kernel.access import get_hazard, scope_hazards
 from anbiao.api.kernel.audit import audit
-from anbiao.api.kernel.errors import Rejected
-from anbiao.api.kernel.limits import HAZARD_REFERENCES_MAX, Measures, PersonName, Reference
+from anbiao.api.kernel.db import versioned_update
+from anbiao.api.kernel.errors import Rejected, StaleVersion
+from anbiao.api.kernel.limits import (
+    HAZARD_REFERENCES_MAX,
+    Measures,
+    PersonName,
+    Reference,
+    Resources,
+    Version,
+)
 from anbiao.api.kernel.listing import FormatQuery, Limit, Offset, Region, listing, page
 from anbiao.api.kernel.models import Enterprise, Hazard, Role, User
 from anbiao.api.kernel.schemas import Input, Page
@@ -36,27 +44,38 @@ class HazardUpdate(Input):
     deadline: date | None = None
     evidence: list[Reference] | None = Field(default=None, max_length=HAZARD_REFERENCES_MAX)
     state: Literal["open", "rectifying", "submitted", "closed"] | None = None
+    resources: Resources | None = None
+    version: Version | None = None  # when given, a stale one is refused (409)
+
+
+def hazard_view(hazard: Hazard) -> dict[str, Any]:
+    return HazardOut.model_validate(hazard).model_dump(mode="json")
 
 
 async def update_hazard(
     session: AsyncSession, user: User, hazard: Hazard, data: HazardUpdate
 ) -> Hazard:
-    """Record rectification facts (the enterprise) or move the hazard along its loop; audited."""
-    before = HazardOut.model_validate(hazard).model_dump(mode="json")
-    fields = data.model_dump(exclude_unset=True, exclude={"state"})
-    if fields and user.role != Role.enterprise:
+    """Record rectification facts (the enterprise) or move the hazard along its loop; audited.
+    A ``version`` other than the hazard's, or a concurrent change, raises StaleVersion."""
+    before = hazard_view(hazard)
+    if data.version is not None and data.version != hazard.version:
+        raise StaleVersion(before)
+    values: dict[str, Any] = data.model_dump(exclude_unset=True, exclude={"state", "version"})
+    if values and user.role != Role.enterprise:
         raise Rejected("只有企业可填写整改信息 / only the enterprise records rectification")
-    for key, value in fields.items():
-        setattr(hazard, key, value)
     if data.state is not None and data.state != hazard.state:
         if (hazard.state, data.state) not in MOVES[Role(user.role)]:
             raise Rejected(f"不能从 {hazard.state} 变为 {data.state} / move not allowed")
-        if data.state == "submitted" and not hazard.evidence:
+        if data.state == "submitted" and not values.get("evidence", hazard.evidence):
             raise Rejected("请先上传整改证据 / evidence is required")
-        hazard.state = data.state
+        values["state"] = data.state
         if data.state == "closed":
-            hazard.verified_by = user.id
-    after = HazardOut.model_validate(hazard).model_dump(mode="json")
+            values["verified_by"] = user.id
+    values["version"] = hazard.version + 1
+    await versioned_update(
+        session, Hazard, hazard, hazard.version, values, lambda: hazard_view(hazard)
+    )
+    after = hazard_view(hazard)
     audit(
         session,
         "hazard.updated",

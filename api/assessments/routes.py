@@ -16,9 +16,11 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from anbiao.api.accounts.security import requires
+from anbiao.api.assessments.plan import ActionPlanOut, action_plan
 from anbiao.api.assessments.saving import save_answers, save_view
 from anbiao.api.assessments.schemas import AnswersPatch, AssessmentOut, SaveOut
 from anbiao.api.assessments.service import assessment_view, create_assessment
+from anbiao.api.kernel import i18n
 from anbiao.api.kernel.access import assessment_profile, get_assessment, get_enterprise
 from anbiao.api.kernel.db import read_connection
 from anbiao.api.kernel.listing import FormatQuery, Limit, Offset, listing, page
@@ -145,6 +147,29 @@ class AssessmentController(Controller):
         """Answers, version and the live result (score, hazards, what raises the grade)."""
         assessment = await get_assessment(db_session, request.user, assessment_id)
         return AssessmentOut.model_validate(assessment_view(engine, assessment))
+
+    @get("/{assessment_id:uuid}/action-plan", operation_id="getActionPlan")
+    async def action_plan(
+        self,
+        request: Request[User, Any, Any],
+        assessment_id: FromPath[UUID],
+        db_session: NamedDependency[AsyncSession],
+        engine: NamedDependency[Engine],
+    ) -> ActionPlanOut:
+        """整改计划: the hazards of this self-assessment's items (self-assessment and review),
+        major first, overdue first, then by deadline, each with measures, owner, deadline,
+        resources, state, version and a suggested measure; texts in ``Accept-Language``."""
+        assessment = await get_assessment(db_session, request.user, assessment_id)
+        composed = engine.compose(Profile.model_validate(assessment.profile))
+        rows = await action_plan(
+            db_session,
+            assessment,
+            composed,
+            lang=i18n.accepted(request),
+            today=request.app.state.clock(),
+            user=request.user,
+        )
+        return ActionPlanOut.model_validate({"assessment_id": assessment.id, "items": rows})
 
     @get(
         "/{assessment_id:uuid}/checklist",

@@ -86,3 +86,5 @@ class HazardOut(Output):
     measures: str
     deadline: date | None
     evidence: list[str]
+    resources: str
+    version: Integer

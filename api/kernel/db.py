@@ -27,13 +27,15 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from anbiao.api.kernel import sqlite
 from anbiao.api.kernel.errors import StaleVersion
-from anbiao.api.kernel.models import Application, Assessment, Enterprise, Finding
+from anbiao.api.kernel.models import Application, Assessment, Enterprise, Finding, Hazard
 from anbiao.api.kernel.settings import Settings
 from anbiao.api.kernel.sqlite import READ_ONLY
 
 MIGRATIONS = Path(__file__).parent.parent / "migrations"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-Versioned = TypeVar("Versioned", Enterprise, Assessment, Application, Finding)  # have .version
+Versioned = TypeVar(
+    "Versioned", Enterprise, Assessment, Application, Finding, Hazard
+)  # have .version
 
 
 def _reads_in_autocommit(state: Any, method: str, dialect: str) -> bool:

@@ -38,6 +38,7 @@ FIELD_LABELS = {
     "location": "位置",
     "owner": "责任人",
     "measures": "整改措施",
+    "resources": "所需资源/资金",
     "evidence": "整改证据",
     "items": "重新打开的检查项",
     "reviewer_ids": "评审员",

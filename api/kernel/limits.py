@@ -49,6 +49,8 @@ LOCATION_MAX = 200
 """Where on site a finding was made."""
 MEASURES_MAX = 4000
 """A hazard's rectification measures (整改措施)."""
+RESOURCES_MAX = 2000
+"""The resources or funds a hazard's rectification needs (所需资源/资金)."""
 OWNER_MAX = 100
 """A person's name: the contact who signs up, a hazard's owner (责任人)."""
 ELEMENT_MAX = 32
@@ -73,6 +75,7 @@ Note = Text(NOTE_MAX, multiline=True, description=f"At most {NOTE_MAX} character
 Reason = Text(REASON_MAX, multiline=True, description=f"At most {REASON_MAX} characters.")
 FindingText = Text(FINDING_MAX, multiline=True, required=True)
 Measures = Text(MEASURES_MAX, multiline=True)
+Resources = Text(RESOURCES_MAX, multiline=True)
 Location = Text(LOCATION_MAX)
 PersonName = Text(OWNER_MAX)
 RequiredPersonName = Text(OWNER_MAX, required=True)
@@ -109,6 +112,7 @@ __all__ = [
     "REASON_MAX",
     "REFERENCES_MAX",
     "REFERENCE_MAX",
+    "RESOURCES_MAX",
     "REVIEWERS_MAX",
     "Batch",
     "ElementCode",
@@ -122,6 +126,7 @@ __all__ = [
     "Reason",
     "Reference",
     "RequiredPersonName",
+    "Resources",
     "Version",
     "text_problem",
 ]

@@ -100,7 +100,8 @@ class Assignment(UUIDv7AuditBase):
 
 
 class Hazard(UUIDv7AuditBase):
-    """A hazard (隐患) with its closed loop: owner, measures, deadline, evidence, verification."""
+    """A hazard (隐患) with its closed loop: owner, measures, deadline, evidence, verification; a
+    row of the action plan (整改计划) with the resources it needs."""
 
     __tablename__ = "hazard"
 
@@ -118,6 +119,8 @@ class Hazard(UUIDv7AuditBase):
     deadline: Mapped[date | None] = mapped_column(Date, default=None)
     evidence: Mapped[list[str]] = mapped_column(JSON, default=list)
     verified_by: Mapped[UUID | None] = mapped_column(ForeignKey("user_account.id"), default=None)
+    resources: Mapped[str] = mapped_column(Text, default="")  # 所需资源/资金 (action plan)
+    version: Mapped[int] = mapped_column(Integer, default=1)
 
 
 class Certificate(UUIDv7AuditBase):

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from anbiao.api.applications.review import compare
+from anbiao.api.assessments.plan import action_plan, is_overdue
 from anbiao.api.assessments.service import Scored, score_answers
 from anbiao.api.kernel import i18n
 from anbiao.api.kernel.i18n import Lang, name
@@ -27,6 +28,7 @@ from anbiao.api.kernel.models import (
     User,
 )
 from anbiao.api.reports.labels import labels
+from anbiao.api.reports.plan import plan_section
 from anbiao.api.reports.sections import Context, comparison_section, result_section
 from anbiao.core.compose import ComposedChecklist
 from anbiao.core.engine import Engine
@@ -59,9 +61,37 @@ async def assessment_report(
         Hazard.enterprise_id == assessment.enterprise_id,
         Hazard.source == "self",
     )
+    plan = await action_plan(session, assessment, scored.composed, lang=lang, today=today)
     return self_assessment_context(
-        engine, scored, assessment.fingerprint, hazards, lang=lang, today=today
+        engine,
+        scored,
+        assessment.fingerprint,
+        hazards,
+        lang=lang,
+        today=today,
+        plan=plan_section(plan, lang),
     )
+
+
+async def plan_report(
+    session: AsyncSession,
+    engine: Engine,
+    assessment: Assessment,
+    *,
+    lang: Lang = "zh-CN",
+    today: date,
+) -> Context:
+    """Context of the action plan (整改计划) of ``assessment``: the enterprise, its checklist
+    and the plan's rows (``anbiao.api.assessments.plan``)."""
+    profile = Profile.model_validate(assessment.profile)
+    composed = engine.compose(profile)
+    plan = await action_plan(session, assessment, composed, lang=lang, today=today)
+    return {
+        **_head("plan", lang, today),
+        "enterprise": _enterprise(engine, profile, lang),
+        "checklist": _checklist(engine, composed, assessment.fingerprint, lang),
+        "plan": plan_section(plan, lang),
+    }
 
 
 def self_assessment_context(
@@ -72,14 +102,17 @@ def self_assessment_context(
     *,
     lang: Lang = "zh-CN",
     today: date,
+    plan: list[Context] | None = None,
 ) -> Context:
-    """The self-assessment report's context from a scoring (no database)."""
+    """The self-assessment report's context from a scoring (no database); ``plan``: the action
+    plan's rows (``anbiao.api.reports.plan.plan_section``)."""
     return {
         **_head("assessment", lang, today),
         "enterprise": _enterprise(engine, scored.profile, lang),
         "checklist": _checklist(engine, scored.composed, fingerprint, lang),
         "result": result_section(scored, lang),
         "hazards": hazards,
+        "plan": plan or [],
     }
 
 
@@ -282,7 +315,7 @@ async def _hazards(
                 "measures": h.measures,
                 "deadline": h.deadline,
                 "evidence": len(h.evidence),
-                "overdue": h.state != "closed" and h.deadline is not None and h.deadline < today,
+                "overdue": is_overdue(h.state, h.deadline, today),
             }
         )
     return out

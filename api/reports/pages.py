@@ -44,6 +44,28 @@ async def assessment_report(
     )
 
 
+@get("/assessments/{assessment_id:uuid}/plan/report/{fmt:str}", guards=[signed_in(Role.enterprise)])
+async def plan_report(
+    request: Request[Any, Any, Any],
+    assessment_id: FromPath[UUID],
+    fmt: FromPath[Format],
+    viewer: NamedDependency[User],
+    db_session: NamedDependency[AsyncSession],
+    engine: NamedDependency[Engine],
+) -> Response[bytes]:
+    """整改计划 as PDF or XLSX."""
+    return await assessment_download(
+        db_session,
+        engine,
+        viewer,
+        assessment_id,
+        fmt,
+        negotiate(request),
+        request.app.state.clock(),
+        kind="plan",
+    )
+
+
 @get("/applications/{application_id:uuid}/report/{fmt:str}", guards=[signed_in()])
 async def application_report(
     request: Request[Any, Any, Any],
@@ -83,4 +105,4 @@ async def certificate_pdf(
     )
 
 
-HANDLERS = [assessment_report, application_report, certificate_pdf]
+HANDLERS = [assessment_report, plan_report, application_report, certificate_pdf]

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
+from anbiao.api.reports.plan import PLAN_COLUMNS, plan_cells
 from anbiao.api.reports.sections import Context
 
 if TYPE_CHECKING:
@@ -132,7 +133,8 @@ def report_section(context: Context) -> Context:
 
 def render_xlsx(context: Context) -> bytes:
     """The report as a workbook: summary, items (with deductions and reasons), deduction summary,
-    hazards, and for a review report the self-vs-review comparison."""
+    hazards, the action plan, and for a review report the self-vs-review comparison; the action
+    plan's own workbook has the summary and the plan."""
     from openpyxl import Workbook
 
     t, book = context["t"], Workbook()
@@ -141,10 +143,15 @@ def render_xlsx(context: Context) -> bytes:
     _rows(summary, [t["key"], t["value"]], _summary_rows(context), widths=(28, 80))
     if context["kind"] == "certificate":
         return _save(book)
-    section = report_section(context)
-    _items_sheet(book, section, t)
-    _deductions_sheet(book, section, t)
-    _hazards_sheet(book, context["hazards"], t)
+    if context["kind"] != "plan":
+        section = report_section(context)
+        _items_sheet(book, section, t)
+        _deductions_sheet(book, section, t)
+        _hazards_sheet(book, context["hazards"], t)
+    if "plan" in context:  # the action plan's own workbook, and the self-assessment's
+        header, widths = zip(*PLAN_COLUMNS, strict=True)
+        rows = [plan_cells(row, t) for row in context["plan"]]
+        _rows(book.create_sheet(t["sheet_plan"]), [t[k] for k in header], rows, widths)
     if context["kind"] == "application":
         _comparison_sheet(book, context["comparison"], t)
     return _save(book)
@@ -298,7 +305,10 @@ def _summary_rows(context: Context) -> list[list[Any]]:
             checklist["fingerprint"] + ("" if checklist["current"] else t["outdated"]),
         ],
     ]
-    for key, section in (("totals", context["result"]), ("review_totals", context.get("review"))):
+    for key, section in (
+        ("totals", context.get("result")),
+        ("review_totals", context.get("review")),
+    ):
         if section is not None:
             rows += _totals_rows(key, section, t)
     if context["kind"] == "application":

@@ -1,5 +1,6 @@
-"""Report downloads (报告下载): the self-assessment report (自评报告) and the review report
-(评审报告) as PDF or XLSX, and the certificate (证书) as PDF, in Chinese or English.
+"""Report downloads (报告下载): the self-assessment report (自评报告), its action plan
+(整改计划) and the review report (评审报告) as PDF or XLSX, and the certificate (证书) as PDF,
+in Chinese or English.
 
 Who may download follows ``anbiao.api.kernel.access``: a foreign object is 404. PDFs are rendered
 in a worker process (``anbiao.api.reports.render.pdf_off_loop``), so other requests stay fast.
@@ -87,18 +88,20 @@ async def assessment_download(
     fmt: str,
     lang: Lang,
     today: date,
+    kind: Literal["assessment", "plan"] = "assessment",
 ) -> Response[bytes]:
-    """The self-assessment report of an assessment ``user`` may read, as a download."""
+    """The self-assessment report (or its action plan, 整改计划) of an assessment ``user`` may
+    read, as a download."""
     assessment = await get_assessment(session, user, assessment_id)
-    context = await report_context.assessment_report(
-        session, engine, assessment, lang=lang, today=today
-    )
+    build = report_context.plan_report if kind == "plan" else report_context.assessment_report
+    context = await build(session, engine, assessment, lang=lang, today=today)
     name = context["enterprise"]
+    fallback = "action-plan" if kind == "plan" else "self-assessment"
     return _download(
         await _render(session, context, fmt),
         fmt,
         f"{context['title']}-{name['name']}-{today}",
-        f"self-assessment-{name['uscc']}-{today}",
+        f"{fallback}-{name['uscc']}-{today}",
     )
 
 
@@ -172,6 +175,36 @@ async def assessment_report(
 
 
 @get(
+    "/api/v1/assessments/{assessment_id:uuid}/action-plan/report",
+    operation_id="getActionPlanReport",
+    guards=[requires(Role.enterprise, Role.admin)],
+    tags=["reports"],
+    media_type=PDF,
+    operation_class=_binary(PDF, XLSX),
+)
+async def action_plan_report(
+    request: Request[User, Any, Any],
+    assessment_id: FromPath[UUID],
+    db_session: NamedDependency[AsyncSession],
+    engine: NamedDependency[Engine],
+    fmt: ReportFormat = "pdf",
+    lang: ReportLang = "zh-CN",
+) -> Response[bytes]:
+    """整改计划: the action plan of a self-assessment (the rows of ``getActionPlan``) with the
+    enterprise's profile; the enterprise and its admins."""
+    return await assessment_download(
+        db_session,
+        engine,
+        request.user,
+        assessment_id,
+        fmt,
+        lang,
+        request.app.state.clock(),
+        kind="plan",
+    )
+
+
+@get(
     "/api/v1/applications/{application_id:uuid}/report",
     operation_id="getApplicationReport",
     tags=["reports"],
@@ -219,4 +252,4 @@ async def certificate_pdf(
     )
 
 
-REPORT_HANDLERS = [assessment_report, application_report, certificate_pdf]
+REPORT_HANDLERS = [assessment_report, action_plan_report, application_report, certificate_pdf]

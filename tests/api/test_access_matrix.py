@@ -42,6 +42,8 @@ ENDPOINTS = [
     ("GET", "/api/v1/applications/{application}/events", "application", None),
     ("PATCH", "/api/v1/hazards/{hazard}", "hazard", {}),
     ("GET", "/api/v1/assessments/{assessment}/report?format=xlsx", "assessment", None),
+    ("GET", "/api/v1/assessments/{assessment}/action-plan", "assessment", None),
+    ("GET", "/api/v1/assessments/{assessment}/action-plan/report?format=xlsx", "assessment", None),
     ("GET", "/api/v1/applications/{application}/report?format=xlsx", "application", None),
     ("GET", "/api/v1/certificates/{number}/pdf", "certificate", None),
     ("POST", "/api/v1/applications/{application}/findings", "application", {"text": "问题"}),

@@ -70,7 +70,7 @@ def test_self_assessment_xlsx_matches_the_engine_item_by_item(api):
         api, f"/api/v1/assessments/{case['assessment']}/report", OWNER, XLSX, format="xlsx"
     )
     book = load_workbook(io.BytesIO(content))
-    assert book.sheetnames == ["概况", "检查项", "扣分汇总", "隐患"]
+    assert book.sheetnames == ["概况", "检查项", "扣分汇总", "隐患", "整改计划"]
     summary = {row[0]: row[1] for row in book["概况"].iter_rows(min_row=2, values_only=True)}
     assert summary["企业名称"] == FUZHOU["name"] and summary["统一社会信用代码"] == FUZHOU["uscc"]
     assert summary["得分率"] == f"{case['result']['percentage']}%"
@@ -123,7 +123,7 @@ def test_english_report_has_english_labels(api):
     case = filled(api)
     path = f"/api/v1/assessments/{case['assessment']}/report"
     book = load_workbook(io.BytesIO(download(api, path, OWNER, XLSX, format="xlsx", lang="en")))
-    assert book.sheetnames == ["Summary", "Items", "Deductions", "Hazards"]
+    assert book.sheetnames == ["Summary", "Items", "Deductions", "Hazards", "Action plan"]
     assert [c.value for c in book["Items"][1]][:4] == ["Item", "Element", "Requirement", "Status"]
     statuses = {r[3] for r in book["Items"].iter_rows(min_row=2, values_only=True)}
     assert {"compliant", "partial", "non-compliant"} <= statuses

@@ -195,6 +195,14 @@ def enterprise_pages(reader: Reader, s: Seeded) -> None:
         reader.get(f"/assessments/{assessment}/result")
         reader.download(f"/assessments/{assessment}/report/pdf")
         reader.download(f"/assessments/{assessment}/report/xlsx")
+        plan = reader.get(f"/assessments/{assessment}/plan")
+        reader.download(f"/assessments/{assessment}/plan/report/pdf")
+        reader.download(f"/assessments/{assessment}/plan/report/xlsx")
+    # the action plan refusing a row (too long) and a stale one (409, the saved values shown)
+    hazard = ids(r'id="plan-([0-9a-f-]{36})"', plan)[0]
+    row = f"/assessments/{assessment}/plan/{hazard}"
+    reader.post(row, {"resources": "资" * 2001, "version": "1"}, expect=422)
+    reader.post(row, {"resources": "资金", "owner": "张安全", "version": "0"}, expect=409)
     version = re.search(r'id="version" name="version" value="(\d+)"', html).group(1)
     item = re.search(r'name="s:([^"]+)" value="partial"', html).group(1)
     fill = f"/assessments/{s.unfinished}/fill/{code}"

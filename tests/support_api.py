@@ -121,6 +121,23 @@ def under_review(api):
     return act(api, app, "assign", admin, reviewer_ids=[reviewers["r1"], reviewers["r2"]])
 
 
+def statements(api, run) -> list[str]:
+    """SQL statements ``run`` sends, transaction control (BEGIN, COMMIT) left out."""
+    engine = api.client.app.state.db_config.get_engine().sync_engine
+    sent: list[str] = []
+
+    def listener(conn, cursor, statement, parameters, context, executemany):
+        if statement.split(None, 1)[0].upper() not in ("BEGIN", "COMMIT", "ROLLBACK"):
+            sent.append(statement)
+
+    event.listen(engine, "before_cursor_execute", listener)
+    try:
+        run()
+    finally:
+        event.remove(engine, "before_cursor_execute", listener)
+    return sent
+
+
 def items_of(checklist: dict) -> dict[str, dict]:
     found: dict[str, dict] = {}
 

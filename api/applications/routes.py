@@ -11,16 +11,17 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import defer
 
 from anbiao.api.accounts.security import requires
+from anbiao.api.applications.queue import LISTED, Filters, application_page
 from anbiao.api.applications.review import compare, conflicts, reviewed_before, save_review
 from anbiao.api.applications.rules import Context, reviewer_ids
 from anbiao.api.applications.schemas import ActionIn, ApplicationOut, ComparisonOut, ReviewIn
 from anbiao.api.applications.service import create_application, transition
 from anbiao.api.applications.workflow import allowed_actions
 from anbiao.api.kernel import i18n
-from anbiao.api.kernel.access import get_application, get_assessment, scope_applications
+from anbiao.api.kernel.access import get_application, get_assessment
+from anbiao.api.kernel.db import read_connection
 from anbiao.api.kernel.listing import (
     FormatQuery,
     Industry,
@@ -29,7 +30,6 @@ from anbiao.api.kernel.listing import (
     Region,
     audit_trail,
     listing,
-    page,
 )
 from anbiao.api.kernel.models import Application, Enterprise, Event, Role, State, User
 from anbiao.api.kernel.schemas import EventOut, Page
@@ -40,26 +40,7 @@ def _view(
     application: Application, role: Role, reviewers: list[UUID], today: date
 ) -> dict[str, Any]:
     return {
-        **{
-            c: getattr(application, c)
-            for c in (
-                "id",
-                "enterprise_id",
-                "assessment_id",
-                "region",
-                "industry",
-                "state",
-                "cycle",
-                "fingerprint",
-                "self_result",
-                "review_result",
-                "reasons",
-                "reopened_items",
-                "submitted_on",
-                "due_on",
-                "version",
-            )
-        },
+        **{c: getattr(application, c) for c in LISTED},
         "overdue": application.due_on is not None and today > application.due_on,
         "allowed_actions": allowed_actions(State(application.state), role),
         "reviewers": reviewers,
@@ -101,7 +82,6 @@ class ApplicationController(Controller):
     async def list_applications(
         self,
         request: Request[User, Any, Any],
-        db_session: NamedDependency[AsyncSession],
         state_filter: Annotated[str | None, QueryParameter(name="state", max_length=32)] = None,
         region: Region = None,
         industry: Industry = None,
@@ -113,24 +93,10 @@ class ApplicationController(Controller):
         fmt: FormatQuery = "json",
     ) -> Page[ApplicationOut]:
         """Applications the caller may see: a reviewer's queue, an authority's region."""
+        filters = Filters(state_filter, region, industry, submitted_from, submitted_to, overdue)
         today = request.app.state.clock()
-        query = scope_applications(select(Application), request.user).order_by(Application.id)
-        query = query.options(defer(Application.answers), defer(Application.profile))  # unlisted
-        if state_filter:
-            query = query.where(Application.state == state_filter)
-        if region:
-            query = query.where(Application.region.startswith(region))
-        if industry:
-            query = query.where(Application.industry == industry)
-        if submitted_from:
-            query = query.where(Application.submitted_on >= submitted_from)
-        if submitted_to:
-            query = query.where(Application.submitted_on <= submitted_to)
-        if overdue is not None:
-            late = Application.due_on.is_not(None) & (Application.due_on < today)
-            query = query.where(late if overdue else ~late)
-        role = Role(request.user.role)
-        data = await page(db_session, query, limit, offset, lambda a: _view(a, role, [], today))
+        async with read_connection(request) as connection:
+            data = await application_page(connection, request.user, filters, today, limit, offset)
         return listing(data, Page[ApplicationOut], fmt, "applications")
 
     @get("/{application_id:uuid}", operation_id="getApplication")

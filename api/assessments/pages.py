@@ -13,12 +13,11 @@ from litestar.params import FromPath, QueryParameter
 from litestar.response import Redirect, Template
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm.attributes import set_committed_value
 
 from anbiao.api.accounts.sessions import ANYONE, ENTERPRISE
 from anbiao.api.assessments.checklist import answered, answers_from_form, section_of, sections, why
 from anbiao.api.assessments.evidence import get_evidence, store_evidence
-from anbiao.api.assessments.saving import save_answers
+from anbiao.api.assessments.saving import read_for_save, save_answers
 from anbiao.api.assessments.schemas import AnswersPatch
 from anbiao.api.assessments.service import (
     create_assessment,
@@ -112,9 +111,14 @@ async def start_assessment(
     return see_other(f"/assessments/{assessment.id}")
 
 
-async def own_assessment(session: AsyncSession, viewer: User, assessment_id: UUID) -> Assessment:
+def _enterprise_only(viewer: User) -> None:
+    """The self-assessment pages are the enterprise's: to anyone else not found."""
     if viewer.role != Role.enterprise:
         raise not_found("assessment.not_found")
+
+
+async def own_assessment(session: AsyncSession, viewer: User, assessment_id: UUID) -> Assessment:
+    _enterprise_only(viewer)
     return await get_assessment(session, viewer, assessment_id)
 
 
@@ -235,52 +239,45 @@ async def autosave(
     engine: NamedDependency[Engine],
 ) -> Template | Redirect:
     """Save the item's answer with the version the page holds (a stale page gets 409).
-    htmx gets the item's save status; a browser without JavaScript goes back to the page."""
-    assessment = await own_assessment(db_session, viewer, assessment_id)
+    htmx gets the item's save status; a browser without JavaScript goes back to the page.
+    The assessment is read once, as the save needs it (the stored answers build the batch)."""
+    _enterprise_only(viewer)
+    row = await read_for_save(db_session, viewer, assessment_id)
     form = await form_data(request)
-    composed = engine.compose(Profile.model_validate(assessment.profile))
+    composed = engine.compose(Profile.model_validate(row.profile))
     section = section_of(composed, code)
-    given = answers_from_form(form, composed, section.item_ids, assessment.answers)
-    changed = {k: v for k, v in given.items() if assessment.answers.get(k) != v}
+    given = answers_from_form(form, composed, section.item_ids, row.answers)
+    changed = {k: v for k, v in given.items() if row.answers.get(k) != v}
     patch = AnswersPatch.model_validate(
         {"version": int(form.get("version") or 0), "answers": changed}
     )
     try:
-        saved = await save_answers(db_session, engine, viewer, assessment.id, patch)
+        saved = await save_answers(db_session, engine, viewer, assessment_id, patch, row)
     except StaleVersion as stale:
         if not request.headers.get("hx-request"):
             raise
-        return await _conflict(request, db_session, assessment, list(given), stale)
+        return _conflict(request, list(given), stale)
     await db_session.commit()
-    set_committed_value(assessment, "answers", saved.answers)  # as saved, for the fragment
-    set_committed_value(assessment, "version", saved.version)
     if not request.headers.get("hx-request"):
         show = form.get("show") if form.get("show") in SHOWS else "all"
-        return see_other(f"/assessments/{assessment.id}/fill/{code}?show={show}")
+        return see_other(f"/assessments/{assessment_id}/fill/{code}?show={show}")
+    # the fragment names the assessment (id) and its new version: ``saved`` has both
     return page(
-        request,
-        "enterprise/save_status.html",
-        assessment=assessment,
-        st=standing(saved.scored.result),
+        request, "enterprise/save_status.html", assessment=saved, st=standing(saved.scored.result)
     )
 
 
-async def _conflict(
-    request: Request[Any, Any, Any],
-    session: AsyncSession,
-    assessment: Assessment,
-    items: list[str],
-    stale: StaleVersion,
-) -> Template:
+def _conflict(request: Request[Any, Any, Any], items: list[str], stale: StaleVersion) -> Template:
     """Another session saved first (409, htmx): the conflict on the item, with what the server
-    holds for it now; the page keeps the typed answer and offers to reload."""
-    await session.refresh(assessment)
+    holds for it now (the 409's current state); the page keeps the typed answer and offers to
+    reload."""
+    answers = stale.current["answers"]
     return page(
         request,
         "enterprise/save_conflict.html",
         status_code=409,
         message=i18n.describe(stale, i18n.negotiate(request)),
-        current=[assessment.answers.get(item) or {} for item in items],
+        current=[answers.get(item) or {} for item in items],
     )
 
 

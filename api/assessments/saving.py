@@ -15,7 +15,18 @@ from datetime import UTC, datetime
 from typing import Any, cast
 from uuid import UUID
 
-from sqlalchemy import Row, Table, bindparam, exists, func, insert, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Row,
+    Select,
+    Table,
+    bindparam,
+    exists,
+    func,
+    insert,
+    select,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from anbiao.api.assessments.service import LIVE, Scored, assessment_view
@@ -31,29 +42,38 @@ from anbiao.core.result import AssessmentResult
 
 _A, _H = cast(Table, Assessment.__table__), cast(Table, Hazard.__table__)  # declarative tables
 
-_READ = select(
-    _A.c.enterprise_id,
-    _A.c.profile,
-    _A.c.answers,
-    _A.c.version,
-    exists()
-    .where(Application.assessment_id == _A.c.id, Application.state.in_(LIVE))
-    .label("frozen"),
-    select(Application.reopened_items)
-    .where(Application.assessment_id == _A.c.id, Application.state == State.returned.value)
-    .limit(1)
-    .scalar_subquery()
-    .label("reopened"),
-    select(func.aggregate_strings(Hazard.item_id + ":" + Hazard.state, ","))
-    .where(
-        Hazard.enterprise_id == _A.c.enterprise_id,
-        Hazard.source == "self",
-        Hazard.state != "closed",
-        Hazard.item_id.in_(bindparam("items", expanding=True)),
-    )
-    .scalar_subquery()
-    .label("hazards"),
-).where(_A.c.id == bindparam("assessment_id"))
+
+def _read(*items: ColumnElement[bool]) -> Select[Any]:
+    """The assessment as a save needs it: answers, profile, version, whether an application
+    freezes it, the items a return reopened and live self-assessment hazards (``items``: the
+    condition on their item ids)."""
+    return select(
+        _A.c.enterprise_id,
+        _A.c.profile,
+        _A.c.answers,
+        _A.c.version,
+        exists()
+        .where(Application.assessment_id == _A.c.id, Application.state.in_(LIVE))
+        .label("frozen"),
+        select(Application.reopened_items)
+        .where(Application.assessment_id == _A.c.id, Application.state == State.returned.value)
+        .limit(1)
+        .scalar_subquery()
+        .label("reopened"),
+        select(func.aggregate_strings(Hazard.item_id + ":" + Hazard.state, ","))
+        .where(
+            Hazard.enterprise_id == _A.c.enterprise_id,
+            Hazard.source == "self",
+            Hazard.state != "closed",
+            *items,
+        )
+        .scalar_subquery()
+        .label("hazards"),
+    ).where(_A.c.id == bindparam("assessment_id"))
+
+
+_READ = _read(Hazard.item_id.in_(bindparam("items", expanding=True)))  # the batch's items
+_READ_ALL = _read()  # every item's: a page reads before it knows the batch
 
 _WRITE = (
     update(_A)
@@ -101,21 +121,40 @@ class Saved:
     hazards: HazardMoves
 
 
-async def save_answers(
-    session: AsyncSession, engine: Engine, user: User, assessment_id: UUID, patch: Any
-) -> Saved:
-    """Merge a batch of answers (null clears one); validated by the engine; never a lost update.
-    ``patch``: an ``AnswersPatch`` (its answers already validated)."""
-    row = (
-        await session.execute(
-            _READ.where(assessment_visible(user)),
-            {"assessment_id": assessment_id, "items": list(patch.answers)},
-        )
-    ).one_or_none()
+async def read_for_save(
+    session: AsyncSession, user: User, assessment_id: UUID, items: list[str] | None = None
+) -> Row[Any]:
+    """The assessment as saving needs it (404 unless ``user`` may see it), with the live
+    hazards of ``items`` (``None``: of every item)."""
+    query = (_READ_ALL if items is None else _READ).where(assessment_visible(user))
+    params: dict[str, Any] = {"assessment_id": assessment_id}
+    if items is not None:
+        params["items"] = items
+    row: Row[Any] | None = (await session.execute(query, params)).one_or_none()
     if row is None:
         raise not_found("assessment.not_found")
+    return row
+
+
+async def save_answers(
+    session: AsyncSession,
+    engine: Engine,
+    user: User,
+    assessment_id: UUID,
+    patch: Any,
+    row: Row[Any] | None = None,
+) -> Saved:
+    """Merge a batch of answers (null clears one); validated by the engine; never a lost update.
+    ``patch``: an ``AnswersPatch`` (its answers already validated); ``row``: the assessment as
+    ``read_for_save`` read it, when the caller needed it to build the batch. A stale version is
+    409 even when nothing would change; a batch that changes nothing writes nothing (the version
+    stays, no audit event)."""
+    if row is None:
+        row = await read_for_save(session, user, assessment_id, list(patch.answers))
     if row.frozen:
         raise Conflict(Message("assessment.frozen"))
+    if row.version != patch.version:
+        raise await _stale(session, engine, user, assessment_id)
     stored: dict[str, Any] = row.answers
     changed: dict[str, Answer | None] = {}
     for item_id, answer in patch.answers.items():
@@ -125,6 +164,8 @@ async def save_answers(
     if row.reopened and (closed := sorted(set(changed) - set(row.reopened))):
         raise Conflict(Message("assessment.not_reopened", {"items": ", ".join(closed)}))
     scored, merged = _score(engine, assessment_id, row, changed)  # raises on bad answers
+    if not changed:  # nothing to write: the version stays, nothing to audit
+        return Saved(assessment_id, row.version, merged, (), scored, HazardMoves())
     version = patch.version + 1
     now = datetime.now(UTC)
     written = await session.scalar(
@@ -137,21 +178,26 @@ async def save_answers(
             "now": now,
         },
     )
-    if written is None:
-        current = await get_assessment(session, user, assessment_id)
-        raise StaleVersion(assessment_view(engine, current))
-    moves = HazardMoves()
-    if changed:
-        audit(
-            session,
-            "assessment.answers_saved",
-            user,
-            enterprise_id=row.enterprise_id,
-            before={k: stored.get(k) for k in changed},
-            after={k: merged.get(k) for k in changed},
-        )
-        moves = await _sync_hazards(session, row, scored, tuple(changed), now)
+    if written is None:  # a concurrent save came between the read and this update
+        raise await _stale(session, engine, user, assessment_id)
+    audit(
+        session,
+        "assessment.answers_saved",
+        user,
+        enterprise_id=row.enterprise_id,
+        before={k: stored.get(k) for k in changed},
+        after={k: merged.get(k) for k in changed},
+    )
+    moves = await _sync_hazards(session, row, scored, tuple(changed), now)
     return Saved(assessment_id, version, merged, tuple(changed), scored, moves)
+
+
+async def _stale(
+    session: AsyncSession, engine: Engine, user: User, assessment_id: UUID
+) -> StaleVersion:
+    """409 with the assessment as it stands."""
+    current = await get_assessment(session, user, assessment_id)
+    return StaleVersion(assessment_view(engine, current))
 
 
 def _score(

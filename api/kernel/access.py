@@ -14,7 +14,7 @@ from uuid import UUID
 
 from litestar.exceptions import NotFoundException
 from sqlalchemy import ColumnElement, Select, false, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from anbiao.api.kernel.errors import coded
 from anbiao.api.kernel.models import (
@@ -115,7 +115,7 @@ async def get_enterprise(
 
 
 async def _assessment(
-    session: AsyncSession, user: User, assessment_id: UUID, query: Select[T]
+    session: AsyncSession | AsyncConnection, user: User, assessment_id: UUID, query: Select[T]
 ) -> T:
     """``query`` selects the model, or the one column wanted."""
     query = query.where(Assessment.id == assessment_id, assessment_visible(user))
@@ -129,10 +129,11 @@ async def get_assessment(session: AsyncSession, user: User, assessment_id: UUID)
 
 
 async def assessment_profile(
-    session: AsyncSession, user: User, assessment_id: UUID
+    connection: AsyncSession | AsyncConnection, user: User, assessment_id: UUID
 ) -> dict[str, Any]:
-    """Only the profile snapshot of a readable assessment (what composed its checklist)."""
-    return await _assessment(session, user, assessment_id, select(Assessment.profile))
+    """Only the profile snapshot of a readable assessment (what composed its checklist); the
+    checklist read asks on a Core connection."""
+    return await _assessment(connection, user, assessment_id, select(Assessment.profile))
 
 
 async def get_application(session: AsyncSession, user: User, application_id: UUID) -> Application:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator, Callable
+from collections.abc import AsyncGenerator, AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from pathlib import Path
 from typing import Any, TypeVar
@@ -21,7 +22,7 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
 from anbiao.api.kernel import sqlite
@@ -37,22 +38,38 @@ Versioned = TypeVar(
 )  # have .version
 
 
-async def request_session(state: Any, scope: Any) -> AsyncSession:
-    """The request's one session (advanced-alchemy keeps it in the scope).
-
-    A safe request on PostgreSQL reads in autocommit: no BEGIN and COMMIT round trips. Under
+def _reads_in_autocommit(state: Any, method: str, dialect: str) -> bool:
+    """A safe request on PostgreSQL reads in autocommit: no BEGIN and COMMIT round trips. Under
     PostgreSQL's READ COMMITTED every statement sees the latest commit either way, so its reads
     see exactly what they would in a transaction."""
+    return (
+        method in SAFE_METHODS
+        and dialect == "postgresql"
+        and not state.settings.database_transaction_pooler  # statements outside one: lost
+    )
+
+
+async def request_session(state: Any, scope: Any) -> AsyncSession:
+    """The request's one session (advanced-alchemy keeps it in the scope)."""
     session: AsyncSession = state.db_config.provide_session(state, scope)
     if (
-        scope["method"] in SAFE_METHODS
-        and not session.in_transaction()
+        not session.in_transaction()
         and session.bind is not None
-        and session.bind.dialect.name == "postgresql"
-        and not state.settings.database_transaction_pooler  # statements outside one: lost
+        and _reads_in_autocommit(state, scope["method"], session.bind.dialect.name)
     ):
         await session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
     return session
+
+
+@asynccontextmanager
+async def read_connection(request: Request[Any, Any, Any]) -> AsyncIterator[AsyncConnection]:
+    """A pooled Core connection for a handler that only reads (no ORM session to set up, flush
+    and commit): the hot reads take it instead of ``db_session``."""
+    engine: AsyncEngine = request.app.state.db_config.get_engine()
+    async with engine.connect() as connection:
+        if _reads_in_autocommit(request.app.state, request.method, engine.dialect.name):
+            await connection.execution_options(isolation_level="AUTOCOMMIT")
+        yield connection
 
 
 def db_config(settings: Settings, *, create_all: bool = False) -> SQLAlchemyAsyncConfig:

@@ -9,6 +9,7 @@ import re
 
 import pytest
 from PIL import Image
+from support_api import statements
 from support_ui import Pages
 
 from anbiao.api.assessments.service import score_answers
@@ -17,6 +18,7 @@ from anbiao.core.models.profile import Profile
 
 ITEM = re.compile(r'name="s:([^"]+)" value="compliant"')
 TITLE = re.compile(r"<title>(.*?)</title>", re.S)
+FROM_ASSESSMENT = re.compile(r"\bFROM assessment\b", re.I)
 
 
 @pytest.fixture
@@ -54,6 +56,20 @@ def test_four_compliant_answers_read_100_percent_of_what_is_answered(pages):
     for rule in ("不计入分母", "扣完为止", "否决项不符合"):
         assert rule in result
     assert "预估" in pages.get("/enterprise")  # the dashboard labels it too
+
+
+def test_the_page_autosave_reads_the_assessment_once(api, pages):
+    """The stored answers that build the batch are the ones the save reads: one SELECT of the
+    assessment, then the versioned UPDATE; the fragment carries the new version."""
+    _, path = first_element(pages)
+    item = ITEM.findall(pages.get(path))[0]
+    saved = []
+    sent = statements(api, lambda: saved.append(save(pages, path, 1, **{item: "compliant"})))
+    reads = [
+        s for s in sent if s.lstrip().upper().startswith("SELECT") and FROM_ASSESSMENT.search(s)
+    ]
+    assert len(reads) == 1, sent
+    assert 'name="version" value="2"' in saved[0].text
 
 
 def test_standing_leaves_unanswered_and_na_items_out(core_engine):

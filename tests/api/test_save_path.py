@@ -5,8 +5,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import event
-from support_api import FUZHOU, answer_all, minor_items, self_hazards, setup_authority, start
+from support_api import (
+    FUZHOU,
+    answer_all,
+    minor_items,
+    self_hazards,
+    setup_authority,
+    start,
+    statements,
+)
 
 SINGLE_SAVE_LIMIT = 1024  # bytes
 
@@ -75,23 +82,6 @@ def test_a_stale_save_still_carries_the_current_state(api):
     assert current["result"]["complete"] and current["answers"]
 
 
-def _statements(api, run) -> list[str]:
-    """SQL statements ``run`` sends, transaction control (BEGIN, COMMIT) left out."""
-    engine = api.client.app.state.db_config.get_engine().sync_engine
-    sent: list[str] = []
-
-    def listener(conn, cursor, statement, parameters, context, executemany):
-        if statement.split(None, 1)[0].upper() not in ("BEGIN", "COMMIT", "ROLLBACK"):
-            sent.append(statement)
-
-    event.listen(engine, "before_cursor_execute", listener)
-    try:
-        run()
-    finally:
-        event.remove(engine, "before_cursor_execute", listener)
-    return sent
-
-
 def test_a_save_sends_a_pinned_number_of_statements(api):
     """One read (assessment, applications, the batch's live hazards), one versioned UPDATE, one
     audit INSERT — for one answer and for fifty; a failing answer adds the hazard it opens."""
@@ -105,15 +95,45 @@ def test_a_save_sends_a_pinned_number_of_statements(api):
         version = _save(api, assessment["id"], version, answers)["version"]
 
     compliant = {"status": "compliant"}
-    one = _statements(api, lambda: save({items[0]["id"]: compliant}))
+    one = statements(api, lambda: save({items[0]["id"]: compliant}))
     assert len(one) == 3, one
-    fifty = _statements(api, lambda: save({i["id"]: compliant for i in items[1:51]}))
+    fifty = statements(api, lambda: save({i["id"]: compliant for i in items[1:51]}))
     assert len(items) > 50 and len(fifty) == 3, fifty
     failing = {"status": "non_compliant"}
-    opens = _statements(api, lambda: save({items[0]["id"]: failing}))
+    opens = statements(api, lambda: save({items[0]["id"]: failing}))
     assert len(opens) == 4 and opens[-1].lstrip().upper().startswith("INSERT INTO HAZARD"), opens
-    unchanged = _statements(api, lambda: save({items[0]["id"]: failing}))
-    assert len(unchanged) == 2, unchanged  # read and UPDATE (the version moves); nothing to audit
+    unchanged = statements(api, lambda: save({items[0]["id"]: failing}))
+    assert len(unchanged) == 1, unchanged  # the read: nothing to write, nothing to audit
+
+
+def test_a_save_that_changes_nothing_writes_nothing(api):
+    """The same answer again (or an empty batch) answers the current version: no new version,
+    no audit event. A stale version is still 409, even when nothing would change."""
+    enterprise, assessment = start(api, **FUZHOU)
+    item = minor_items(api, assessment)[0]["id"]
+    version = assessment["version"]
+    saved = _save(api, assessment["id"], version, {item: {"status": "compliant"}})
+    assert saved["version"] == version + 1
+
+    def saves() -> int:
+        path = f"/api/v1/enterprises/{enterprise}/events"
+        events = api.call("GET", path, "ent@fz.cn", params={"limit": 500})["items"]
+        return sum(e["action"] == "assessment.answers_saved" for e in events)
+
+    assert saves() == 1
+    for batch in ({item: {"status": "compliant"}}, {}):
+        again = _save(api, assessment["id"], version + 1, batch)
+        assert again["version"] == version + 1 and again["items"] == []
+        assert again["totals"] == saved["totals"]
+    assert saves() == 1
+    read = api.call("GET", f"/api/v1/assessments/{assessment['id']}", "ent@fz.cn")
+    assert read["version"] == version + 1
+    r = api.client.patch(
+        f"/api/v1/assessments/{assessment['id']}/answers",
+        headers=api.login("ent@fz.cn"),
+        json={"version": version, "answers": {item: {"status": "compliant"}}},
+    )
+    assert r.status_code == 409 and r.json()["current"]["version"] == version + 1
 
 
 def test_hazards_follow_only_the_changed_items(api):

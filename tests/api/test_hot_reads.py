@@ -1,0 +1,66 @@
+"""The hot reads on SQLAlchemy Core: the reviewer queue and the checklist read send a pinned
+number of statements and answer what the ORM views answer."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from support_api import FUZHOU, start, statements, under_review
+
+QUEUE = "/api/v1/applications/"
+
+
+def test_the_reviewer_queue_is_one_statement(api):
+    """The page and its total in one statement, for a reviewer (assigned applications) and an
+    authority (its region); a page past the end asks for the total alone."""
+    app = under_review(api)
+    for who in ("r1@experts.cn", "admin@fz.gov", "r3@experts.cn", "ent@fz.cn"):
+        api.call("GET", "/api/v1/auth/me", who)  # the account cached
+    pages: dict[str, dict] = {}
+
+    def read(who: str, **params) -> None:
+        pages[who] = api.call("GET", QUEUE, who, params={"state": "under_review", **params})
+
+    for who in ("r1@experts.cn", "admin@fz.gov"):
+        sent = statements(api, lambda who=who: read(who))
+        assert len(sent) == 1, sent
+        assert pages[who]["total"] == 1
+        single = api.call("GET", f"/api/v1/applications/{app['id']}", who)
+        assert pages[who]["items"] == [single | {"reviewers": []}]  # named in the single view
+    assert statements(api, lambda: read("r3@experts.cn")) != []
+    assert pages["r3@experts.cn"] == {"items": [], "total": 0, "limit": 50, "offset": 0}
+    sent = statements(api, lambda: read("admin@fz.gov", offset=5))
+    assert len(sent) == 2, sent
+    assert pages["admin@fz.gov"] == {"items": [], "total": 1, "limit": 50, "offset": 5}
+    enterprise = api.call("GET", QUEUE, "ent@fz.cn", params={"state": "under_review"})
+    assert enterprise["items"][0]["allowed_actions"] == []  # the reviewers act now
+
+
+def test_the_queue_filters(api):
+    """Each filter narrows the page and its total."""
+    app = under_review(api)
+    submitted = date.fromisoformat(app["submitted_on"])
+    day = timedelta(days=1)
+
+    def ids(**params) -> tuple[list[str], int]:
+        page = api.call("GET", QUEUE, "admin@fz.gov", params=params)
+        return [i["id"] for i in page["items"]], page["total"]
+
+    found, none = ([app["id"]], 1), ([], 0)
+    assert ids(state="under_review") == found and ids(state="draft") == none
+    assert ids(region="3501") == found and ids(region="3502") == none
+    assert ids(industry=app["industry"]) == found and ids(industry="mining") == none
+    assert ids(submittedFrom=str(submitted)) == found
+    assert ids(submittedFrom=str(submitted + day)) == none
+    assert ids(submittedTo=str(submitted)) == found
+    assert ids(submittedTo=str(submitted - day)) == none
+    assert ids(overdue="false") == found and ids(overdue="true") == none
+    assert ids(limit=1, offset=0) == found and ids(limit=1, offset=1) == ([], 1)
+
+
+def test_the_checklist_read_is_one_statement(api):
+    _, assessment = start(api, **FUZHOU)
+    path = f"/api/v1/assessments/{assessment['id']}/checklist"
+    api.call("GET", path, "ent@fz.cn")
+    sent = statements(api, lambda: api.call("GET", path, "ent@fz.cn"))
+    assert len(sent) == 1, sent

@@ -27,11 +27,11 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from anbiao.api.assessments.service import LIVE, Scored, assessment_view
 from anbiao.api.kernel.access import assessment_visible, get_assessment, not_found
-from anbiao.api.kernel.audit import audit
+from anbiao.api.kernel.audit import record
 from anbiao.api.kernel.errors import Conflict, StaleVersion
 from anbiao.api.kernel.models import Application, Assessment, Hazard, State, User
 from anbiao.core.engine import Engine
@@ -130,7 +130,8 @@ async def read_for_save(
     params: dict[str, Any] = {"assessment_id": assessment_id}
     if items is not None:
         params["items"] = items
-    row: Row[Any] | None = (await session.execute(query, params)).one_or_none()
+    connection = await session.connection()
+    row: Row[Any] | None = (await connection.execute(query, params)).one_or_none()
     if row is None:
         raise not_found("assessment.not_found")
     return row
@@ -168,7 +169,8 @@ async def save_answers(
         return Saved(assessment_id, row.version, merged, (), scored, HazardMoves())
     version = patch.version + 1
     now = datetime.now(UTC)
-    written = await session.scalar(
+    connection = await session.connection()  # Core on the session's transaction: no ORM work
+    written = await connection.scalar(
         _WRITE,
         {
             "assessment_id": assessment_id,
@@ -180,15 +182,15 @@ async def save_answers(
     )
     if written is None:  # a concurrent save came between the read and this update
         raise await _stale(session, engine, user, assessment_id)
-    audit(
-        session,
+    await record(
+        connection,
         "assessment.answers_saved",
         user,
         enterprise_id=row.enterprise_id,
         before={k: stored.get(k) for k in changed},
         after={k: merged.get(k) for k in changed},
     )
-    moves = await _sync_hazards(session, row, scored, tuple(changed), now)
+    moves = await _sync_hazards(connection, row, scored, tuple(changed), now)
     return Saved(assessment_id, version, merged, tuple(changed), scored, moves)
 
 
@@ -212,7 +214,7 @@ def _score(
 
 
 async def _sync_hazards(
-    session: AsyncSession,
+    connection: AsyncConnection,
     row: Row[Any],
     scored: Scored,
     changed: tuple[str, ...],
@@ -230,7 +232,7 @@ async def _sync_hazards(
     rectifying = [i for i in changed if i in failed and live.get(i) == "submitted"]
     verification = [i for i in changed if i not in failed and live.get(i) in ("open", "rectifying")]
     if opened:
-        await session.execute(
+        await connection.execute(
             _OPEN,
             [_new_hazard(row.enterprise_id, scored, result, item_id, now) for item_id in opened],
         )
@@ -239,7 +241,7 @@ async def _sync_hazards(
         (verification, ["open", "rectifying"], "submitted"),
     ):
         if items:
-            await session.execute(
+            await connection.execute(
                 _MOVE,
                 {
                     "b_enterprise": row.enterprise_id,

@@ -2,15 +2,36 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 from uuid import UUID
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import Table, insert
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from anbiao.api.kernel.models import (
     Event,
     User,
 )
+
+_INSERT = insert(cast(Table, Event.__table__))  # the hot paths' Core insert (column defaults apply)
+
+
+def _event(
+    action: str,
+    actor: User | None,
+    enterprise_id: UUID | None,
+    application_id: UUID | None,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+) -> dict[str, Any]:
+    return {
+        "action": action,
+        "actor_id": actor.id if actor else None,
+        "before": before,
+        "after": after,
+        "enterprise_id": enterprise_id,
+        "application_id": application_id,
+    }
 
 
 def audit(
@@ -23,13 +44,21 @@ def audit(
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
 ) -> None:
-    session.add(
-        Event(
-            action=action,
-            actor_id=actor.id if actor else None,
-            before=before,
-            after=after,
-            enterprise_id=enterprise_id,
-            application_id=application_id,
-        )
+    """Add the event to the session (written with its flush)."""
+    session.add(Event(**_event(action, actor, enterprise_id, application_id, before, after)))
+
+
+async def record(
+    connection: AsyncConnection,
+    action: str,
+    actor: User | None,
+    *,
+    enterprise_id: UUID | None = None,
+    application_id: UUID | None = None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> None:
+    """Write the event now, one Core ``INSERT`` on ``connection`` (no ORM unit of work)."""
+    await connection.execute(
+        _INSERT, _event(action, actor, enterprise_id, application_id, before, after)
     )

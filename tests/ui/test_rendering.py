@@ -216,7 +216,10 @@ def enterprise_pages(reader: Reader, s: Seeded) -> None:
     fill = f"/assessments/{s.unfinished}/fill/{code}"
     # a refused answer (partial without a deduction): the engine's message in the page's language
     reader.post(fill, {"version": version, f"s:{item}": "partial"}, expect=422, htmx=True)
-    reader.post(fill, {"version": version, f"s:{item}": "non_compliant"}, expect=200, htmx=True)
+    # a save that changes the answer (the note names the language: the seed is shared by both
+    # runs, and a save that changes nothing keeps the version)
+    changed = {f"s:{item}": "non_compliant", f"n:{item}": f"渲染检查 {reader.lang}"}
+    reader.post(fill, {"version": version, **changed}, expect=200, htmx=True)
     # the same page again, now stale: the conflict with what the server holds
     reader.post(fill, {"version": version, f"s:{item}": "compliant"}, expect=409, htmx=True)
     application = s.certified["application"]

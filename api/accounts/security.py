@@ -24,7 +24,7 @@ from litestar.types import Guard
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from anbiao.api.kernel.db import SAFE_METHODS, request_session
+from anbiao.api.kernel.db import SAFE_METHODS
 from anbiao.api.kernel.errors import coded
 from anbiao.api.kernel.models import Role, User
 from anbiao.api.kernel.settings import Settings, get_settings
@@ -130,18 +130,20 @@ class AccountCache:
 async def _retrieve_user(
     token: Token, connection: ASGIConnection[Any, Any, Any, Any]
 ) -> User | None:
-    """The token's account: kept by the worker for a few seconds, else read in the request's
-    own session (one connection and one transaction per request) and detached, so that the
-    handler's objects never include it by accident."""
+    """The token's account: kept by the worker for a few seconds, else read in a session of
+    its own, closed before the handler runs (its connection back in the pool), and detached.
+    A request never holds two pooled connections at once: with the request's session held
+    here, a full pool of requests would each wait for a second connection (the hot reads take
+    their own) and none would finish."""
     READ_ONLY.set(connection.scope.get("method") in SAFE_METHODS)  # the request's task: it persists
     state = connection.app.state
     kept: User | None = state.accounts.get(token.sub)
     if kept is not None:
         return kept
-    session = await request_session(state, connection.scope)
-    if (user := await session.get(User, token.sub)) is not None:
-        session.expunge(user)
-        state.accounts.keep(user)
+    async with AsyncSession(state.db_config.get_engine()) as session:
+        if (user := await session.get(User, token.sub)) is not None:
+            session.expunge(user)
+            state.accounts.keep(user)
     return user
 
 

@@ -3,9 +3,16 @@ number of statements and answer what the ORM views answer."""
 
 from __future__ import annotations
 
+import asyncio
+import tempfile
 from datetime import date, timedelta
+from pathlib import Path
 
-from support_api import FUZHOU, start, statements, under_review
+import httpx
+from support_api import FUZHOU, serve, start, statements, under_review
+
+from anbiao.api.app import create_app
+from anbiao.api.kernel.settings import Settings
 
 QUEUE = "/api/v1/applications/"
 
@@ -64,3 +71,32 @@ def test_the_checklist_read_is_one_statement(api):
     api.call("GET", path, "ent@fz.cn")
     sent = statements(api, lambda: api.call("GET", path, "ent@fz.cn"))
     assert len(sent) == 1, sent
+
+
+def test_a_full_pool_of_hot_reads_finishes(api, database_url, core_engine, clock):
+    """Requests that read their account (no account cache) and then take their own connection
+    for a hot read never hold two pooled connections at once: with a pool of two, sixteen
+    concurrent checklist reads and queue pages all answer (before: each held its session's
+    connection and waited for a second one, until the pool timed out: 500)."""
+    app = under_review(api)
+    assessment = app["assessment_id"]
+    who = ["ent@fz.cn", "r1@experts.cn", "admin@fz.gov"]
+    headers = {w: api.login(w) for w in who}
+    settings = Settings(
+        database_url=database_url,
+        secret_key="test-secret-key-0123456789abcdef",
+        upload_dir=Path(tempfile.mkdtemp(prefix="anbiao-uploads-")),
+        database_pool_size=2,
+        account_cache_seconds=0,
+    )
+    narrow = create_app(settings, engine=core_engine, clock=clock)
+    reads = [(f"/api/v1/assessments/{assessment}/checklist", "ent@fz.cn")] * 8
+    reads += [(QUEUE, w) for w in ("r1@experts.cn", "admin@fz.gov")] * 4
+
+    async def read_all(base: str) -> list[int]:
+        async with httpx.AsyncClient(base_url=base, timeout=120) as client:
+            sent = [client.get(path, headers=headers[w]) for path, w in reads]
+            return [r.status_code for r in await asyncio.gather(*sent)]
+
+    with serve(narrow) as base:
+        assert asyncio.run(read_all(base)) == [200] * len(reads)

@@ -40,42 +40,47 @@ def test_log_in_on_one_host_use_on_the_other(proxy: Proxy) -> None:
 
 
 def test_one_version_saved_on_both_hosts_one_wins(proxy: Proxy) -> None:
-    """Two saves with one version, at once on different hosts: one 200, one 409, nothing lost."""
+    """Two saves with one version, at once on different hosts: one 200, one 409, nothing lost.
+    Both change the stored answer (compliant): a save that changes nothing would be a 200 that
+    writes nothing."""
     email, assessment = enterprise(proxy, 2)
     path = f"/api/v1/assessments/{assessment['id']}/answers"
     headers = proxy.login(email)
-    statuses = ("compliant", "non_compliant")
+    notes = ("甲主机保存", "乙主机保存")
     clients = [proxy.fresh(), proxy.fresh()]
     barrier = threading.Barrier(2)
 
-    def save(status: str) -> Any:
-        client = clients[status == "compliant"]
-        body = {"version": assessment["version"], "answers": {ITEM: {"status": status}}}
+    def answer(note: str) -> dict[str, str]:
+        return {"status": "non_compliant", "note": note}
+
+    def save(note: str) -> Any:
+        client = clients[notes.index(note)]
+        body = {"version": assessment["version"], "answers": {ITEM: answer(note)}}
         barrier.wait(timeout=30)
         return client.patch(path, json=body, headers=headers)
 
     with ThreadPoolExecutor(2) as pool:
-        responses = dict(zip(statuses, pool.map(save, statuses), strict=True))
+        responses = dict(zip(notes, pool.map(save, notes), strict=True))
     assert {proxy.host_of(r) for r in responses.values()} == {"a", "b"}
     assert sorted(r.status_code for r in responses.values()) == [200, 409]
-    ((winner, _),) = [(s, r) for s, r in responses.items() if r.status_code == 200]
-    ((loser, refused),) = [(s, r) for s, r in responses.items() if r.status_code == 409]
+    ((winner, _),) = [(n, r) for n, r in responses.items() if r.status_code == 200]
+    ((loser, refused),) = [(n, r) for n, r in responses.items() if r.status_code == 409]
     current = refused.json()["current"]
     assert current["version"] == assessment["version"] + 1
-    assert current["answers"][ITEM]["status"] == winner
+    assert current["answers"][ITEM] == answer(winner)
     # the loser saves again on the version it was shown; both saves are in the history
-    body = {"version": current["version"], "answers": {ITEM: {"status": loser}}}
+    body = {"version": current["version"], "answers": {ITEM: answer(loser)}}
     retried = proxy.call("PATCH", path, email, json=body)
     assert retried["version"] == assessment["version"] + 2
     stored = proxy.call("GET", f"/api/v1/assessments/{assessment['id']}", email)["answers"]
-    assert stored[ITEM]["status"] == loser
+    assert stored[ITEM] == answer(loser)
     (last,) = sql(
         proxy.database_url,
         "SELECT before, after FROM event WHERE action = 'assessment.answers_saved'"
         " AND enterprise_id = :id ORDER BY created_at DESC, id DESC LIMIT 1",
         id=assessment["enterprise_id"],
     )
-    assert last == ({ITEM: {"status": winner}}, {ITEM: {"status": loser}})  # on top of the winner
+    assert last == ({ITEM: answer(winner)}, {ITEM: answer(loser)})  # on top of the winner
 
 
 def test_lock_out_counts_failures_from_both_hosts(proxy: Proxy, cluster: Cluster) -> None:

@@ -198,8 +198,8 @@ def _assess(prof: Profile, answers: AnswerSheet, fmt: str, lang: str) -> None:
     if fmt == "json":
         click.echo(json.dumps(result_to_dict(result, composed), ensure_ascii=False, indent=2))
     else:
-        for warning in prof.warnings():
-            click.echo(f"warning: {warning}", err=True)
+        for field, warning in prof.warnings():
+            click.echo(f"warning: {field}: {warning}", err=True)
         click.echo(render_text(result, composed, prof, lang), nl=False)
     raise click.exceptions.Exit(0 if result.passed else 1)
 

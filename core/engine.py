@@ -57,7 +57,7 @@ class Engine:
         """Plugin checks plus accepted warnings (e.g. a pilot USCC)."""
         issues = [
             ProfileIssue(field, message, severity="warning")
-            for field, message in (w.split(": ", 1) for w in profile.warnings())
+            for field, message in profile.warnings()
         ]
         for result in self.pm.hook.validate_profile(profile=profile, catalog=self.catalog):
             issues.extend(result or ())

@@ -38,6 +38,11 @@ MESSAGES: dict[str, str] = {
     "profile.unknown_industry": "unknown industry '{industry}' (expected one of: {expected})",
     "profile.unknown_hazard": "unknown hazard '{hazard}' (expected any of: {expected})",
     "profile.issue": "{field}: {text}",  # a plugin's issue given as plain text
+    # accepted, but shown (``Profile.warnings``)
+    "uscc.check_digit": (
+        "check digit mismatch (expected {expected}); accepted as a possible early pilot code, "
+        "to be confirmed by a reviewer"
+    ),
 }
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from anbiao.core.errors import Message
+
 CHARSET = "0123456789ABCDEFGHJKLMNPQRTUWXY"  # 31 characters; I, O, S, V, Z never occur
 _WEIGHTS = tuple(pow(3, i, 31) for i in range(17))  # 1, 3, 9, 27, 19, 26, …
 _ORG_CHARSET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
@@ -15,7 +17,7 @@ class UsccCheck:
     """Outcome of checking a code: ``error`` blocks, ``warning`` is shown but accepted."""
 
     error: str | None = None
-    warning: str | None = None
+    warning: Message | None = None
 
 
 def check_digit(first17: str) -> str:
@@ -52,9 +54,5 @@ def check_uscc(code: str) -> UsccCheck:
     if not code[2:8].isdigit():
         return UsccCheck(error="第 3–8 位须为行政区划代码 / positions 3–8 must be a region code")
     if code[17] != check_digit(code[:17]):
-        return UsccCheck(
-            warning=f"校验码不符（应为 {check_digit(code[:17])}），早期试点代码可接受 / "
-            "check digit mismatch; accepted as a possible early pilot code, to be confirmed by a "
-            "reviewer"
-        )
+        return UsccCheck(warning=Message("uscc.check_digit", {"expected": check_digit(code[:17])}))
     return UsccCheck()

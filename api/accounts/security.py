@@ -19,7 +19,8 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from litestar.connection import ASGIConnection
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
 from litestar.handlers.base import BaseRouteHandler
-from litestar.security.jwt import JWTAuth, Token
+from litestar.middleware import AuthenticationResult
+from litestar.security.jwt import JWTAuth, JWTAuthenticationMiddleware, Token
 from litestar.types import Guard
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -147,8 +148,26 @@ async def _retrieve_user(
     return user
 
 
+class CodedJWTMiddleware(JWTAuthenticationMiddleware):
+    """Litestar's bearer-token check, its refusals coded: no token (``login.required``), or one
+    that is malformed, expired or names no account (``login.invalid_token``)."""
+
+    async def authenticate_request(
+        self, connection: ASGIConnection[Any, Any, Any, Any]
+    ) -> AuthenticationResult:
+        if not connection.headers.get(self.auth_header):
+            raise coded(NotAuthorizedException(), Message("login.required"))
+        try:
+            return await super().authenticate_request(connection)
+        except NotAuthorizedException as exc:
+            if getattr(exc, "messages", ()):
+                raise
+            raise coded(NotAuthorizedException(), Message("login.invalid_token")) from exc
+
+
 def make_jwt_auth(settings: Settings) -> JWTAuth[User]:
     return JWTAuth[User](
+        authentication_middleware_class=CodedJWTMiddleware,
         token_secret=settings.secret_key,
         retrieve_user_handler=_retrieve_user,
         default_token_expiration=timedelta(minutes=settings.token_minutes),

@@ -89,7 +89,7 @@ async def dashboard(
     return page(
         request,
         "enterprise/dashboard.html",
-        enterprise=enterprise_view(engine, enterprise),
+        enterprise=enterprise_view(engine, enterprise, i18n.negotiate(request)),
         assessments=[
             (a, standing(score_answers(engine, a.profile, a.answers).result)) for a in assessments
         ],

@@ -144,7 +144,7 @@ async def save_profile(
     )
     if body is not None:
         try:
-            await update_profile(db_session, engine, viewer, enterprise, body)
+            await update_profile(db_session, engine, viewer, enterprise, body, lang)
         except Rejected as exc:
             errors = error_lines(exc, lang)
         else:

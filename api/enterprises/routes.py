@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 from uuid import UUID
 
@@ -17,6 +18,7 @@ from anbiao.api.accounts.security import requires
 from anbiao.api.enterprises.schemas import EnterpriseOut, ProfileUpdate, SignUp
 from anbiao.api.enterprises.service import enterprise_view, update_profile
 from anbiao.api.enterprises.service import sign_up as register
+from anbiao.api.kernel import i18n
 from anbiao.api.kernel.access import get_enterprise, scope_enterprises
 from anbiao.api.kernel.listing import (
     FormatQuery,
@@ -55,7 +57,8 @@ class EnterpriseController(Controller):
             query = query.where(Enterprise.region.startswith(region))
         if industry:
             query = query.where(Enterprise.industry == industry)
-        data = await page(db_session, query, limit, offset, lambda e: enterprise_view(engine, e))
+        view = partial(enterprise_view, engine, lang=i18n.accepted(request))
+        data = await page(db_session, query, limit, offset, view)
         return listing(data, Page[EnterpriseOut], fmt, "enterprises")
 
     @get("/{enterprise_id:uuid}", operation_id="getEnterprise")
@@ -67,7 +70,8 @@ class EnterpriseController(Controller):
         engine: NamedDependency[Engine],
     ) -> EnterpriseOut:
         enterprise = await get_enterprise(db_session, request.user, enterprise_id)
-        return EnterpriseOut.model_validate(enterprise_view(engine, enterprise))
+        view = enterprise_view(engine, enterprise, i18n.accepted(request))
+        return EnterpriseOut.model_validate(view)
 
     @put(
         "/{enterprise_id:uuid}/profile",
@@ -84,8 +88,9 @@ class EnterpriseController(Controller):
     ) -> EnterpriseOut:
         """Edit the profile (optimistic concurrency: send the version you read)."""
         enterprise = await get_enterprise(db_session, request.user, enterprise_id)
-        await update_profile(db_session, engine, request.user, enterprise, data)
-        return EnterpriseOut.model_validate(enterprise_view(engine, enterprise))
+        lang = i18n.accepted(request)
+        await update_profile(db_session, engine, request.user, enterprise, data, lang)
+        return EnterpriseOut.model_validate(enterprise_view(engine, enterprise, lang))
 
     @get("/{enterprise_id:uuid}/events", operation_id="listEnterpriseEvents")
     async def events(

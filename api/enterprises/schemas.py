@@ -18,7 +18,7 @@ from anbiao.api.kernel.limits import (
     RequiredPersonName,
     Version,
 )
-from anbiao.api.kernel.schemas import Input, Output
+from anbiao.api.kernel.schemas import CodedOut, Input, Output
 from anbiao.core.models._base import Integer
 from anbiao.core.models.profile import Profile
 
@@ -51,7 +51,9 @@ class EnterpriseOut(Output):
     consultant: str
     version: Integer
     size_class: str
-    warnings: list[str]
+    warnings: list[CodedOut] = Field(
+        description="accepted but noteworthy facts (e.g. a pilot USCC's check digit), coded"
+    )
 
 
 class ProfileUpdate(Input):

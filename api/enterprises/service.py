@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from anbiao.api.accounts.service import add_user, hash_in_thread
 from anbiao.api.kernel.audit import audit
 from anbiao.api.kernel.db import versioned_update
-from anbiao.api.kernel.errors import Conflict, Rejected
+from anbiao.api.kernel.errors import Conflict, Rejected, coded_json
 from anbiao.api.kernel.models import (
     Enterprise,
     Role,
@@ -65,9 +65,15 @@ async def sign_up(session: AsyncSession, engine: Engine, data: Any) -> User:
 
 
 async def update_profile(
-    session: AsyncSession, engine: Engine, user: User, enterprise: Enterprise, data: Any
+    session: AsyncSession,
+    engine: Engine,
+    user: User,
+    enterprise: Enterprise,
+    data: Any,
+    lang: str,
 ) -> Enterprise:
-    """A new profile; applications already submitted keep the profile they froze."""
+    """A new profile; applications already submitted keep the profile they froze (a stale
+    version's conflict carries the current enterprise, its warnings in ``lang``)."""
     check_profile(engine, data.profile)
     if data.profile.uscc != enterprise.uscc:
         raise Rejected(Message("enterprise.uscc_fixed"))
@@ -87,7 +93,7 @@ async def update_profile(
         enterprise,
         data.version,
         values,
-        lambda: enterprise_view(engine, enterprise),
+        lambda: enterprise_view(engine, enterprise, lang),
     )
     audit(
         session,
@@ -100,7 +106,8 @@ async def update_profile(
     return enterprise
 
 
-def enterprise_view(engine: Engine, enterprise: Enterprise) -> dict[str, Any]:
+def enterprise_view(engine: Engine, enterprise: Enterprise, lang: str) -> dict[str, Any]:
+    """An enterprise as the API shows it; its warnings coded, their text in ``lang``."""
     profile = Profile.model_validate(enterprise.profile)
     return {
         "id": enterprise.id,
@@ -112,5 +119,5 @@ def enterprise_view(engine: Engine, enterprise: Enterprise) -> dict[str, Any]:
         "consultant": enterprise.consultant,
         "version": enterprise.version,
         "size_class": profile.size_class().value,
-        "warnings": profile.warnings(),
+        "warnings": [coded_json(warning, lang) for _, warning in profile.warnings()],
     }

@@ -1,4 +1,4 @@
-"""Errors of the service and their RFC 9457 problem documents (409, 422, 500)."""
+"""Errors of the service and their RFC 9457 problem documents (409, 422, 500…), coded."""
 
 from __future__ import annotations
 
@@ -35,20 +35,32 @@ class LocalizedProblem(ProblemDetailsException):
             self.title, self.detail = text, None  # type: ignore[assignment]
         else:
             self.detail = text
-        if self.extra is None or isinstance(self.extra, dict):  # else: Litestar's error list
-            extra = dict(self.extra or {})
-            if isinstance(extra.get("reasons"), list):
-                extra["reasons"] = [i18n.message(lang, r) for r in extra["reasons"]]
-            messages = [*getattr(self.error, "messages", ()), *getattr(self.error, "reasons", ())]
-            if coded := [m for m in messages if isinstance(m, Message)]:
-                extra["errors"] = [
-                    {"code": m.code, "params": jsonable(m.params), "message": i18n.message(lang, m)}
-                    for m in coded
-                ]
-            self.extra = extra or None
+        self.extra = self.localized_extra(lang) or None
         response = super().to_response(request)
         response.headers["Content-Language"] = lang
         return response
+
+    def localized_extra(self, lang: str) -> dict[str, Any]:
+        """The facts beside the text: reasons in ``lang``, the coded ``errors``; Litestar's list
+        of field errors stays under ``extra`` (a "中文 / English" message: its ``lang`` half)."""
+        if isinstance(self.extra, list):
+            fields = [field_error(e, lang) for e in self.extra]
+            extra: dict[str, Any] = {"extra": fields}
+        else:
+            extra = dict(self.extra or {})
+        if isinstance(extra.get("reasons"), list):
+            extra["reasons"] = [i18n.message(lang, r) for r in extra["reasons"]]
+        messages = [*getattr(self.error, "messages", ()), *getattr(self.error, "reasons", ())]
+        if coded := [m for m in messages if isinstance(m, Message)]:
+            extra["errors"] = [coded_json(m, lang) for m in coded]
+        return extra
+
+
+def field_error(error: Any, lang: str) -> Any:
+    """One of Litestar's field errors, its message's ``lang`` half when it is "中文 / English"."""
+    if isinstance(error, dict) and isinstance(error.get("message"), str):
+        return {**error, "message": i18n.bilingual(error["message"], lang)}
+    return error
 
 
 def problem(
@@ -60,8 +72,33 @@ def problem(
     return convert
 
 
+# Litestar's own refusals (no route, wrong method, a malformed body…) by status: coded, so that
+# they read in the reader's language like ours
+BY_STATUS = {
+    400: Message("request.invalid"),
+    401: Message("login.required"),
+    403: Message("request.forbidden"),
+    404: Message("request.no_route"),
+    405: Message("request.method_not_allowed"),
+    413: Message("request.too_large"),
+    429: Message("request.too_many"),
+    500: Message("server.internal"),
+    503: Message("server.busy"),
+}
+
+
+def status_coded(exc: E) -> E:
+    """An HTTP error with its coded message: its own, else the one of its status."""
+    if not getattr(exc, "messages", ()):
+        status = exc.status_code
+        coded(exc, BY_STATUS.get(status) or Message("request.failed", {"status": status}))
+    return exc
+
+
 def http_problem(exc: HTTPException) -> ProblemDetailsException:
-    """Litestar's own HTTP errors (404, 401, 405…), their text in the request's language."""
+    """An HTTP error (404, 401, 405…), its text in the request's language: its coded message,
+    else the one of its status."""
+    exc = status_coded(exc)
     if isinstance(exc, ProblemDetailsException):
         return LocalizedProblem(exc, exc.status_code, extra=exc.extra, headers=exc.headers)
     return LocalizedProblem(exc, exc.status_code, title=True, extra=exc.extra, headers=exc.headers)
@@ -80,9 +117,8 @@ def invalid_input(exc: ValidationException) -> ProblemDetailsException:
     errors = exc.extra if isinstance(exc.extra, list) else []
     # Litestar names the source of parameters (query, path, header, cookie); body fields have none
     in_body = bool(errors) and all(e.get("source", "body") == "body" for e in errors)
-    return ProblemDetailsException(
-        status_code=422 if in_body else 400, detail=exc.detail, extra=exc.extra
-    )
+    invalid = coded(exc, Message("request.invalid"))
+    return LocalizedProblem(invalid, 422 if in_body else 400, extra=exc.extra)
 
 
 def internal_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
@@ -90,6 +126,13 @@ def internal_error(request: Request[Any, Any, Any], exc: Exception) -> Response[
     request.logger.exception("unhandled error on %s %s", request.method, request.url.path)
     error = AnbiaoError.of([Message("server.internal")])
     return LocalizedProblem(error, 500).to_response(request)
+
+
+def coded_json(message: Message, lang: str) -> dict[str, Any]:
+    """A coded message for programs and people: its code, its parameters and its text in
+    ``lang`` (a problem document's ``errors``, an enterprise's ``warnings``)."""
+    params = jsonable(message.params)
+    return {"code": message.code, "params": params, "message": i18n.message(lang, message)}
 
 
 def jsonable(value: Any) -> Any:

@@ -140,6 +140,7 @@ CODES: dict[str, str] = {
     "profile.unknown_industry": "未知行业“{industry}”（可选：{expected}）",
     "profile.unknown_hazard": "未知专项“{hazard}”（可选：{expected}）",
     "profile.issue": "{field}：{text}",
+    "uscc.check_digit": "校验码不符（应为 {expected}），可能是早期试点代码，予以接受，待评审员确认",
     # the service's own (api/kernel/messages.py)
     **SERVICE,
 }

@@ -18,6 +18,14 @@ SERVICE: dict[str, str] = {
     "server.busy": "数据库繁忙，请稍后重试",
     "request.json_too_large": "JSON 请求体超过 {max} 字节",
     "request.json_too_deep": "JSON 嵌套超过 {max} 层",
+    # the framework's own refusals, by status (``anbiao.api.kernel.errors.http_problem``)
+    "request.invalid": "请求数据有误",
+    "request.no_route": "没有这个地址",
+    "request.method_not_allowed": "此地址不支持该请求方法",
+    "request.forbidden": "无权执行此操作",
+    "request.too_large": "请求体过大",
+    "request.too_many": "请求过于频繁，请稍后再试",
+    "request.failed": "请求失败（HTTP {status}）",
     # not found (404)
     "enterprise.not_found": "企业不存在",
     "assessment.not_found": "自评不存在",
@@ -31,6 +39,7 @@ SERVICE: dict[str, str] = {
     # accounts and log-in
     "account.email_taken": "邮箱已注册：{email}",
     "login.required": "请先登录",
+    "login.invalid_token": "登录凭证无效或已过期，请重新登录",
     "login.wrong_role": "无权访问此页面",
     "login.wrong_credentials": "邮箱或密码错误",
     "login.locked": "登录失败次数过多，请稍后再试",

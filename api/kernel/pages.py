@@ -20,7 +20,7 @@ from litestar.template.config import TemplateConfig
 from pydantic import ValidationError
 
 from anbiao.api.kernel import i18n, limits
-from anbiao.api.kernel.errors import Conflict, Rejected, StaleVersion
+from anbiao.api.kernel.errors import Conflict, Rejected, StaleVersion, status_coded
 from anbiao.api.kernel.forms import problem
 from anbiao.api.kernel.sqlite import DatabaseBusy
 from anbiao.core.engine import Engine
@@ -121,7 +121,8 @@ def error_page(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]
     """An HTML error (a fragment for htmx): the message in the page's language, no traceback."""
     lang = i18n.negotiate(request)
     status, reasons = 500, []
-    message = i18n.describe(exc, lang)
+    # Litestar's own HTTP errors (no route, wrong method…) read as their status's coded message
+    message = i18n.describe(status_coded(exc) if isinstance(exc, HTTPException) else exc, lang)
     if isinstance(exc, HTTPException):
         status = exc.status_code
     elif isinstance(exc, StaleVersion | Conflict):

@@ -10,6 +10,7 @@ from uuid import UUID
 from pydantic import (
     BaseModel,
     ConfigDict,
+    Field,
 )
 
 T = TypeVar("T")
@@ -21,6 +22,15 @@ class Input(BaseModel):
 
 class Output(BaseModel):
     model_config = ConfigDict(from_attributes=True)
+
+
+class CodedOut(Output):
+    """A coded message, as a problem document's ``errors`` are: its code, its parameters and
+    its text in the request's language (``Accept-Language``)."""
+
+    code: str = Field(description="stable message code (docs/api.md lists them)")
+    params: dict[str, Any]
+    message: str
 
 
 class Page(Output, Generic[T]):

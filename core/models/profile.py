@@ -14,6 +14,7 @@ from pydantic import (
     field_validator,
 )
 
+from anbiao.core.errors import Message
 from anbiao.core.models._base import Integer
 from anbiao.core.models.text import NAME_MAX, Text
 from anbiao.core.region import region_error
@@ -122,10 +123,11 @@ class Profile(BaseModel):
         """Size class from employees and revenue (工信部联企业〔2011〕300号)."""
         return classify(self.size_sector, self.employees, self.annual_revenue_10k, table)
 
-    def warnings(self) -> list[str]:
-        """Accepted but noteworthy facts, e.g. a pilot USCC that fails the check digit."""
+    def warnings(self) -> list[tuple[str, Message]]:
+        """Accepted but noteworthy facts by field, coded: e.g. a pilot USCC that fails the check
+        digit."""
         warning = check_uscc(self.uscc).warning
-        return [f"uscc: {warning}"] if warning else []
+        return [("uscc", warning)] if warning else []
 
     def applicability_key(self) -> tuple[object, ...]:
         """The facts composition may depend on (identity and accident record excluded)."""

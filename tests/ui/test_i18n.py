@@ -358,3 +358,137 @@ def test_a_refusal_reads_in_one_language_on_the_page(refusals, name, lang):
         texts = in_both(error)
         assert texts[lang] in text and texts[OTHER[lang]] not in text, (texts, text[-3000:])
     assert not page_problems(page, lang)
+
+
+# --- Litestar's own refusals: coded by their status, in the reader's language --------------------
+
+# each: the request (method, path, its headers beyond Accept-Language, body), status and code
+FRAMEWORK = {
+    "no_route": ("GET", "/api/v1/no-such-thing", "owner", {}, 404, "request.no_route"),
+    "method": ("DELETE", "/api/v1/hazards", "owner", {}, 405, "request.method_not_allowed"),
+    "no_token": ("GET", "/api/v1/hazards", "none", {}, 401, "login.required"),
+    "bad_token": ("GET", "/api/v1/hazards", "forged", {}, 401, "login.invalid_token"),
+    "bad_query": ("GET", "/api/v1/hazards?limit=many", "owner", {}, 400, "request.invalid"),
+    "bad_json": (
+        "POST",
+        "/api/v1/auth/signup",
+        "none",
+        {"content": b"{oops", "headers": {"Content-Type": "application/json"}},
+        400,
+        "request.invalid",
+    ),
+}
+
+
+def credentials(r: Refusals, who: str) -> dict[str, str]:
+    return {
+        "owner": r.api.login(OWNER),
+        "none": {},
+        "forged": {"Authorization": "Bearer not.a.token"},
+    }[who]
+
+
+@pytest.mark.parametrize("lang", i18n.LANGS)
+@pytest.mark.parametrize("name", FRAMEWORK)
+def test_the_frameworks_own_refusals_read_in_one_language(refusals, name, lang):
+    method, path, who, kw, status, code = FRAMEWORK[name]
+    body = {k: v for k, v in kw.items() if k != "headers"}
+    headers = {**credentials(refusals, who), **kw.get("headers", {}), "Accept-Language": lang}
+    r = refusals.api.client.request(method, path, headers=headers, **body)
+    assert r.status_code == status and r.headers["content-language"] == lang, r.text
+    doc = r.json()
+    [error] = doc["errors"]
+    texts = in_both(error)
+    assert error["code"] == code and error["message"] == texts[lang]
+    assert (doc.get("detail") or doc["title"]) == texts[lang]
+    assert texts[OTHER[lang]] not in r.text
+    assert bool(CHINESE.search(texts[lang])) == (lang == "zh-CN")
+    litestars = ("Not Found", "Method Not Allowed", "No JWT token", "Invalid token", "Validation")
+    assert not [text for text in litestars if text in r.text]
+
+
+@pytest.mark.parametrize("lang", i18n.LANGS)
+def test_the_frameworks_own_refusal_reads_in_the_pages_language(refusals, lang):
+    """A form posted without its CSRF token: Litestar's 403, on the page in its language."""
+    pages = refusals.pages
+    pages.sign_in(OWNER)
+    pages.client.cookies.set("anbiao_lang", lang)
+    page = pages.client.post("/enterprise/assessments", data={}, follow_redirects=False)
+    assert page.status_code == 403
+    texts = {code: i18n.message(code, Message("request.forbidden")) for code in i18n.LANGS}
+    text = html.unescape(page.text)
+    assert texts[lang] in text and texts[OTHER[lang]] not in text and "CSRF" not in text
+    assert not page_problems(page.text, lang)
+
+
+def test_a_fields_bilingual_refusal_reads_in_one_language(refusals):
+    """Litestar's field errors stay under ``extra``: a "中文 / English" message gives one half."""
+    body = signup_body("short@fz.cn")
+    body["profile"]["uscc"] = "9135010"
+    for lang in i18n.LANGS:
+        r = refusals.api.client.post(
+            "/api/v1/auth/signup", json=body, headers={"Accept-Language": lang}
+        )
+        assert r.status_code == 422, r.text
+        doc = r.json()
+        assert [e["code"] for e in doc["errors"]] == ["request.invalid"]
+        [uscc] = [e["message"] for e in doc["extra"] if e["key"].endswith("uscc")]
+        assert (" / " not in uscc) and bool(CHINESE.search(uscc)) == (lang == "zh-CN"), uscc
+
+
+# --- an enterprise's warnings: coded, in the reader's language ---------------------------------
+
+PILOT_USCC = FUZHOU["uscc"][:17] + "3"  # fails the check digit: an early pilot code, accepted
+
+
+@pytest.fixture(scope="module")
+def pilot(refusals) -> str:
+    """An enterprise whose USCC fails the check digit; its id."""
+    me = refusals.api.signup("pilot@fz.cn", **{**FUZHOU, "uscc": PILOT_USCC})
+    return str(me["enterprise_id"])
+
+
+@pytest.mark.parametrize("lang", i18n.LANGS)
+def test_an_enterprises_warnings_are_coded_in_the_api(refusals, pilot, lang):
+    headers = {**refusals.api.login("pilot@fz.cn"), "Accept-Language": lang}
+    one = refusals.api.client.get(f"/api/v1/enterprises/{pilot}", headers=headers)
+    listed = refusals.api.client.get("/api/v1/enterprises", headers=headers)
+    assert one.status_code == listed.status_code == 200, one.text
+    [warning] = one.json()["warnings"]
+    assert listed.json()["items"][0]["warnings"] == [warning]
+    assert {k: warning[k] for k in ("code", "params")} == {
+        "code": "uscc.check_digit",
+        "params": {"expected": FUZHOU["uscc"][17]},
+    }
+    texts = in_both(warning)
+    assert warning["message"] == texts[lang] and texts[OTHER[lang]] not in one.text
+    assert bool(CHINESE.search(warning["message"])) == (lang == "zh-CN")
+
+
+PILOT_FORM = {
+    "enterprise_name": FUZHOU["name"],
+    "uscc": PILOT_USCC,
+    "region": FUZHOU["region"],
+    "industry": "machinery",
+    "employees": "20",
+    "annual_revenue_10k": "500",
+    "size_sector": "industrial",
+    "deaths": "0",
+    "serious_injuries": "0",
+    "direct_loss_10k": "0",
+}
+
+
+@pytest.mark.parametrize("lang", i18n.LANGS)
+def test_an_enterprises_warnings_read_in_the_pages_language(refusals, pilot, lang):
+    pages = refusals.pages
+    pages.sign_in("pilot@fz.cn")
+    pages.client.cookies.set("anbiao_lang", lang)
+    texts = in_both({"code": "uscc.check_digit", "params": {"expected": FUZHOU["uscc"][17]}})
+    for html_page in (
+        pages.get("/enterprise"),
+        pages.post("/profile/check", PILOT_FORM, expect=200, htmx=True).text,
+    ):
+        text = html.unescape(html_page)
+        assert texts[lang] in text and texts[OTHER[lang]] not in text, text[-2000:]
+    assert not page_problems(pages.get("/enterprise"), lang)

@@ -2,7 +2,7 @@ import pytest
 from pydantic import ValidationError
 from support import make_profile
 
-from anbiao.core.errors import ProfileError
+from anbiao.core.errors import Message, ProfileError
 from anbiao.core.size_class import SizeClass
 
 
@@ -22,7 +22,9 @@ def test_messages_name_the_field_and_what_is_expected():
 
 def test_pilot_code_is_accepted_with_a_warning():
     profile = make_profile(uscc="91350102MA00000153")
-    assert profile.warnings() and "check digit" in profile.warnings()[0]
+    [(field, warning)] = profile.warnings()
+    assert field == "uscc" and warning == Message("uscc.check_digit", {"expected": "2"})
+    assert str(warning).startswith("check digit mismatch (expected 2)")
     assert make_profile().warnings() == []
 
 

@@ -22,7 +22,8 @@ def test_weights_are_powers_of_three_mod_31():
 def test_wrong_check_digit_is_a_warning_not_an_error():
     result = check_uscc("91350102MA00000153")
     assert result.error is None
-    assert "check digit" in result.warning
+    assert result.warning is not None and result.warning.params == {"expected": "2"}
+    assert "check digit" in str(result.warning)
 
 
 def test_structure_errors_say_what_is_expected():

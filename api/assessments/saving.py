@@ -1,7 +1,7 @@
 """Saving answers (the autosave's hot path): work proportional to the change.
 
 One read (the assessment, whether an application freezes it, the items a return reopened and
-the live self-assessment hazards of the items in the batch), one versioned ``UPDATE``, one audit
+its live self-assessment hazards), one versioned ``UPDATE``, one audit
 ``INSERT``; a statement more only for each kind of hazard move the batch causes. Only the
 changed answers are validated (the stored ones were validated when saved) and only the changed
 items' hazards are synced. Statements are SQLAlchemy Core, built once; the access rule is
@@ -16,7 +16,6 @@ from typing import Any, cast
 from uuid import UUID
 
 from sqlalchemy import (
-    ColumnElement,
     Row,
     Select,
     Table,
@@ -43,10 +42,10 @@ from anbiao.core.result import AssessmentResult
 _A, _H = cast(Table, Assessment.__table__), cast(Table, Hazard.__table__)  # declarative tables
 
 
-def _read(*items: ColumnElement[bool]) -> Select[Any]:
+def _read() -> Select[Any]:
     """The assessment as a save needs it: answers, profile, version, whether an application
-    freezes it, the items a return reopened and live self-assessment hazards (``items``: the
-    condition on their item ids)."""
+    freezes it, the items a return reopened and its live self-assessment hazards (all of them:
+    a few short rows, where naming the batch's items would send a parameter per item)."""
     return select(
         _A.c.enterprise_id,
         _A.c.profile,
@@ -65,15 +64,13 @@ def _read(*items: ColumnElement[bool]) -> Select[Any]:
             Hazard.enterprise_id == _A.c.enterprise_id,
             Hazard.source == "self",
             Hazard.state != "closed",
-            *items,
         )
         .scalar_subquery()
         .label("hazards"),
     ).where(_A.c.id == bindparam("assessment_id"))
 
 
-_READ = _read(Hazard.item_id.in_(bindparam("items", expanding=True)))  # the batch's items
-_READ_ALL = _read()  # every item's: a page reads before it knows the batch
+_READ = _read()
 
 _WRITE = (
     update(_A)
@@ -121,16 +118,11 @@ class Saved:
     hazards: HazardMoves
 
 
-async def read_for_save(
-    session: AsyncSession, user: User, assessment_id: UUID, items: list[str] | None = None
-) -> Row[Any]:
-    """The assessment as saving needs it (404 unless ``user`` may see it), with the live
-    hazards of ``items`` (``None``: of every item)."""
-    query = (_READ_ALL if items is None else _READ).where(assessment_visible(user))
-    params: dict[str, Any] = {"assessment_id": assessment_id}
-    if items is not None:
-        params["items"] = items
+async def read_for_save(session: AsyncSession, user: User, assessment_id: UUID) -> Row[Any]:
+    """The assessment as saving needs it (404 unless ``user`` may see it)."""
+    query = _READ.where(assessment_visible(user))
     connection = await session.connection()
+    params = {"assessment_id": assessment_id}
     row: Row[Any] | None = (await connection.execute(query, params)).one_or_none()
     if row is None:
         raise not_found("assessment.not_found")
@@ -151,7 +143,7 @@ async def save_answers(
     409 even when nothing would change; a batch that changes nothing writes nothing (the version
     stays, no audit event)."""
     if row is None:
-        row = await read_for_save(session, user, assessment_id, list(patch.answers))
+        row = await read_for_save(session, user, assessment_id)
     if row.frozen:
         raise Conflict(Message("assessment.frozen"))
     if row.version != patch.version:

@@ -8,12 +8,12 @@ import os
 import socket
 import tempfile
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import uvicorn
 from litestar.testing import TestClient
@@ -223,6 +223,7 @@ async def _certificate_number(api) -> str:
         return (await session.scalars(select(Certificate.number))).one()
 
 
+T = TypeVar("T")
 PG_ENV = "ANBIAO_TEST_DATABASE_URL"
 PASSWORD = "correct-horse-battery"
 
@@ -287,13 +288,31 @@ def in_transaction(engine: Any) -> Iterator[list[bool]]:
         event.remove(engine, "after_cursor_execute", listener)
 
 
-def make_app(url: str, engine: Engine, clock: Clock) -> Any:
-    settings = Settings(
-        database_url=url,
-        secret_key="test-secret-key-0123456789abcdef",
-        upload_dir=Path(tempfile.mkdtemp(prefix="anbiao-uploads-")),
+def make_app(url: str, engine: Engine, clock: Clock, **settings: Any) -> Any:
+    """The app on ``url`` (its tables created), with ``settings`` over the tests' defaults."""
+    defaults = {
+        "database_url": url,
+        "secret_key": "test-secret-key-0123456789abcdef",
+        "upload_dir": Path(tempfile.mkdtemp(prefix="anbiao-uploads-")),
+    }
+    return create_app(
+        Settings(**(defaults | settings)), engine=engine, clock=clock, create_all=True
     )
-    return create_app(settings, engine=engine, clock=clock, create_all=True)
+
+
+@contextmanager
+def served_site(
+    folder: Path, tag: str, seed: Callable[[Api], T], **settings: Any
+) -> Iterator[tuple[str, T]]:
+    """An app served on a fresh database (``fresh_database(folder, tag)``), seeded first through
+    the API test client: its base URL and what ``seed`` returned."""
+    clock = Clock()
+    engine = Engine.from_plugins(load_entrypoints=False)
+    url = fresh_database(folder, tag)
+    with TestClient(make_app(url, engine, clock, **settings)) as client:
+        seeded = seed(Api(client, clock))
+    with serve(make_app(url, engine, clock, **settings)) as base:
+        yield base, seeded
 
 
 @dataclass

@@ -4,15 +4,10 @@ number of statements and answer what the ORM views answer."""
 from __future__ import annotations
 
 import asyncio
-import tempfile
 from datetime import date, timedelta
-from pathlib import Path
 
 import httpx
-from support_api import FUZHOU, serve, start, statements, under_review
-
-from anbiao.api.app import create_app
-from anbiao.api.kernel.settings import Settings
+from support_api import FUZHOU, make_app, serve, start, statements, under_review
 
 QUEUE = "/api/v1/applications/"
 
@@ -82,14 +77,9 @@ def test_a_full_pool_of_hot_reads_finishes(api, database_url, core_engine, clock
     assessment = app["assessment_id"]
     who = ["ent@fz.cn", "r1@experts.cn", "admin@fz.gov"]
     headers = {w: api.login(w) for w in who}
-    settings = Settings(
-        database_url=database_url,
-        secret_key="test-secret-key-0123456789abcdef",
-        upload_dir=Path(tempfile.mkdtemp(prefix="anbiao-uploads-")),
-        database_pool_size=2,
-        account_cache_seconds=0,
+    narrow = make_app(
+        database_url, core_engine, clock, database_pool_size=2, account_cache_seconds=0
     )
-    narrow = create_app(settings, engine=core_engine, clock=clock)
     reads = [(f"/api/v1/assessments/{assessment}/checklist", "ent@fz.cn")] * 8
     reads += [(QUEUE, w) for w in ("r1@experts.cn", "admin@fz.gov")] * 4
 

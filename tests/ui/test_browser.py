@@ -10,22 +10,18 @@ from collections.abc import Iterator
 from urllib.parse import urlsplit
 
 import pytest
-from litestar.testing import TestClient
-from support_api import PASSWORD, Api, Clock, fresh_database, make_app, serve, setup_authority
+from support_api import PASSWORD, Api, Clock, served_site, setup_authority
 from support_browser import SCREENSHOTS, Journey
 
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory, worker_id) -> Iterator[tuple[str, Clock]]:
-    from anbiao.core.engine import Engine
+    def seed(api: Api) -> Clock:
+        setup_authority(api)  # the authority and three reviewers
+        return api.clock
 
-    clock = Clock()
-    engine = Engine.from_plugins(load_entrypoints=False)
-    url = fresh_database(tmp_path_factory.mktemp("browser"), f"browser_{worker_id}")
-    with TestClient(make_app(url, engine, clock)) as client:
-        setup_authority(Api(client, clock))  # the authority and three reviewers
-    with serve(make_app(url, engine, clock)) as base:
-        yield base, clock
+    with served_site(tmp_path_factory.mktemp("browser"), f"browser_{worker_id}", seed) as site:
+        yield site
 
 
 def test_enterprise_to_certificate_in_the_browser(site, browser, capsys):

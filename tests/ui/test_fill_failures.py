@@ -9,9 +9,8 @@ import re
 from collections.abc import Iterator
 
 import pytest
-from litestar.testing import TestClient
 from playwright.sync_api import Page, Route, expect
-from support_api import Api, Clock, fresh_database, make_app, serve, start
+from support_api import Api, served_site, start
 from support_browser import Journey, all_saved
 
 PEOPLE = {"conflict@fz.cn": "91350102MA00000152", "failing@fz.cn": "91350102MA00000165"}
@@ -20,18 +19,13 @@ PEOPLE = {"conflict@fz.cn": "91350102MA00000152", "failing@fz.cn": "91350102MA00
 @pytest.fixture(scope="module")
 def fill_site(tmp_path_factory, worker_id) -> Iterator[tuple[str, dict[str, str]]]:
     """A served app with an enterprise per test, each with a new self-assessment."""
-    from anbiao.core.engine import Engine
 
-    clock = Clock()
-    engine = Engine.from_plugins(load_entrypoints=False)
-    url = fresh_database(tmp_path_factory.mktemp("fill-failures"), f"fill_failures_{worker_id}")
-    assessments = {}
-    with TestClient(make_app(url, engine, clock)) as client:
-        api = Api(client, clock)
-        for email, uscc in PEOPLE.items():
-            assessments[email] = start(api, email, uscc=uscc)[1]["id"]
-    with serve(make_app(url, engine, clock)) as base:
-        yield base, assessments
+    def seed(api: Api) -> dict[str, str]:
+        return {email: start(api, email, uscc=uscc)[1]["id"] for email, uscc in PEOPLE.items()}
+
+    folder = tmp_path_factory.mktemp("fill-failures")
+    with served_site(folder, f"fill_failures_{worker_id}", seed) as site:
+        yield site
 
 
 def first_element(j: Journey, assessment: str) -> Page:

@@ -6,43 +6,22 @@ from __future__ import annotations
 
 import io
 import re
-import tempfile
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-from litestar.testing import TestClient
 from PIL import Image
 from playwright.sync_api import expect
-from support_api import Api, Clock, fresh_database, serve, under_review
+from support_api import Api, served_site, under_review
 from support_browser import Journey
 
 LIMIT = 400_000  # the site's upload limit, below the camera photo's size
 
 
-def make_app(url: str, engine, clock: Clock):
-    from anbiao.api.app import create_app
-    from anbiao.api.kernel.settings import Settings
-
-    settings = Settings(
-        database_url=url,
-        secret_key="test-secret-key-0123456789abcdef",
-        upload_dir=Path(tempfile.mkdtemp(prefix="anbiao-finding-photo-")),
-        max_upload_bytes=LIMIT,
-    )
-    return create_app(settings, engine=engine, clock=clock, create_all=True)
-
-
 @pytest.fixture(scope="module")
 def review_site(tmp_path_factory, worker_id) -> Iterator[tuple[str, str]]:
     """A served app with an application under review and r1's open finding on it."""
-    from anbiao.core.engine import Engine
 
-    clock = Clock()
-    engine = Engine.from_plugins(load_entrypoints=False)
-    url = fresh_database(tmp_path_factory.mktemp("finding-photo"), f"finding_photo_{worker_id}")
-    with TestClient(make_app(url, engine, clock)) as client:
-        api = Api(client, clock)
+    def seed(api: Api) -> str:
         app = under_review(api)
         api.call(
             "POST",
@@ -51,8 +30,11 @@ def review_site(tmp_path_factory, worker_id) -> Iterator[tuple[str, str]]:
             expect=201,
             json={"text": "配电箱门未关闭，箱内积尘", "location": "二车间东门"},
         )
-    with serve(make_app(url, engine, clock)) as base:
-        yield base, f"/applications/{app['id']}"
+        return f"/applications/{app['id']}"
+
+    folder = tmp_path_factory.mktemp("finding-photo")
+    with served_site(folder, f"finding_photo_{worker_id}", seed, max_upload_bytes=LIMIT) as site:
+        yield site
 
 
 def test_a_camera_photo_on_a_finding_shows_as_a_thumbnail(review_site, browser, tmp_path):

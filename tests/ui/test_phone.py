@@ -7,15 +7,12 @@ from __future__ import annotations
 
 import io
 import re
-import tempfile
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-from litestar.testing import TestClient
 from PIL import Image
 from playwright.sync_api import Page, expect
-from support_api import PASSWORD, Api, Clock, fresh_database, serve, start
+from support_api import PASSWORD, Api, served_site, start
 from support_browser import Journey, all_saved
 
 LONG = 80  # the element filled here has at least this many items
@@ -28,35 +25,20 @@ PEOPLE = {  # e-mail → USCC
 }
 
 
-def make_app(url: str, engine, clock: Clock):
-    from anbiao.api.app import create_app
-    from anbiao.api.kernel.settings import Settings
-
-    settings = Settings(
-        database_url=url,
-        secret_key="test-secret-key-0123456789abcdef",
-        upload_dir=Path(tempfile.mkdtemp(prefix="anbiao-phone-")),
-        max_upload_bytes=LIMIT,
-    )
-    return create_app(settings, engine=engine, clock=clock, create_all=True)
-
-
 @pytest.fixture(scope="module")
-def phone_site(tmp_path_factory, worker_id) -> Iterator[tuple[str, str]]:
+def phone_site(tmp_path_factory, worker_id) -> Iterator[tuple[str, dict[str, str]]]:
     """A served app with an enterprise per test, each with a new self-assessment."""
-    from anbiao.core.engine import Engine
 
-    clock = Clock()
-    engine = Engine.from_plugins(load_entrypoints=False)
-    url = fresh_database(tmp_path_factory.mktemp("phone"), f"phone_{worker_id}")
-    assessments = {}
-    with TestClient(make_app(url, engine, clock)) as client:
-        api = Api(client, clock)
-        for email, uscc in PEOPLE.items():
-            hazards = ["dust_explosion", "confined_space"]  # 现场管理 grows past LONG items
-            assessments[email] = start(api, email, uscc=uscc, hazards=hazards)[1]["id"]
-    with serve(make_app(url, engine, clock)) as base:
-        yield base, assessments
+    def seed(api: Api) -> dict[str, str]:
+        hazards = ["dust_explosion", "confined_space"]  # 现场管理 grows past LONG items
+        return {
+            email: start(api, email, uscc=uscc, hazards=hazards)[1]["id"]
+            for email, uscc in PEOPLE.items()
+        }
+
+    folder = tmp_path_factory.mktemp("phone")
+    with served_site(folder, f"phone_{worker_id}", seed, max_upload_bytes=LIMIT) as site:
+        yield site
 
 
 def phone(browser, base: str, email: str, locale: str = "zh-CN") -> Journey:

@@ -11,20 +11,9 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from litestar.testing import TestClient
 from openpyxl import load_workbook
 from playwright.sync_api import expect
-from support_api import (
-    PASSWORD,
-    Api,
-    Clock,
-    answer_all,
-    fresh_database,
-    items_of,
-    make_app,
-    serve,
-    start,
-)
+from support_api import PASSWORD, Api, answer_all, items_of, served_site, start
 from support_browser import Journey
 from support_ui import pdf_text
 
@@ -64,22 +53,19 @@ WORDS = {  # what each person types, and the words the page and files use
 @pytest.fixture(scope="module")
 def plan_site(tmp_path_factory, worker_id) -> Iterator[tuple[str, dict[str, str]]]:
     """A served app; each person's self-assessment has two failing items (two open hazards)."""
-    from anbiao.core.engine import Engine
 
-    clock = Clock()
-    engine = Engine.from_plugins(load_entrypoints=False)
-    url = fresh_database(tmp_path_factory.mktemp("plan"), f"plan_{worker_id}")
-    assessments = {}
-    with TestClient(make_app(url, engine, clock)) as client:
-        api = Api(client, clock)
+    def seed(api: Api) -> dict[str, str]:
+        assessments = {}
         for email, uscc in PEOPLE.items():
             assessment = start(api, email, uscc=uscc)[1]
             checklist = api.call("GET", f"/api/v1/assessments/{assessment['id']}/checklist", email)
             failing = [i["id"] for i in items_of(checklist).values() if not i["veto"]][:2]
             answer_all(api, email, assessment, **{i: {"status": "non_compliant"} for i in failing})
             assessments[email] = assessment["id"]
-    with serve(make_app(url, engine, clock)) as base:
-        yield base, assessments
+        return assessments
+
+    with served_site(tmp_path_factory.mktemp("plan"), f"plan_{worker_id}", seed) as site:
+        yield site
 
 
 def phone(browser: Any, base: str, email: str, locale: str) -> Journey:

@@ -12,7 +12,13 @@ from advanced_alchemy.extensions.litestar import (
 )
 from litestar import Litestar, Router
 from litestar.di import Provide
-from litestar.exceptions import HTTPException, NotAuthorizedException, ValidationException
+from litestar.exceptions import (
+    HTTPException,
+    MethodNotAllowedException,
+    NotAuthorizedException,
+    NotFoundException,
+    ValidationException,
+)
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.plugins.problem_details import (
@@ -57,7 +63,13 @@ from anbiao.api.kernel.errors import (
     problem_response,
 )
 from anbiao.api.kernel.openapi import finish as finish_openapi
-from anbiao.api.kernel.pages import SECURITY_HEADERS, error_page, template_config, to_login
+from anbiao.api.kernel.pages import (
+    SECURITY_HEADERS,
+    error_page,
+    template_config,
+    to_login,
+    unrouted,
+)
 from anbiao.api.kernel.responses import ModelResponse
 from anbiao.api.kernel.settings import Settings, get_settings
 from anbiao.api.kernel.system import health, ready
@@ -138,7 +150,11 @@ def create_app(
             "engine": Provide(lambda: engine, use_cache=True, sync_to_thread=False),
             "db_session": Provide(provide_db_session),
         },
-        exception_handlers={Exception: internal_error},
+        exception_handlers={
+            Exception: internal_error,
+            NotFoundException: unrouted,
+            MethodNotAllowedException: unrouted,
+        },
         openapi_config=openapi_config(),
         middleware=[session_config(settings).middleware],
         template_config=template_config(TEMPLATE_DIRS),

@@ -20,7 +20,13 @@ from litestar.template.config import TemplateConfig
 from pydantic import ValidationError
 
 from anbiao.api.kernel import i18n, limits
-from anbiao.api.kernel.errors import Conflict, Rejected, StaleVersion, status_coded
+from anbiao.api.kernel.errors import (
+    Conflict,
+    Rejected,
+    StaleVersion,
+    http_problem,
+    status_coded,
+)
 from anbiao.api.kernel.forms import problem
 from anbiao.api.kernel.sqlite import DatabaseBusy
 from anbiao.core.engine import Engine
@@ -115,6 +121,17 @@ def to_login(request: Request[Any, Any, Any], _: NotAuthorizedException) -> Resp
     if request.headers.get("hx-request"):
         return Response(None, status_code=204, headers={"HX-Redirect": target})
     return Redirect(target)
+
+
+API_PATHS = ("/api/", "/schema")  # answered with problem documents; every other path is the site
+
+
+def unrouted(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
+    """A request no route answers (404, 405): under the API a problem document, anywhere else
+    the site's error page, in the page's language (a mistyped address is a person's)."""
+    if request.url.path.startswith(API_PATHS):
+        return http_problem(exc).to_response(request)
+    return error_page(request, exc)
 
 
 def error_page(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:

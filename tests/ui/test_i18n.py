@@ -421,6 +421,27 @@ def test_the_frameworks_own_refusal_reads_in_the_pages_language(refusals, lang):
     assert not page_problems(page.text, lang)
 
 
+@pytest.mark.parametrize("lang", i18n.LANGS)
+def test_a_mistyped_address_is_the_sites_error_page(refusals, lang):
+    """No route (404) or a wrong method (405) outside the API: the site's error page in the
+    page's language, not a problem document; under /api/ it stays a problem document."""
+    pages = refusals.pages
+    pages.client.cookies.set("anbiao_lang", lang)
+    for method, path, status, code in (
+        ("GET", "/enterprise/nowhere", 404, "request.no_route"),
+        ("DELETE", "/enterprise", 405, "request.method_not_allowed"),
+    ):
+        page = pages.client.request(method, path, follow_redirects=False)
+        assert page.status_code == status
+        assert page.headers["content-type"].startswith("text/html")
+        texts = {c: i18n.message(c, Message(code)) for c in i18n.LANGS}
+        text = html.unescape(page.text)
+        assert texts[lang] in text and texts[OTHER[lang]] not in text
+        assert not page_problems(page.text, lang)
+    api = pages.client.get("/api/v1/nowhere", headers={"Accept-Language": lang})
+    assert api.headers["content-type"] == "application/problem+json"
+
+
 def test_a_fields_bilingual_refusal_reads_in_one_language(refusals):
     """Litestar's field errors stay under ``extra``: a "中文 / English" message gives one half."""
     body = signup_body("short@fz.cn")

@@ -131,7 +131,9 @@ def unrouted(request: Request[Any, Any, Any], exc: HTTPException) -> Response[An
     the site's error page, in the page's language (a mistyped address is a person's)."""
     if request.url.path.startswith(API_PATHS):
         return http_problem(exc).to_response(request)
-    return error_page(request, exc)
+    response = error_page(request, exc)
+    response.headers.update({h.name: str(h.value) for h in SECURITY_HEADERS})  # as the site's
+    return response
 
 
 def error_page(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:

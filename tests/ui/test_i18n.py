@@ -434,6 +434,7 @@ def test_a_mistyped_address_is_the_sites_error_page(refusals, lang):
         page = pages.client.request(method, path, follow_redirects=False)
         assert page.status_code == status
         assert page.headers["content-type"].startswith("text/html")
+        assert "frame-ancestors 'none'" in page.headers["content-security-policy"]
         texts = {c: i18n.message(c, Message(code)) for c in i18n.LANGS}
         text = html.unescape(page.text)
         assert texts[lang] in text and texts[OTHER[lang]] not in text

@@ -132,6 +132,7 @@ def unrouted(request: Request[Any, Any, Any], exc: HTTPException) -> Response[An
     if request.url.path.startswith(API_PATHS):
         return http_problem(exc).to_response(request)
     response = error_page(request, exc)
+    response.headers.update(exc.headers or {})  # a 405's ``Allow`` (RFC 9110 §15.5.6)
     response.headers.update({h.name: str(h.value) for h in SECURITY_HEADERS})  # as the site's
     return response
 

@@ -435,6 +435,7 @@ def test_a_mistyped_address_is_the_sites_error_page(refusals, lang):
         assert page.status_code == status
         assert page.headers["content-type"].startswith("text/html")
         assert "frame-ancestors 'none'" in page.headers["content-security-policy"]
+        assert status == 404 or "GET" in page.headers["allow"]
         texts = {c: i18n.message(c, Message(code)) for c in i18n.LANGS}
         text = html.unescape(page.text)
         assert texts[lang] in text and texts[OTHER[lang]] not in text

@@ -80,14 +80,7 @@ async def photo_file(
     """A finding's photo, for whoever sees the application."""
     _, finding = await get_finding(db_session, viewer, application_id, finding_id)
     photo = await get_finding_photo(db_session, viewer, finding.id, photo_id)
-    return await stored_file(
-        PHOTO,
-        storage_for(request.app),
-        photo.storage_key,
-        filename=photo.filename,
-        content_type=photo.content_type,
-        sha256=photo.sha256,
-    )
+    return await stored_file(PHOTO, storage_for(request.app), photo)
 
 
 @post(BASE + "/{photo_id:uuid}/delete", guards=[signed_in(Role.reviewer)], status_code=303)

@@ -136,14 +136,7 @@ class FindingPhotoController(Controller):
         """The photo's bytes with its sniffed type, as an attachment."""
         _, finding = await get_finding(db_session, request.user, application_id, finding_id)
         photo = await get_finding_photo(db_session, request.user, finding.id, photo_id)
-        return await stored_file(
-            PHOTO,
-            storage,
-            photo.storage_key,
-            filename=photo.filename,
-            content_type=photo.content_type,
-            sha256=photo.sha256,
-        )
+        return await stored_file(PHOTO, storage, photo)
 
     @delete(
         "/{photo_id:uuid}",

@@ -289,14 +289,7 @@ class EvidenceController(Controller):
     ) -> Response[bytes]:
         """The file's bytes with the sniffed content type, as an attachment."""
         evidence = await get_evidence(db_session, request.user, evidence_id)
-        return await stored_file(
-            EVIDENCE,
-            storage,
-            evidence.storage_key,
-            filename=evidence.filename,
-            content_type=evidence.content_type,
-            sha256=evidence.sha256,
-        )
+        return await stored_file(EVIDENCE, storage, evidence)
 
     @delete(
         "/evidence/{evidence_id:uuid}",

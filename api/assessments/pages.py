@@ -371,14 +371,7 @@ async def evidence_file(
 ) -> Response[bytes]:
     """An evidence file, for those who may read its assessment."""
     evidence = await get_evidence(db_session, viewer, evidence_id)
-    return await stored_file(
-        EVIDENCE,
-        storage_for(request.app),
-        evidence.storage_key,
-        filename=evidence.filename,
-        content_type=evidence.content_type,
-        sha256=evidence.sha256,
-    )
+    return await stored_file(EVIDENCE, storage_for(request.app), evidence)
 
 
 HANDLERS = [

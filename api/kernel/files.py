@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Protocol
 
 import anyio
 from litestar import Response
@@ -120,11 +121,23 @@ async def store_and_commit(
         raise
 
 
-async def stored_file(
-    kind: Kind, storage: Storage, key: str, *, filename: str, content_type: str, sha256: str
-) -> Response[bytes]:
-    """A stored file as an attachment with its sniffed type; a missing file is a 500 (logged),
-    a failing storage a 503."""
+class StoredRow(Protocol):
+    """A row naming stored bytes (an evidence file, a finding photo)."""
+
+    @property
+    def storage_key(self) -> str: ...
+    @property
+    def filename(self) -> str: ...
+    @property
+    def content_type(self) -> str: ...
+    @property
+    def sha256(self) -> str: ...
+
+
+async def stored_file(kind: Kind, storage: Storage, row: StoredRow) -> Response[bytes]:
+    """The bytes ``row`` names as an attachment with its sniffed type; a missing file is a 500
+    (logged), a failing storage a 503."""
+    key = row.storage_key
     try:
         content = await storage.get(key)
     except FileNotFoundError as exc:
@@ -135,11 +148,11 @@ async def stored_file(
         raise unavailable(kind) from exc
     return Response(
         content,
-        media_type=content_type.split(";")[0],  # Litestar adds charset=utf-8 to text/*
+        media_type=row.content_type.split(";")[0],  # Litestar adds charset=utf-8 to text/*
         headers={
-            "Content-Disposition": content_disposition(filename),
+            "Content-Disposition": content_disposition(row.filename),
             "X-Content-Type-Options": "nosniff",
             "Cache-Control": "private, no-store",
-            "ETag": f'"{sha256}"',
+            "ETag": f'"{row.sha256}"',
         },
     )

@@ -50,7 +50,13 @@ from anbiao.api.enterprises import pages as enterprise_pages
 from anbiao.api.enterprises.routes import EnterpriseController, SignUpController
 from anbiao.api.kernel import sqlite
 from anbiao.api.kernel.bodies import BoundedRequest
-from anbiao.api.kernel.db import db_config, mark_reads, note_status, provide_db_session
+from anbiao.api.kernel.db import (
+    db_config,
+    mark_reads,
+    note_status,
+    provide_db_session,
+    provide_write_connection,
+)
 from anbiao.api.kernel.errors import (
     Conflict,
     Rejected,
@@ -149,6 +155,7 @@ def create_app(
         dependencies={
             "engine": Provide(lambda: engine, use_cache=True, sync_to_thread=False),
             "db_session": Provide(provide_db_session),
+            "db_connection": Provide(provide_write_connection),
         },
         exception_handlers={
             Exception: internal_error,

@@ -113,7 +113,7 @@ async def seed_demo() -> list[str]:
                 for i in engine.compose(profile).items
             }
             patch = AnswersPatch.model_validate({"version": 1, "answers": full})
-            await save_answers(session, engine, user, assessment.id, patch)
+            await save_answers(await session.connection(), engine, user, assessment.id, patch)
         lines.append(f"  {'enterprise':<10} {email}  {profile.name}")
         await session.commit()
     return lines

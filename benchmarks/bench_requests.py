@@ -109,6 +109,16 @@ async def measure(url: str, rounds: int, profile: str) -> list[tuple[str, float,
             path = f"/api/v1/assessments/{firm.assessment_id}/answers"
             firm.version = (await api.call("PATCH", path, firm.token, body=body))["version"]
 
+        scores = answer_sets().reviews[0]
+        marks = [scores, {k: {**v, "note": "现场抽查"} for k, v in scores.items()}]
+
+        async def review() -> None:
+            nonlocal n
+            body = {"answers": marks[n % 2]}
+            n += 1
+            path = f"/api/v1/applications/{firm.app.id}/review"
+            await api.call("PUT", path, reviewer, body=body, parse=False)
+
         ceiling = ceiling_app.create_app(url, SECRET)
         peer = firms[1]  # the ceiling writes to another firm's assessment
         ceiling_api = Api("http://127.0.0.1", 1)
@@ -144,6 +154,7 @@ async def measure(url: str, rounds: int, profile: str) -> list[tuple[str, float,
             ),
             ("single-answer save", lambda: save(single)),
             ("50-answer save", lambda: save(toggle)),
+            (f"review save ({len(scores)} scores)", review),
         ]
         engines = [a.sync_engine for a in (app.state.db_config.get_engine(), ceiling.state.engine)]
         async with ceiling.lifespan():

@@ -3,6 +3,7 @@ with the self-assessment and the conclusion."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
@@ -27,7 +28,8 @@ from anbiao.api.kernel.models import (
 )
 from anbiao.core.engine import Engine
 from anbiao.core.errors import Message
-from anbiao.core.models.answers import Answer
+from anbiao.core.models.answers import Answer, sheet_of
+from anbiao.core.models.profile import Profile
 
 MIN_REVIEWERS = 2
 
@@ -97,13 +99,16 @@ async def review_scores(
     assignments: list[Assignment] | None = None,
 ) -> Scored:
     """The review result: self answers overridden item by item by the reviewers' answers
-    (``assignments``: the current cycle's, when already read)."""
-    merged = dict(application.answers)
+    (``assignments``: the current cycle's, when already read). Each part's validated answers
+    are kept by the engine, so only what changed since is validated."""
+    answers = dict(engine.sheets.validated(("application", application.id), application.answers))
     if assignments is None:
         assignments = await reviewers_of(session, application, application.cycle)
     for assignment in assignments:
-        merged.update(assignment.answers)
-    return score_answers(engine, application.profile, merged)
+        answers.update(engine.sheets.validated(("assignment", assignment.id), assignment.answers))
+    profile = Profile.model_validate(application.profile)
+    composed = engine.compose(profile)
+    return Scored(composed, engine.score(composed, sheet_of(answers), profile), profile)
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,16 +133,32 @@ class Comparison:
         }
 
 
-async def compare(session: AsyncSession, engine: Engine, application: Application) -> Comparison:
-    """Item by item: the frozen self-assessment and the review result of the current cycle."""
-    own = score_answers(engine, application.profile, application.answers)
+async def compare(
+    session: AsyncSession,
+    engine: Engine,
+    application: Application,
+    only: Collection[str] | None = None,
+    assignments: list[Assignment] | None = None,
+) -> Comparison:
+    """Item by item: the frozen self-assessment and the review result of the current cycle
+    (``only``: just these items, in composition order, the totals still whole;
+    ``assignments``: the current cycle's, when already read)."""
+    own = score_answers(
+        engine, application.profile, application.answers, ("application", application.id)
+    )
     review = None
-    if assignments := await reviewers_of(session, application, application.cycle):
+    if assignments is None:
+        assignments = await reviewers_of(session, application, application.cycle)
+    if assignments:
         review = await review_scores(session, engine, application, assignments)
-    by_id = {s.item_id: s for s in review.result.items} if review else {}
+    ids = own.result.trace.ids
+    if only is not None:
+        wanted = set(only)
+        ids = tuple(i for i in ids if i in wanted)
     items = []
-    for s in own.result.items:
-        r = by_id.get(s.item_id)
+    for item_id in ids:
+        s = own.result.item(item_id)
+        r = review.result.item(item_id) if review else None
         items.append(
             {
                 "item_id": s.item_id,
@@ -201,19 +222,28 @@ async def _raise_review_hazards(ctx: Context, application: Application, scored: 
     await raise_findings(ctx, application)
 
 
-async def save_review(ctx: Context, application: Application) -> Assignment:
-    """A reviewer's item scores for the current cycle, validated by the engine."""
+async def save_review(
+    ctx: Context, application: Application, assignments: list[Assignment] | None = None
+) -> tuple[Assignment, tuple[str, ...]]:
+    """A reviewer's item scores for the current cycle, merged into the earlier ones: only the
+    changed answers are validated (the engine keeps the reviewer's validated sheet) and audited
+    (before → after); a batch that changes nothing writes nothing. ``assignments``: the current
+    cycle's, when already read. Returns the assignment and the items changed."""
     if application.state != State.under_review:
         raise Conflict(Message("review.wrong_state", {"state": application.state}))
-    assignment = await my_assignment(ctx, application)
-    merged = dict(assignment.answers)
+    assignment = await my_assignment(ctx, application, assignments)
+    stored: dict[str, Any] = assignment.answers
+    changes: dict[str, Answer | None] = {}
     for item_id, answer in ctx.body.answers.items():
-        if answer is None:
-            merged.pop(item_id, None)
-        else:
-            merged[item_id] = Answer.model_dump(answer, mode="json", exclude_defaults=True)
-    score_answers(ctx.engine, application.profile, {**application.answers, **merged})
-    before = dict(assignment.answers)
+        value = None if answer is None else answer.model_dump(mode="json", exclude_defaults=True)
+        if value != stored.get(item_id):
+            changes[item_id] = answer
+    if not changes:
+        return assignment, ()
+    profile = Profile.model_validate(application.profile)
+    composed = ctx.engine.compose(profile)
+    sheet, merged = ctx.engine.sheets.merge(("assignment", assignment.id), stored, changes)
+    ctx.engine.score(composed, sheet, profile)  # raises on answers the checklist refuses
     assignment.answers = merged
     audit(
         ctx.session,
@@ -221,10 +251,10 @@ async def save_review(ctx: Context, application: Application) -> Assignment:
         ctx.user,
         enterprise_id=application.enterprise_id,
         application_id=application.id,
-        before=before,
-        after=merged,
+        before={k: stored.get(k) for k in changes},
+        after={k: merged.get(k) for k in changes},
     )
-    return assignment
+    return assignment, tuple(changes)
 
 
 async def _major_open(session: AsyncSession, application: Application) -> list[Message]:

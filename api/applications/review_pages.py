@@ -198,7 +198,7 @@ async def save_score(
         request.app.state.clock(),
         ReviewIn.model_validate({"answers": changed}),
     )
-    assignment = await save_review(ctx, application)
+    assignment, _ = await save_review(ctx, application)
     await db_session.commit()
     return page(
         request,

@@ -14,8 +14,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from anbiao.api.accounts.security import requires
 from anbiao.api.applications.queue import LISTED, Filters, application_page
-from anbiao.api.applications.review import compare, conflicts, reviewed_before, save_review
-from anbiao.api.applications.rules import Context, reviewer_ids
+from anbiao.api.applications.review import (
+    Comparison,
+    compare,
+    conflicts,
+    reviewed_before,
+    save_review,
+)
+from anbiao.api.applications.rules import Context, reviewer_ids, reviewers_of
 from anbiao.api.applications.schemas import ActionIn, ApplicationOut, ComparisonOut, ReviewIn
 from anbiao.api.applications.service import create_application, transition
 from anbiao.api.applications.workflow import allowed_actions
@@ -138,11 +144,14 @@ class ApplicationController(Controller):
         db_session: NamedDependency[AsyncSession],
         engine: NamedDependency[Engine],
     ) -> ComparisonOut:
-        """Record this reviewer's item scores; returns the self-vs-review comparison."""
+        """Record this reviewer's item scores (merged into the earlier ones); answers the
+        comparison's totals and the rows of the items this save changed (every row:
+        ``GET …/comparison``)."""
         application = await get_application(db_session, request.user, application_id)
         ctx = Context(db_session, engine, request.user, request.app.state.clock(), data)
-        await save_review(ctx, application)
-        return await _comparison(ctx, application)
+        assignments = await reviewers_of(db_session, application, application.cycle)
+        _, changed = await save_review(ctx, application, assignments)
+        return _comparison_out(await compare(db_session, engine, application, changed, assignments))
 
     @get("/{application_id:uuid}/comparison", operation_id="getComparison")
     async def comparison(
@@ -154,8 +163,7 @@ class ApplicationController(Controller):
     ) -> ComparisonOut:
         """Self-assessment against the reviewers' scores (current cycle), item by item."""
         application = await get_application(db_session, request.user, application_id)
-        ctx = Context(db_session, engine, request.user, request.app.state.clock(), None)
-        return await _comparison(ctx, application)
+        return _comparison_out(await compare(db_session, engine, application))
 
     @get(
         "/{application_id:uuid}/candidates",
@@ -194,8 +202,7 @@ class ApplicationController(Controller):
         )
 
 
-async def _comparison(ctx: Context, application: Application) -> ComparisonOut:
-    compared = await compare(ctx.session, ctx.engine, application)
+def _comparison_out(compared: Comparison) -> ComparisonOut:
     return ComparisonOut.model_validate({**compared.totals(), "items": compared.items})
 
 

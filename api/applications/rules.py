@@ -98,8 +98,13 @@ def need_reason(ctx: Context) -> str:
     return reason
 
 
-async def my_assignment(ctx: Context, application: Application) -> Assignment:
-    for assignment in await reviewers_of(ctx.session, application, application.cycle):
+async def my_assignment(
+    ctx: Context, application: Application, assignments: list[Assignment] | None = None
+) -> Assignment:
+    """The caller's assignment in the current cycle (``assignments``: the cycle's, if read)."""
+    if assignments is None:
+        assignments = await reviewers_of(ctx.session, application, application.cycle)
+    for assignment in assignments:
         if assignment.reviewer_id == ctx.user.id:
             return assignment
     raise Conflict(Message("review.not_assigned"))

@@ -61,7 +61,7 @@ async def create_application(
     if await session.scalar(query) is not None:
         raise Conflict(Message("application.in_progress"))
     enterprise = await session.get_one(Enterprise, assessment.enterprise_id)
-    scored = score_answers(engine, assessment.profile, assessment.answers)
+    scored = score_answers(engine, assessment.profile, assessment.answers, assessment.id)
     application = Application(
         enterprise_id=enterprise.id,
         assessment_id=assessment.id,
@@ -128,7 +128,7 @@ async def transition(ctx: Context, application: Application, action: str) -> App
 async def _submit(ctx: Context, application: Application) -> dict[str, Any]:
     assessment = await ctx.session.get_one(Assessment, application.assessment_id)
     enterprise = await ctx.session.get_one(Enterprise, application.enterprise_id)
-    scored = score_answers(ctx.engine, enterprise.profile, assessment.answers)
+    scored = score_answers(ctx.engine, enterprise.profile, assessment.answers, assessment.id)
     reasons = [i.coded for i in scored.result.ineligible]
     if not reasons and scored.composed.fingerprint != assessment.fingerprint:
         reasons.append(Message("application.checklist_changed"))

@@ -91,7 +91,8 @@ async def dashboard(
         "enterprise/dashboard.html",
         enterprise=enterprise_view(engine, enterprise, i18n.negotiate(request)),
         assessments=[
-            (a, standing(score_answers(engine, a.profile, a.answers).result)) for a in assessments
+            (a, standing(score_answers(engine, a.profile, a.answers, a.id).result))
+            for a in assessments
         ],
         applications=applications,
         hazards=hazards,
@@ -161,7 +162,7 @@ async def overview(
 ) -> Template:
     """Which packs apply and why, progress per element, and where to go on."""
     assessment = await own_assessment(db_session, viewer, assessment_id)
-    scored = score_answers(engine, assessment.profile, assessment.answers)
+    scored = score_answers(engine, assessment.profile, assessment.answers, assessment.id)
     return page(
         request,
         "enterprise/assessment.html",
@@ -194,7 +195,7 @@ async def _section_page(
     for e in evidence:
         by_item.setdefault(e.item_id, []).append(e)
     reopened = await reopened_items(session, assessment)
-    scored = score_answers(engine, assessment.profile, assessment.answers)
+    scored = score_answers(engine, assessment.profile, assessment.answers, assessment.id)
     answered_ids = {i for i, a in assessment.answers.items() if (a or {}).get("status")}
     return page(
         request,
@@ -242,7 +243,8 @@ async def autosave(
     htmx gets the item's save status; a browser without JavaScript goes back to the page.
     The assessment is read once, as the save needs it (the stored answers build the batch)."""
     _enterprise_only(viewer)
-    row = await read_for_save(db_session, viewer, assessment_id)
+    connection = await db_session.connection()
+    row = await read_for_save(connection, viewer, assessment_id)
     form = await form_data(request)
     composed = engine.compose(Profile.model_validate(row.profile))
     section = section_of(composed, code)
@@ -252,7 +254,7 @@ async def autosave(
         {"version": int(form.get("version") or 0), "answers": changed}
     )
     try:
-        saved = await save_answers(db_session, engine, viewer, assessment_id, patch, row)
+        saved = await save_answers(connection, engine, viewer, assessment_id, patch, row)
     except StaleVersion as stale:
         if not request.headers.get("hx-request"):
             raise
@@ -335,7 +337,7 @@ async def result(
 ) -> Template:
     """Score per element, vetoes, hazards, what raises the grade, and whether one may apply."""
     assessment = await own_assessment(db_session, viewer, assessment_id)
-    scored = score_answers(engine, assessment.profile, assessment.answers)
+    scored = score_answers(engine, assessment.profile, assessment.answers, assessment.id)
     lang = i18n.negotiate(request)
     open_major = await open_major_hazards(db_session, assessment.enterprise_id)
     applications = (

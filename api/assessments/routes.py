@@ -13,7 +13,7 @@ from litestar.openapi import ResponseSpec
 from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.serialization import encode_json
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from anbiao.api.accounts.security import requires
 from anbiao.api.assessments.plan import ActionPlanOut, action_plan
@@ -217,13 +217,13 @@ class AssessmentController(Controller):
         request: Request[User, Any, Any],
         assessment_id: FromPath[UUID],
         data: JSONBody[AnswersPatch],
-        db_session: NamedDependency[AsyncSession],
+        db_connection: NamedDependency[AsyncConnection],
         engine: NamedDependency[Engine],
     ) -> SaveOut:
         """Save a batch of answers; answers the new version, the saved items' outcome, the
         totals and the hazards moved (the full result stays at ``GET``). A stale version gets
         409 with the current state."""
-        saved = await save_answers(db_session, engine, request.user, assessment_id, data)
+        saved = await save_answers(db_connection, engine, request.user, assessment_id, data)
         return SaveOut.model_validate(save_view(saved))
 
 

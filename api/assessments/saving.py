@@ -118,10 +118,9 @@ class Saved:
     hazards: HazardMoves
 
 
-async def read_for_save(session: AsyncSession, user: User, assessment_id: UUID) -> Row[Any]:
+async def read_for_save(connection: AsyncConnection, user: User, assessment_id: UUID) -> Row[Any]:
     """The assessment as saving needs it (404 unless ``user`` may see it)."""
     query = _READ.where(assessment_visible(user))
-    connection = await session.connection()
     params = {"assessment_id": assessment_id}
     row: Row[Any] | None = (await connection.execute(query, params)).one_or_none()
     if row is None:
@@ -130,7 +129,7 @@ async def read_for_save(session: AsyncSession, user: User, assessment_id: UUID) 
 
 
 async def save_answers(
-    session: AsyncSession,
+    connection: AsyncConnection,
     engine: Engine,
     user: User,
     assessment_id: UUID,
@@ -139,15 +138,16 @@ async def save_answers(
 ) -> Saved:
     """Merge a batch of answers (null clears one); validated by the engine; never a lost update.
     ``patch``: an ``AnswersPatch`` (its answers already validated); ``row``: the assessment as
-    ``read_for_save`` read it, when the caller needed it to build the batch. A stale version is
-    409 even when nothing would change; a batch that changes nothing writes nothing (the version
-    stays, no audit event)."""
+    ``read_for_save`` read it, when the caller needed it to build the batch. Core statements on
+    ``connection`` (in the caller's transaction): no ORM session. A stale version is 409 even
+    when nothing would change; a batch that changes nothing writes nothing (the version stays,
+    no audit event)."""
     if row is None:
-        row = await read_for_save(session, user, assessment_id)
+        row = await read_for_save(connection, user, assessment_id)
     if row.frozen:
         raise Conflict(Message("assessment.frozen"))
     if row.version != patch.version:
-        raise await _stale(session, engine, user, assessment_id)
+        raise await _stale(connection, engine, user, assessment_id)
     stored: dict[str, Any] = row.answers
     changed: dict[str, Answer | None] = {}
     for item_id, answer in patch.answers.items():
@@ -161,7 +161,6 @@ async def save_answers(
         return Saved(assessment_id, row.version, merged, (), scored, HazardMoves())
     version = patch.version + 1
     now = datetime.now(UTC)
-    connection = await session.connection()  # Core on the session's transaction: no ORM work
     written = await connection.scalar(
         _WRITE,
         {
@@ -173,7 +172,7 @@ async def save_answers(
         },
     )
     if written is None:  # a concurrent save came between the read and this update
-        raise await _stale(session, engine, user, assessment_id)
+        raise await _stale(connection, engine, user, assessment_id)
     await record(
         connection,
         "assessment.answers_saved",
@@ -187,11 +186,13 @@ async def save_answers(
 
 
 async def _stale(
-    session: AsyncSession, engine: Engine, user: User, assessment_id: UUID
+    connection: AsyncConnection, engine: Engine, user: User, assessment_id: UUID
 ) -> StaleVersion:
-    """409 with the assessment as it stands."""
-    current = await get_assessment(session, user, assessment_id)
-    return StaleVersion(assessment_view(engine, current))
+    """409 with the assessment as it stands (the rare path: an ORM read on the same
+    connection)."""
+    async with AsyncSession(bind=connection) as session:
+        current = await get_assessment(session, user, assessment_id)
+        return StaleVersion(assessment_view(engine, current))
 
 
 def _score(

@@ -3,6 +3,7 @@ self-assessment's hazards. The core engine decides every score; nothing here sco
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
@@ -22,7 +23,7 @@ from anbiao.api.kernel.models import (
 )
 from anbiao.core.compose import ComposedChecklist
 from anbiao.core.engine import Engine
-from anbiao.core.models.answers import AnswerSheet
+from anbiao.core.models.answers import AnswerSheet, sheet_of
 from anbiao.core.models.profile import Profile
 from anbiao.core.report import result_to_dict
 from anbiao.core.result import AssessmentResult
@@ -35,10 +36,21 @@ class Scored:
     profile: Profile
 
 
-def score_answers(engine: Engine, profile_data: dict[str, Any], answers: dict[str, Any]) -> Scored:
+def score_answers(
+    engine: Engine,
+    profile_data: dict[str, Any],
+    answers: dict[str, Any],
+    key: Hashable | None = None,
+) -> Scored:
+    """Score stored answers. ``key`` names where they are stored (an assessment's id, or a
+    tuple naming an application or a review): their validated sheet is then kept in
+    ``engine.sheets`` and reused while the stored answers stay the same."""
     profile = Profile.model_validate(profile_data)
     composed = engine.compose(profile)
-    sheet = AnswerSheet.model_validate({"answers": answers})
+    if key is None:
+        sheet = AnswerSheet.model_validate({"answers": answers})
+    else:
+        sheet = sheet_of(engine.sheets.validated(key, answers))
     return Scored(composed, engine.score(composed, sheet, profile), profile)
 
 
@@ -70,7 +82,7 @@ def assessment_view(
     engine: Engine, assessment: Assessment, scored: Scored | None = None
 ) -> dict[str, Any]:
     """The assessment with its live result (``scored``: its answers' score, when known)."""
-    scored = scored or score_answers(engine, assessment.profile, assessment.answers)
+    scored = scored or score_answers(engine, assessment.profile, assessment.answers, assessment.id)
     result = result_to_dict(scored.result, scored.composed)
     result["checklist_current"] = scored.composed.fingerprint == assessment.fingerprint
     return {

@@ -72,6 +72,19 @@ async def read_connection(request: Request[Any, Any, Any]) -> AsyncIterator[Asyn
         yield connection
 
 
+async def provide_write_connection(
+    request: Request[Any, Any, Any],
+) -> AsyncGenerator[AsyncConnection, None]:
+    """A pooled Core connection in one transaction for a hot handler that writes with Core (no
+    ORM session to set up, flush and commit): committed once the handler has succeeded and its
+    response is built, before it is sent (a refused COMMIT becomes an error response); rolled
+    back when the handler raised. On SQLite it begins ``IMMEDIATE`` in the writers' queue, as
+    every writing session does."""
+    engine: AsyncEngine = request.app.state.db_config.get_engine()
+    async with engine.begin() as connection:
+        yield connection
+
+
 def db_config(settings: Settings, *, create_all: bool = False) -> SQLAlchemyAsyncConfig:
     config = SQLAlchemyAsyncConfig(
         connection_string=settings.database_url,

@@ -54,7 +54,7 @@ async def assessment_report(
 ) -> Context:
     """Context of the self-assessment report (自评报告) of ``assessment``, scored by the engine;
     the hazards are the enterprise's self-assessment hazards (Hazard rows, source ``self``)."""
-    scored = score_answers(engine, assessment.profile, assessment.answers)
+    scored = score_answers(engine, assessment.profile, assessment.answers, assessment.id)
     hazards = await _hazards(
         session,
         scored.composed,

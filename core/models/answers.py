@@ -85,25 +85,32 @@ class AnswerSheet(BaseModel):
 
 
 class ValidatedSheets:
-    """Validated answers kept per key (an assessment), so that a save validates only the
-    answers it changes. A kept sheet is reused only while the stored answers equal the ones it
-    was built from: any other writer, a rolled-back save, another worker — the stored answers
-    are validated again. Not thread-safe: one per event loop."""
+    """Validated answers kept per key (an assessment, an application's frozen answers, a
+    reviewer's scores), so that a save validates only the answers it changes and a read none.
+    A kept sheet is reused only while the stored answers equal the ones it was built from: any
+    other writer, a rolled-back save, another worker — the stored answers are validated again.
+    Not thread-safe: one per event loop."""
 
     def __init__(self, limit: int = 4096) -> None:
         self.limit = limit
         self._kept: dict[Hashable, tuple[dict[str, Any], dict[str, Answer]]] = {}
+
+    def validated(self, key: Hashable, stored: dict[str, Any]) -> dict[str, Answer]:
+        """The validated answers of ``stored`` (kept under ``key``; validated again when the
+        stored answers are not the ones kept). Read-only: copy before changing it."""
+        kept = self._kept.get(key)
+        if kept is not None and kept[0] == stored:
+            return kept[1]
+        answers = dict(AnswerSheet.model_validate({"answers": stored}).answers)
+        self._keep(key, dict(stored), answers)
+        return answers
 
     def merge(
         self, key: Hashable, stored: dict[str, Any], changes: dict[str, Answer | None]
     ) -> tuple[AnswerSheet, dict[str, Any]]:
         """The sheet of ``stored`` with ``changes`` (validated answers; None clears one) merged
         in, and the merged answers as stored (JSON)."""
-        kept = self._kept.get(key)
-        if kept is not None and kept[0] == stored:
-            answers = dict(kept[1])
-        else:
-            answers = dict(AnswerSheet.model_validate({"answers": stored}).answers)
+        answers = dict(self.validated(key, stored))
         merged = dict(stored)
         for item_id, answer in changes.items():
             if answer is None:
@@ -112,7 +119,15 @@ class ValidatedSheets:
             else:
                 answers[item_id] = answer
                 merged[item_id] = answer.model_dump(mode="json", exclude_defaults=True)
-        if len(self._kept) >= self.limit:
+        self._keep(key, dict(merged), answers)
+        return sheet_of(answers), merged
+
+    def _keep(self, key: Hashable, stored: dict[str, Any], answers: dict[str, Answer]) -> None:
+        if len(self._kept) >= self.limit and key not in self._kept:
             self._kept.clear()
-        self._kept[key] = (dict(merged), answers)
-        return AnswerSheet.model_construct(answers=dict(answers), default=None), merged
+        self._kept[key] = (stored, answers)
+
+
+def sheet_of(answers: dict[str, Answer]) -> AnswerSheet:
+    """A sheet of answers already validated (no second validation)."""
+    return AnswerSheet.model_construct(answers=dict(answers), default=None)

@@ -127,27 +127,33 @@ def test_a_write_refused_by_the_database_is_an_error_not_a_lost_success(api, mon
     assert after["version"] == 1 and after["answers"] == {}
 
 
-def test_a_commit_the_database_refuses_is_an_error_not_a_lost_success(api, monkeypatch):
-    """The COMMIT runs before the response is sent: when it fails (a lost connection, a full
-    disk) the answer is a problem document and the saved state is unchanged — not the 200 that
-    advanced-alchemy's autocommit handler would send after logging the failure at debug level."""
+def _refuse_the_next_commit(api) -> list[object]:
+    """The database refuses the next COMMIT (a lost connection, a full disk), whichever way the
+    handler writes (ORM session or Core connection): the ``commit`` event fires for both."""
     from sqlalchemy.exc import OperationalError
-    from sqlalchemy.ext.asyncio import AsyncSession
 
-    _, assessment = start(api, **FUZHOU)
-    headers = api.login("ent@fz.cn")
-    commit = AsyncSession.commit
-    refused: list[AsyncSession] = []
+    engine = api.client.app.state.db_config.get_engine().sync_engine
+    refused: list[object] = []
 
-    async def refuse_once(session: AsyncSession) -> None:
+    def refuse_once(connection) -> None:
         if not refused:
-            refused.append(session)
-            await session.rollback()
+            refused.append(connection)
+            connection.connection.rollback()  # the database ended the transaction
             raise OperationalError("COMMIT", {}, Exception("disk I/O error"))
-        await commit(session)
 
-    monkeypatch.setattr(AsyncSession, "commit", refuse_once)
+    event.listen(engine, "commit", refuse_once)
+    return refused
+
+
+def test_a_commit_the_database_refuses_is_an_error_not_a_lost_success(api):
+    """The COMMIT runs before the response is sent: when it fails the answer is a problem
+    document and the saved state is unchanged — not the 200 that advanced-alchemy's autocommit
+    handler would send after logging the failure at debug level. Both kinds of handler: the
+    answer save (Core, on ``db_connection``) and starting an assessment (ORM, ``db_session``)."""
+    enterprise, assessment = start(api, **FUZHOU)
+    headers = api.login("ent@fz.cn")
     path = f"/api/v1/assessments/{assessment['id']}"
+    refused = _refuse_the_next_commit(api)
     r = api.client.patch(
         f"{path}/answers",
         headers=headers,
@@ -155,9 +161,15 @@ def test_a_commit_the_database_refuses_is_an_error_not_a_lost_success(api, monke
     )
     assert refused and r.status_code == 500, r.text
     assert r.headers["content-type"].startswith("application/problem+json")
-    monkeypatch.undo()
     after = api.call("GET", path, "ent@fz.cn")
     assert after["version"] == 1 and after["answers"] == {}
+
+    listed = f"/api/v1/enterprises/{enterprise}/assessments"
+    refused = _refuse_the_next_commit(api)
+    r = api.client.post(listed, headers=headers)
+    assert refused and r.status_code == 500, r.text
+    assert r.headers["content-type"].startswith("application/problem+json")
+    assert [a["id"] for a in api.call("GET", listed, "ent@fz.cn")["items"]] == [assessment["id"]]
 
 
 def test_sqlite_writers_of_a_process_queue_instead_of_failing(api, database_url):

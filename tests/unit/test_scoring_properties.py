@@ -8,7 +8,7 @@ from support import make_profile
 
 from anbiao.core.catalog import Catalog
 from anbiao.core.compose import Composer
-from anbiao.core.models.answers import Answer, AnswerSheet, Status, ValidatedSheets
+from anbiao.core.models.answers import Answer, AnswerSheet, Status, ValidatedSheets, sheet_of
 from anbiao.core.models.checklist import BaseChecklist
 from anbiao.core.scoring import score
 
@@ -251,3 +251,28 @@ def test_a_kept_sheet_scores_as_the_full_validation(case, data):
     assert score(composed, merged_sheet, PROFILE) == score(composed, sheet(merged), PROFILE)
     other = {i: {"status": "non_compliant"} for i in ids}  # written elsewhere meanwhile
     assert sheets.merge("a", other, {})[0] == sheet(other)
+
+
+@given(assessments(), st.data())
+def test_kept_answers_are_always_those_stored(case, data):
+    """Whatever was kept under a key before (by reads or saves, of these answers or others), the
+    validated answers read for stored answers are those of validating them afresh, and the
+    review's merge of kept parts scores as validating the merged answers."""
+    composed, given = case
+    ids = list(given)
+    versions = [
+        {i: _stored(given[i]) for i in data.draw(st.sets(st.sampled_from(ids)))} for _ in range(3)
+    ]
+    sheets = ValidatedSheets(limit=data.draw(st.integers(1, 3)))
+    for _ in range(data.draw(st.integers(1, 8))):
+        key = data.draw(st.sampled_from(["application", "assignment", "other"]))
+        stored = data.draw(st.sampled_from(versions))
+        if data.draw(st.booleans()):
+            assert sheets.validated(key, stored) == sheet(stored).answers
+        else:
+            sheets.merge(key, stored, {})
+    own, scores = versions[0], versions[1]
+    parts = dict(sheets.validated("application", own)) | sheets.validated("assignment", scores)
+    whole = sheet(own | scores)
+    assert parts == whole.answers
+    assert score(composed, sheet_of(parts), PROFILE) == score(composed, whole, PROFILE)

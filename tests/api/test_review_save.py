@@ -1,0 +1,102 @@
+"""A reviewer's score save does what its change needs: it answers the totals and the rows of the
+items it changed, validates and audits only those, and writes nothing when nothing changed."""
+
+from __future__ import annotations
+
+from support_api import ADMIN, statements, under_review
+
+R1, R2 = "r1@experts.cn", "r2@experts.cn"
+
+
+def _review(api, app, as_, answers, expect=200):
+    path = f"/api/v1/applications/{app['id']}/review"
+    return api.call("PUT", path, as_, expect=expect, json={"answers": answers})
+
+
+def _scored_events(api, app):
+    events = api.call("GET", f"/api/v1/applications/{app['id']}/events", ADMIN)["items"]
+    return [e for e in events if e["action"] == "review.scored"]
+
+
+def test_a_review_save_answers_the_totals_and_the_changed_rows(api):
+    app = under_review(api)
+    full = api.call("GET", f"/api/v1/applications/{app['id']}/comparison", R1)
+    first, second = full["items"][5]["item_id"], full["items"][2]["item_id"]
+    saved = _review(
+        api,
+        app,
+        R1,
+        {first: {"status": "non_compliant"}, second: {"status": "non_compliant"}},
+    )
+    assert [i["item_id"] for i in saved["items"]] == [second, first]  # composition order
+    assert all(i["review_status"] == "non_compliant" and i["delta"] < 0 for i in saved["items"])
+    after = api.call("GET", f"/api/v1/applications/{app['id']}/comparison", R1)
+    assert len(after["items"]) == len(full["items"])
+    rows = {i["item_id"]: i for i in after["items"]}
+    assert saved["items"] == [rows[second], rows[first]]
+    assert {k: v for k, v in saved.items() if k != "items"} == {
+        k: v for k, v in after.items() if k != "items"
+    }
+    assert after["review_earned"] < after["self_earned"]
+
+
+def test_a_review_save_audits_only_what_it_changed(api):
+    app = under_review(api)
+    ids = [
+        i["item_id"]
+        for i in api.call("GET", f"/api/v1/applications/{app['id']}/comparison", R1)["items"]
+    ]
+    kept, changed = ids[0], ids[1]
+    _review(api, app, R1, {kept: {"status": "compliant"}, changed: {"status": "compliant"}})
+    again = _review(
+        api, app, R1, {kept: {"status": "compliant"}, changed: {"status": "non_compliant"}}
+    )
+    assert [i["item_id"] for i in again["items"]] == [changed]
+    events = _scored_events(api, app)
+    assert len(events) == 2
+    assert events[-1]["before"] == {changed: {"status": "compliant"}}
+    assert events[-1]["after"] == {changed: {"status": "non_compliant"}}
+    unchanged = _review(api, app, R1, {changed: {"status": "non_compliant"}})
+    assert unchanged["items"] == [] and len(_scored_events(api, app)) == 2
+    cleared = _review(api, app, R1, {changed: None})
+    assert cleared["items"][0]["review_status"] == cleared["items"][0]["self_status"]
+    assert _scored_events(api, app)[-1]["after"] == {changed: None}
+
+
+def test_a_review_save_still_refuses_bad_scores_and_keeps_the_others(api):
+    """Only the changes are validated: a refused batch writes nothing, and the reviewers' earlier
+    scores (their kept validated answers) still count in the result."""
+    app = under_review(api)
+    ids = [
+        i["item_id"]
+        for i in api.call("GET", f"/api/v1/applications/{app['id']}/comparison", R1)["items"]
+    ]
+    _review(api, app, R2, {ids[0]: {"status": "non_compliant"}})
+    refused = _review(api, app, R1, {ids[1]: {"status": "partial"}}, expect=422)
+    assert refused["errors"][0]["code"] == "answer.partial_needs_deduction"
+    after = api.call("GET", f"/api/v1/applications/{app['id']}/comparison", R1)
+    rows = {i["item_id"]: i for i in after["items"]}
+    assert rows[ids[0]]["review_status"] == "non_compliant"
+    assert rows[ids[1]]["review_status"] == rows[ids[1]]["self_status"]
+    assert len(_scored_events(api, app)) == 1
+
+
+def test_a_review_save_sends_a_pinned_number_of_statements(api):
+    """The application, the cycle's assignments (read once), the assignment's UPDATE and the
+    audit INSERT; a save that changes nothing only reads."""
+    app = under_review(api)
+    item = api.call("GET", f"/api/v1/applications/{app['id']}/comparison", R1)["items"][0]
+    sent = statements(
+        api, lambda: _review(api, app, R1, {item["item_id"]: {"status": "partial"}}, expect=422)
+    )
+    assert len(sent) == 2, sent  # refused before anything is written
+    sent = statements(
+        api, lambda: _review(api, app, R1, {item["item_id"]: {"status": "compliant"}})
+    )
+    assert len(sent) == 4, sent
+    assert sent[2].lstrip().upper().startswith("UPDATE ASSIGNMENT"), sent
+    assert sent[3].lstrip().upper().startswith("INSERT INTO EVENT"), sent
+    sent = statements(
+        api, lambda: _review(api, app, R1, {item["item_id"]: {"status": "compliant"}})
+    )
+    assert len(sent) == 2, sent

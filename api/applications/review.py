@@ -28,7 +28,7 @@ from anbiao.api.kernel.models import (
 )
 from anbiao.core.engine import Engine
 from anbiao.core.errors import Message
-from anbiao.core.models.answers import Answer, sheet_of
+from anbiao.core.models.answers import changed_answers, sheet_of
 from anbiao.core.models.profile import Profile
 
 MIN_REVIEWERS = 2
@@ -233,11 +233,7 @@ async def save_review(
         raise Conflict(Message("review.wrong_state", {"state": application.state}))
     assignment = await my_assignment(ctx, application, assignments)
     stored: dict[str, Any] = assignment.answers
-    changes: dict[str, Answer | None] = {}
-    for item_id, answer in ctx.body.answers.items():
-        value = None if answer is None else answer.model_dump(mode="json", exclude_defaults=True)
-        if value != stored.get(item_id):
-            changes[item_id] = answer
+    changes = changed_answers(stored, ctx.body.answers)
     if not changes:
         return assignment, ()
     profile = Profile.model_validate(application.profile)

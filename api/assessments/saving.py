@@ -35,7 +35,7 @@ from anbiao.api.kernel.errors import Conflict, StaleVersion
 from anbiao.api.kernel.models import Application, Assessment, Hazard, State, User
 from anbiao.core.engine import Engine
 from anbiao.core.errors import Message
-from anbiao.core.models.answers import Answer
+from anbiao.core.models.answers import Answer, changed_answers
 from anbiao.core.models.profile import Profile
 from anbiao.core.result import AssessmentResult
 
@@ -92,7 +92,7 @@ _MOVE = (
         _H.c.item_id.in_(bindparam("b_items", expanding=True)),
         _H.c.state.in_(bindparam("b_from", expanding=True)),
     )
-    .values(state=bindparam("b_to"), updated_at=bindparam("b_now"))
+    .values(state=bindparam("b_to"), version=_H.c.version + 1, updated_at=bindparam("b_now"))
 )
 
 
@@ -149,11 +149,7 @@ async def save_answers(
     if row.version != patch.version:
         raise await _stale(connection, engine, user, assessment_id)
     stored: dict[str, Any] = row.answers
-    changed: dict[str, Answer | None] = {}
-    for item_id, answer in patch.answers.items():
-        value = None if answer is None else answer.model_dump(mode="json", exclude_defaults=True)
-        if value != stored.get(item_id):
-            changed[item_id] = answer
+    changed = changed_answers(stored, patch.answers)
     if row.reopened and (closed := sorted(set(changed) - set(row.reopened))):
         raise Conflict(Message("assessment.not_reopened", {"items": ", ".join(closed)}))
     scored, merged = _score(engine, assessment_id, row, changed)  # raises on bad answers

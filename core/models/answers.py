@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Hashable
+from collections import OrderedDict
+from collections.abc import Hashable, Mapping
 from enum import StrEnum
 from typing import Annotated, Any
 
@@ -89,17 +90,19 @@ class ValidatedSheets:
     reviewer's scores), so that a save validates only the answers it changes and a read none.
     A kept sheet is reused only while the stored answers equal the ones it was built from: any
     other writer, a rolled-back save, another worker — the stored answers are validated again.
-    Not thread-safe: one per event loop."""
+    The least recently used sheet goes first when ``limit`` are kept (one of 210 answers holds
+    about 130 KiB). Not thread-safe: one per event loop."""
 
-    def __init__(self, limit: int = 4096) -> None:
+    def __init__(self, limit: int = 512) -> None:
         self.limit = limit
-        self._kept: dict[Hashable, tuple[dict[str, Any], dict[str, Answer]]] = {}
+        self._kept: OrderedDict[Hashable, tuple[dict[str, Any], dict[str, Answer]]] = OrderedDict()
 
     def validated(self, key: Hashable, stored: dict[str, Any]) -> dict[str, Answer]:
         """The validated answers of ``stored`` (kept under ``key``; validated again when the
         stored answers are not the ones kept). Read-only: copy before changing it."""
         kept = self._kept.get(key)
         if kept is not None and kept[0] == stored:
+            self._kept.move_to_end(key)
             return kept[1]
         answers = dict(AnswerSheet.model_validate({"answers": stored}).answers)
         self._keep(key, dict(stored), answers)
@@ -123,9 +126,22 @@ class ValidatedSheets:
         return sheet_of(answers), merged
 
     def _keep(self, key: Hashable, stored: dict[str, Any], answers: dict[str, Answer]) -> None:
-        if len(self._kept) >= self.limit and key not in self._kept:
-            self._kept.clear()
         self._kept[key] = (stored, answers)
+        self._kept.move_to_end(key)
+        if len(self._kept) > self.limit:
+            self._kept.popitem(last=False)
+
+
+def changed_answers(
+    stored: dict[str, Any], batch: Mapping[str, Answer | None]
+) -> dict[str, Answer | None]:
+    """The answers of ``batch`` (None clears one) that differ from the ``stored`` ones."""
+    changed: dict[str, Answer | None] = {}
+    for item_id, answer in batch.items():
+        value = None if answer is None else answer.model_dump(mode="json", exclude_defaults=True)
+        if value != stored.get(item_id):
+            changed[item_id] = answer
+    return changed
 
 
 def sheet_of(answers: dict[str, Answer]) -> AnswerSheet:

@@ -164,3 +164,24 @@ def test_hazards_follow_only_the_changed_items(api):
 
 def _hazards(api) -> list[dict[str, Any]]:
     return api.call("GET", "/api/v1/hazards", "ent@fz.cn", params={"limit": 500})["items"]
+
+
+def test_a_hazard_moved_by_a_save_takes_a_new_version(api):
+    """A save that sends a hazard to verification (or back to rectification) changes the hazard:
+    a form holding the version from before the move is refused (409), not silently applied."""
+    _, assessment = start(api, **FUZHOU)
+    item = minor_items(api, assessment)[0]["id"]
+    saved = _save(api, assessment["id"], assessment["version"], {item: {"status": "non_compliant"}})
+    [hazard] = _hazards(api)
+    fixed = _save(api, assessment["id"], saved["version"], {item: {"status": "compliant"}})
+    assert fixed["hazards"]["verification"] == [item]
+    [moved] = _hazards(api)
+    assert moved["state"] == "submitted" and moved["version"] == hazard["version"] + 1
+    stale = {"owner": "张三", "version": hazard["version"]}
+    refused = api.call(
+        "PATCH", f"/api/v1/hazards/{hazard['id']}", "ent@fz.cn", expect=409, json=stale
+    )
+    assert refused["current"]["state"] == "submitted" and refused["current"]["owner"] == ""
+    failing = _save(api, assessment["id"], fixed["version"], {item: {"status": "non_compliant"}})
+    assert failing["hazards"]["rectifying"] == [item]
+    assert _hazards(api)[0]["version"] == moved["version"] + 1

@@ -276,3 +276,17 @@ def test_kept_answers_are_always_those_stored(case, data):
     whole = sheet(own | scores)
     assert parts == whole.answers
     assert score(composed, sheet_of(parts), PROFILE) == score(composed, whole, PROFILE)
+
+
+def test_kept_sheets_are_bounded_least_recently_used_first():
+    """At most ``limit`` sheets are kept; the one used least recently is dropped (validated
+    again on its next use), the others are reused as they are."""
+    stored = {"a": {"x": {"status": "compliant"}}, "b": {"y": {"status": "na"}}}
+    stored["c"] = {"z": {"status": "non_compliant"}}
+    sheets = ValidatedSheets(limit=2)
+    first = {key: sheets.validated(key, answers) for key, answers in stored.items() if key != "c"}
+    assert sheets.validated("a", stored["a"]) is first["a"]  # used: now the most recent
+    sheets.validated("c", stored["c"])  # over the limit: "b" goes
+    assert sheets.validated("a", stored["a"]) is first["a"]
+    again = sheets.validated("b", stored["b"])
+    assert again == first["b"] and again is not first["b"]

@@ -112,7 +112,8 @@ class Hazard(UUIDv7AuditBase):
     item_id: Mapped[str] = mapped_column(String(96))
     source: Mapped[str] = mapped_column(String(16))  # self | review
     level: Mapped[str] = mapped_column(String(16))  # general | major
-    state: Mapped[str] = mapped_column(String(16), default="open", index=True)
+    # not indexed: a save moves hazards in place (PostgreSQL HOT updates; migration 0007)
+    state: Mapped[str] = mapped_column(String(16), default="open")
     description: Mapped[str] = mapped_column(Text, default="")
     owner: Mapped[str] = mapped_column(String(100), default="")
     measures: Mapped[str] = mapped_column(Text, default="")

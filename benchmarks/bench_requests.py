@@ -4,11 +4,12 @@ Run: ``.venv/bin/python benchmarks/bench_requests.py [--database sqlite|postgres
 
 No server and no load: the app is called through Litestar's ``AsyncTestClient`` one request at
 a time, so this measures what one request costs the service's process (``time.process_time``,
-every thread: aiosqlite's too; PostgreSQL's backend is not counted) and how many statements it
-sends (an SQLAlchemy ``before_cursor_execute`` listener). The test client's own cost is in every
-figure, so each endpoint is also given as a ratio to ``GET /auth/me`` (an authenticated read of
-the cached account) of the same run. Seeds 32 enterprises under review (``benchmarks/workflow``)
-in a scratch database (SQLite file, or PostgreSQL ``bench_requests_hotpath``, dropped after).
+every thread: aiosqlite's too), apart the PostgreSQL backends' CPU (from /proc), and how many
+statements it sends (an SQLAlchemy ``before_cursor_execute`` listener). The test client's own
+cost is in every figure, so each endpoint is also given as a ratio to ``GET /auth/me`` (an
+authenticated read of the cached account) of the same run. Seeds 32 enterprises under review
+(``benchmarks/workflow``) in a scratch database (SQLite file, or PostgreSQL
+``bench_requests_hotpath``, dropped after).
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ import ceiling_app
 import httpx
 from lean_client import Response
 from litestar import Litestar
-from servers import SECRET, recreate_pg
+from servers import SECRET, cpu_seconds, recreate_pg
 from sqlalchemy import Engine, event
 from workflow import (
     Api,
@@ -89,7 +90,9 @@ async def seed(api: Api, url: str) -> tuple[list[Firm], str, str]:
     return firms, staff.admin, staff.reviewers[0][1]
 
 
-async def measure(url: str, rounds: int, profile: str) -> list[tuple[str, float, float, int]]:
+async def measure(
+    url: str, rounds: int, profile: str
+) -> list[tuple[str, float, float, float, int]]:
     app = create_app(Settings(database_url=url, secret_key=SECRET), create_all=True)
     async with app.lifespan():
         api = Api("http://127.0.0.1", 1)
@@ -163,11 +166,12 @@ async def measure(url: str, rounds: int, profile: str) -> list[tuple[str, float,
 
 async def _run(
     engines: list[Engine], cases: list[tuple[str, Case]], rounds: int, profile: str
-) -> list[tuple[str, float, float, int]]:
+) -> list[tuple[str, float, float, float, int]]:
     """Each case warmed up and its statements counted once; then ``REPEATS`` passes over all
     cases of ``rounds / REPEATS`` requests each, keeping each case's least CPU per request (the
-    pass least disturbed by other processes). ``profile``: the case (a part of its name) to run
-    once more under cProfile, its statistics written to ``/tmp/profile-<profile>.out``."""
+    pass least disturbed by other processes) and the mean PostgreSQL CPU of all passes.
+    ``profile``: the case (a part of its name) to run once more under cProfile, its statistics
+    written to ``/tmp/profile-<profile>.out``."""
     seen: list[str] = []
     for engine in engines:
         event.listen(engine, "before_cursor_execute", lambda *a: seen.append(a[2]))
@@ -179,29 +183,41 @@ async def _run(
         await case()
         statements[name] = len(seen)
     best: dict[str, tuple[float, float]] = {}
+    backend = dict.fromkeys(statements, 0.0)  # /proc counts in 10 ms ticks: summed over passes
     per_pass = max(1, rounds // REPEATS)
     for _ in range(REPEATS):
         for name, case in cases:
-            wall, cpu = time.perf_counter(), time.process_time()
+            wall, cpu, before = time.perf_counter(), time.process_time(), _backend_cpu()
             for _ in range(per_pass):
                 await case()
             took = ((time.perf_counter() - wall) / per_pass, (time.process_time() - cpu) / per_pass)
             best[name] = min(best.get(name, took), took, key=lambda t: t[1])
+            backend[name] += (_backend_cpu() - before) / (per_pass * REPEATS)
     for name, case in cases:
         if profile and profile in name:
             with cProfile.Profile() as profiler:
                 for _ in range(rounds):
                     await case()
             profiler.dump_stats(f"/tmp/profile-{profile}.out")
-    return [(n, best[n][0] * 1e3, best[n][1] * 1e3, statements[n]) for n, _ in cases]
+    return [
+        (n, best[n][0] * 1e3, best[n][1] * 1e3, backend[n] * 1e3, statements[n]) for n, _ in cases
+    ]
 
 
-def table(results: list[tuple[str, float, float, int]]) -> str:
+def _backend_cpu() -> float:
+    """CPU seconds so far of the PostgreSQL backends of the scratch database (0 on SQLite)."""
+    return cpu_seconds(0, (PG_NAME,))["database"]
+
+
+def table(results: list[tuple[str, float, float, float, int]]) -> str:
     base = results[0][2]
-    lines = ["| request | wall | CPU | CPU / baseline | statements |", "|---|---:|---:|---:|---:|"]
+    lines = [
+        "| request | wall | CPU | CPU / baseline | PostgreSQL CPU | statements |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
     lines += [
-        f"| {name} | {wall:.2f} ms | {cpu:.2f} ms | {cpu / base:.1f}× | {count} |"
-        for name, wall, cpu, count in results
+        f"| {name} | {wall:.2f} ms | {cpu:.2f} ms | {cpu / base:.1f}× | {pg:.2f} ms | {count} |"
+        for name, wall, cpu, pg, count in results
     ]
     return "\n".join(lines)
 

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+
+import pytest
 import sqlalchemy as sa
 from advanced_alchemy.alembic.commands import AlembicCommands
+from sqlalchemy.ext.asyncio import create_async_engine
 
 from anbiao.api.kernel.db import db_config
 from anbiao.api.kernel.models import Evidence
@@ -48,3 +52,42 @@ def test_migration_chain_upgrades_and_downgrades(tmp_path):
         assert "evidence" in tables()
     finally:
         sync.dispose()
+
+
+def test_answer_documents_are_compressed_with_lz4_on_postgresql(database_url):
+    """Migration 0008: PostgreSQL compresses the answer and audit documents with lz4 (faster
+    than pglz on every save); a downgrade restores pglz."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("a PostgreSQL storage setting")
+    commands = AlembicCommands(sqlalchemy_config=db_config(Settings(database_url=database_url)))
+    query = sa.text(
+        "SELECT attrelid::regclass::text || '.' || attname, attcompression::text"
+        " FROM pg_attribute"
+        " WHERE attname IN ('answers', 'before', 'after') AND attrelid::regclass::text"
+        " IN ('assessment', 'application', 'assignment', 'event')"
+    )
+
+    def compression() -> dict[str, str]:
+        async def read() -> dict[str, str]:
+            engine = create_async_engine(database_url)
+            try:
+                async with engine.connect() as conn:
+                    return dict((await conn.execute(query)).tuples().all())
+            finally:
+                await engine.dispose()
+
+        return asyncio.run(read())
+
+    try:
+        commands.upgrade("head")
+        assert compression() == {
+            "assessment.answers": "l",
+            "application.answers": "l",
+            "assignment.answers": "l",
+            "event.before": "l",
+            "event.after": "l",
+        }
+        commands.downgrade("2026_12_05_0007")
+        assert set(compression().values()) == {"p"}
+    finally:
+        commands.upgrade("head")

@@ -16,6 +16,7 @@ from anbiao.api.kernel.errors import Conflict, Rejected
 from anbiao.api.kernel.models import (
     Application,
     Assignment,
+    State,
     User,
 )
 from anbiao.api.kernel.workdays import add_working_days
@@ -64,8 +65,15 @@ async def reviewers_of(
     return list(await session.scalars(query))
 
 
+# States whose cycle has no reviewer yet: reviewers are assigned from accepted, and a submission
+# after a review opens a new cycle (``_submit``). Their views need not ask.
+UNASSIGNED = frozenset({State.draft, State.submitted, State.accepted})
+
+
 async def reviewer_ids(session: AsyncSession, application: Application) -> list[UUID]:
     """The reviewers assigned in the current cycle (ids only: no scores decoded)."""
+    if application.state in UNASSIGNED:
+        return []
     return list(
         await session.scalars(
             select(Assignment.reviewer_id).where(

@@ -3,7 +3,7 @@ items it changed, validates and audits only those, and writes nothing when nothi
 
 from __future__ import annotations
 
-from support_api import ADMIN, statements, under_review
+from support_api import ADMIN, act, statements, under_review
 
 R1, R2 = "r1@experts.cn", "r2@experts.cn"
 
@@ -100,3 +100,26 @@ def test_a_review_save_sends_a_pinned_number_of_statements(api):
         api, lambda: _review(api, app, R1, {item["item_id"]: {"status": "compliant"}})
     )
     assert len(sent) == 2, sent
+
+
+def test_the_reviewers_named_are_the_current_cycles(api):
+    """Before assignment (draft, submitted, accepted) a view names no reviewer without asking the
+    database; after a failed review and a return the resubmission opens a new cycle, which has
+    none again until the next assignment."""
+    app = under_review(api)
+    reviewers, cycle = sorted(app["reviewers"]), app["cycle"]
+    assert len(reviewers) == 2
+    app = act(api, app, "conclude_fail", R1)
+    app = act(api, app, "return", ADMIN, reason="评审不合格，请整改后重新申请")
+    assert app["state"] == "returned" and sorted(app["reviewers"]) == reviewers
+    path = f"/api/v1/applications/{app['id']}"
+    sent = statements(api, lambda: api.call("GET", path, ADMIN))
+    assert any("FROM assignment" in s for s in sent)
+    app = act(api, app, "submit", "ent@fz.cn")
+    assert app["state"] == "submitted" and app["cycle"] == cycle + 1 and app["reviewers"] == []
+    sent = statements(api, lambda: api.call("GET", path, ADMIN))
+    assert not any("FROM assignment" in s for s in sent)
+    app = act(api, app, "accept", ADMIN)
+    assert app["reviewers"] == []
+    app = act(api, app, "assign", ADMIN, reviewer_ids=reviewers)
+    assert sorted(app["reviewers"]) == reviewers and app["cycle"] == cycle + 1

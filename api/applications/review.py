@@ -173,8 +173,9 @@ async def compare(
 
 
 async def conclude(ctx: Context, application: Application, outcome: str) -> dict[str, Any]:
-    await my_assignment(ctx, application)
-    scored = await review_scores(ctx.session, ctx.engine, application)
+    assignments = await reviewers_of(ctx.session, application, application.cycle)
+    await my_assignment(ctx, application, assignments)
+    scored = await review_scores(ctx.session, ctx.engine, application, assignments)
     outcome_summary = summary(scored)
     if outcome == "pass" and not scored.result.passed:
         raise Rejected(Message("review.result_fails"), [i.coded for i in scored.result.ineligible])

@@ -123,3 +123,9 @@ def test_the_reviewers_named_are_the_current_cycles(api):
     assert app["reviewers"] == []
     app = act(api, app, "assign", ADMIN, reviewer_ids=reviewers)
     assert sorted(app["reviewers"]) == reviewers and app["cycle"] == cycle + 1
+
+
+def test_a_conclusion_reads_the_cycles_assignments_once(api):
+    app = under_review(api)
+    sent = statements(api, lambda: act(api, app, "conclude_pass", R1))
+    assert sum(s.lstrip().startswith("SELECT assignment.id") for s in sent) == 1, sent

@@ -13,11 +13,11 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Row, Table, bindparam, func, select
+from sqlalchemy import ColumnElement, Row, Select, Table, bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from anbiao.api.applications.workflow import allowed_actions
-from anbiao.api.kernel.access import application_visible
+from anbiao.api.kernel.access import application_visible, scoped, viewer
 from anbiao.api.kernel.models import Application, Role, State, User
 
 _A = cast(Table, Application.__table__)  # declarative table
@@ -85,14 +85,18 @@ async def application_page(
     offset: int,
 ) -> dict[str, Any]:
     """A page of the applications ``user`` may see (``Page[ApplicationOut]``'s fields)."""
-    conditions = [application_visible(user), *filters.conditions(today)]
-    rows = (
-        await connection.execute(_PAGE.where(*conditions), {"limit": limit, "offset": offset})
-    ).all()
+    key = (*viewer(user), filters, today if filters.overdue is not None else None)
+
+    def conditions() -> list[ColumnElement[bool]]:
+        return [application_visible(user), *filters.conditions(today)]
+
+    page: Select[Any] = scoped(("page", *key), lambda: _PAGE.where(*conditions()))
+    rows = (await connection.execute(page, {"limit": limit, "offset": offset})).all()
     if rows:
         total = rows[0].total
     else:  # past the end (or nothing at all): no row carries the count
-        total = await connection.scalar(_COUNT.where(*conditions)) if offset else 0
+        count = scoped(("count", *key), lambda: _COUNT.where(*conditions()))
+        total = await connection.scalar(count) if offset else 0
     return {
         "items": _items(rows, Role(user.role), today),
         "total": int(total or 0),

@@ -29,7 +29,13 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from anbiao.api.assessments.service import LIVE, Scored, assessment_view
-from anbiao.api.kernel.access import assessment_visible, get_assessment, not_found
+from anbiao.api.kernel.access import (
+    assessment_visible,
+    get_assessment,
+    not_found,
+    scoped,
+    viewer,
+)
 from anbiao.api.kernel.audit import record
 from anbiao.api.kernel.errors import Conflict, StaleVersion
 from anbiao.api.kernel.models import Application, Assessment, Hazard, State, User
@@ -120,7 +126,7 @@ class Saved:
 
 async def read_for_save(connection: AsyncConnection, user: User, assessment_id: UUID) -> Row[Any]:
     """The assessment as saving needs it (404 unless ``user`` may see it)."""
-    query = _READ.where(assessment_visible(user))
+    query = scoped(("save", *viewer(user)), lambda: _READ.where(assessment_visible(user)))
     params = {"assessment_id": assessment_id}
     row: Row[Any] | None = (await connection.execute(query, params)).one_or_none()
     if row is None:

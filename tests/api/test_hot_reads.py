@@ -4,10 +4,14 @@ number of statements and answer what the ORM views answer."""
 from __future__ import annotations
 
 import asyncio
+from collections import OrderedDict
 from datetime import date, timedelta
 
 import httpx
+from sqlalchemy import literal, select
 from support_api import FUZHOU, make_app, serve, start, statements, under_review
+
+from anbiao.api.kernel import access
 
 QUEUE = "/api/v1/applications/"
 
@@ -38,7 +42,7 @@ def test_the_reviewer_queue_is_one_statement(api):
     assert enterprise["items"][0]["allowed_actions"] == []  # the reviewers act now
 
 
-def test_the_queue_filters(api):
+def test_the_queue_filters(api, clock):
     """Each filter narrows the page and its total."""
     app = under_review(api)
     submitted = date.fromisoformat(app["submitted_on"])
@@ -58,6 +62,27 @@ def test_the_queue_filters(api):
     assert ids(submittedTo=str(submitted - day)) == none
     assert ids(overdue="false") == found and ids(overdue="true") == none
     assert ids(limit=1, offset=0) == found and ids(limit=1, offset=1) == ([], 1)
+    # the statement kept for the overdue filter is today's: tomorrow's is built anew
+    clock.advance((date.fromisoformat(app["due_on"]) - clock()).days + 1)
+    assert ids(overdue="true") == found and ids(overdue="false") == none
+
+
+def test_scoped_statements_are_kept_per_key_least_recently_used_first(monkeypatch):
+    monkeypatch.setattr(access, "SCOPED_LIMIT", 2)
+    monkeypatch.setattr(access, "_scoped", OrderedDict())
+    built: list[str] = []
+
+    def build(name: str):
+        return lambda: built.append(name) or select(literal(name))
+
+    first = access.scoped("a", build("a"))
+    assert access.scoped("a", build("a")) is first and built == ["a"]
+    access.scoped("b", build("b"))
+    access.scoped("a", build("a"))  # used: now the most recent
+    access.scoped("c", build("c"))  # past the limit: "b" goes
+    assert access.scoped("a", build("a")) is first
+    access.scoped("b", build("b"))
+    assert built == ["a", "b", "c", "b"]
 
 
 def test_the_checklist_read_is_one_statement(api):

@@ -99,7 +99,7 @@ def viewer(user: User) -> tuple[Hashable, ...]:
     return (user.role, user.id, user.enterprise_id, user.region_prefix)
 
 
-SCOPED_LIMIT = 4096
+SCOPED_LIMIT = 1024  # about 10 KiB each, with its cache key
 _scoped: OrderedDict[Hashable, Any] = OrderedDict()
 
 

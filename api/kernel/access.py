@@ -140,18 +140,11 @@ async def get_enterprise(
     return found
 
 
-async def _assessment(
-    session: AsyncSession | AsyncConnection, user: User, assessment_id: UUID, query: Select[T]
-) -> T:
-    """``query`` selects the model, or the one column wanted."""
-    query = query.where(Assessment.id == assessment_id, assessment_visible(user))
+async def get_assessment(session: AsyncSession, user: User, assessment_id: UUID) -> Assessment:
+    query = select(Assessment).where(Assessment.id == assessment_id, assessment_visible(user))
     if (found := await session.scalar(query)) is None:
         raise not_found("assessment.not_found")
     return found
-
-
-async def get_assessment(session: AsyncSession, user: User, assessment_id: UUID) -> Assessment:
-    return await _assessment(session, user, assessment_id, select(Assessment))
 
 
 _PROFILE = select(Assessment.profile).where(Assessment.id == bindparam("assessment_id"))

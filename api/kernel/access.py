@@ -151,10 +151,10 @@ _PROFILE = select(Assessment.profile).where(Assessment.id == bindparam("assessme
 
 
 async def assessment_profile(
-    connection: AsyncSession | AsyncConnection, user: User, assessment_id: UUID
+    connection: AsyncConnection, user: User, assessment_id: UUID
 ) -> dict[str, Any]:
-    """Only the profile snapshot of a readable assessment (what composed its checklist); the
-    checklist read asks on a Core connection."""
+    """Only the profile snapshot of a readable assessment (what composed its checklist), on a
+    Core connection (the checklist read)."""
     query = scoped(("profile", *viewer(user)), lambda: _PROFILE.where(assessment_visible(user)))
     found: dict[str, Any] | None = await connection.scalar(query, {"assessment_id": assessment_id})
     if found is None:

@@ -50,6 +50,7 @@ from anbiao.api.enterprises import pages as enterprise_pages
 from anbiao.api.enterprises.routes import EnterpriseController, SignUpController
 from anbiao.api.kernel import sqlite
 from anbiao.api.kernel.bodies import BoundedRequest
+from anbiao.api.kernel.collector import tune_collector
 from anbiao.api.kernel.db import (
     db_config,
     mark_reads,
@@ -149,6 +150,7 @@ def create_app(
         route_handlers=[*API_HANDLERS, ui_router(), static_files_router()],
         plugins=[SQLAlchemyPlugin(config=database), problem_details()],
         on_app_init=[jwt_auth.on_app_init],
+        on_startup=[tune_collector],
         on_shutdown=[shutdown_report_pool],
         before_request=mark_reads,
         after_request=note_status,

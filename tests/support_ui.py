@@ -12,7 +12,21 @@ from functools import lru_cache
 from html.parser import HTMLParser
 from typing import Any
 
-from support_api import PASSWORD
+from support_api import FUZHOU, PASSWORD
+
+# The enterprise profile as the sign-up and profile forms send it (the Fuzhou machinery workshop).
+PROFILE_FORM = {
+    "enterprise_name": FUZHOU["name"],
+    "uscc": FUZHOU["uscc"],
+    "region": FUZHOU["region"],
+    "industry": "machinery",
+    "employees": "20",
+    "annual_revenue_10k": "500",
+    "size_sector": "industrial",
+    "deaths": "0",
+    "serious_injuries": "0",
+    "direct_loss_10k": "0",
+}
 
 _TOKEN = re.compile(r'"x-csrftoken": "([^"]+)"')
 
@@ -61,17 +75,8 @@ class Pages:
             "name": "安全员",
             "email": email,
             "password": PASSWORD,
-            "enterprise_name": "福州示例机械厂",
-            "uscc": "91350102MA00000152",
-            "region": "350102",
-            "industry": "machinery",
+            **PROFILE_FORM,
             "hazards": ["dust_explosion"],
-            "employees": "20",
-            "annual_revenue_10k": "500",
-            "size_sector": "industrial",
-            "deaths": "0",
-            "serious_injuries": "0",
-            "direct_loss_10k": "0",
             **profile,
         }
         return self.post("/signup", form, expect=expect)

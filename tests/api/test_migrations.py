@@ -58,7 +58,7 @@ def test_answer_documents_are_compressed_with_lz4_on_postgresql(database_url):
     """Migration 0008: PostgreSQL compresses the answer and audit documents with lz4 (faster
     than pglz on every save); a downgrade restores pglz."""
     if not database_url.startswith("postgresql"):
-        pytest.skip("a PostgreSQL storage setting")
+        pytest.skip("lz4 is a PostgreSQL column setting: checked in the PostgreSQL rerun")
     commands = AlembicCommands(sqlalchemy_config=db_config(Settings(database_url=database_url)))
     query = sa.text(
         "SELECT attrelid::regclass::text || '.' || attname, attcompression::text"

@@ -27,7 +27,7 @@ from support_api import (
     minor_items,
     start,
 )
-from support_ui import Pages, page_problems
+from support_ui import PROFILE_FORM, Pages, page_problems
 
 from anbiao.api.app import TEMPLATE_DIRS
 from anbiao.api.applications.workflow import IllegalTransition
@@ -488,18 +488,7 @@ def test_an_enterprises_warnings_are_coded_in_the_api(refusals, pilot, lang):
     assert bool(CHINESE.search(warning["message"])) == (lang == "zh-CN")
 
 
-PILOT_FORM = {
-    "enterprise_name": FUZHOU["name"],
-    "uscc": PILOT_USCC,
-    "region": FUZHOU["region"],
-    "industry": "machinery",
-    "employees": "20",
-    "annual_revenue_10k": "500",
-    "size_sector": "industrial",
-    "deaths": "0",
-    "serious_injuries": "0",
-    "direct_loss_10k": "0",
-}
+PILOT_FORM = {**PROFILE_FORM, "uscc": PILOT_USCC}
 
 
 @pytest.mark.parametrize("lang", i18n.LANGS)

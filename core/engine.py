@@ -27,6 +27,7 @@ class Engine:
         if catalog is not None:
             self.catalog = catalog
         self._cache: OrderedDict[tuple[object, ...], ComposedChecklist] = OrderedDict()
+        self._stored: OrderedDict[str, tuple[Profile, ComposedChecklist]] = OrderedDict()
         self.sheets = ValidatedSheets()  # a service's saves validate only what they change
 
     @cached_property
@@ -77,6 +78,18 @@ class Engine:
         if len(self._cache) > COMPOSE_CACHE_SIZE:
             self._cache.popitem(last=False)
         return composed
+
+    def stored_profile(self, text: str) -> tuple[Profile, ComposedChecklist]:
+        """A stored profile (its JSON text) validated and composed; kept by its text, so that
+        the reads and saves of one assessment validate and compose it once."""
+        if (kept := self._stored.get(text)) is not None:
+            self._stored.move_to_end(text)
+            return kept
+        profile = Profile.model_validate_json(text)
+        kept = self._stored[text] = (profile, self.compose(profile))
+        if len(self._stored) > COMPOSE_CACHE_SIZE:
+            self._stored.popitem(last=False)
+        return kept
 
     def score(
         self, composed: ComposedChecklist, answers: AnswerSheet, profile: Profile

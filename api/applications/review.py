@@ -239,9 +239,9 @@ async def save_review(
         return assignment, ()
     profile = Profile.model_validate(application.profile)
     composed = ctx.engine.compose(profile)
-    sheet, merged = ctx.engine.sheets.merge(("assignment", assignment.id), stored, changes)
-    ctx.engine.score(composed, sheet, profile)  # raises on answers the checklist refuses
-    assignment.answers = merged
+    merged = ctx.engine.sheets.merge(("assignment", assignment.id), stored, changes)
+    ctx.engine.score(composed, merged.sheet, profile)  # raises on answers the checklist refuses
+    assignment.answers = merged.stored
     audit(
         ctx.session,
         "review.scored",
@@ -249,7 +249,7 @@ async def save_review(
         enterprise_id=application.enterprise_id,
         application_id=application.id,
         before={k: stored.get(k) for k in changes},
-        after={k: merged.get(k) for k in changes},
+        after=changes.stored,
     )
     return assignment, tuple(changes)
 

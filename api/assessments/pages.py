@@ -246,10 +246,11 @@ async def autosave(
     connection = await db_session.connection()
     row = await read_for_save(connection, viewer, assessment_id)
     form = await form_data(request)
-    composed = engine.compose(Profile.model_validate(row.profile))
+    _, composed = engine.stored_profile(row.profile)
+    stored, _ = engine.sheets.read(assessment_id, row.answers)
     section = section_of(composed, code)
-    given = answers_from_form(form, composed, section.item_ids, row.answers)
-    changed = {k: v for k, v in given.items() if row.answers.get(k) != v}
+    given = answers_from_form(form, composed, section.item_ids, stored)
+    changed = {k: v for k, v in given.items() if stored.get(k) != v}
     patch = AnswersPatch.model_validate(
         {"version": int(form.get("version") or 0), "answers": changed}
     )

@@ -19,6 +19,7 @@ from sqlalchemy import ColumnElement, Select, bindparam, false, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from anbiao.api.kernel.errors import coded
+from anbiao.api.kernel.jsontext import as_text
 from anbiao.api.kernel.models import (
     Application,
     Assessment,
@@ -147,16 +148,14 @@ async def get_assessment(session: AsyncSession, user: User, assessment_id: UUID)
     return found
 
 
-_PROFILE = select(Assessment.profile).where(Assessment.id == bindparam("assessment_id"))
+_PROFILE = select(as_text(Assessment.profile)).where(Assessment.id == bindparam("assessment_id"))
 
 
-async def assessment_profile(
-    connection: AsyncConnection, user: User, assessment_id: UUID
-) -> dict[str, Any]:
-    """Only the profile snapshot of a readable assessment (what composed its checklist), on a
-    Core connection (the checklist read)."""
+async def assessment_profile(connection: AsyncConnection, user: User, assessment_id: UUID) -> str:
+    """Only the profile snapshot of a readable assessment (what composed its checklist), as its
+    JSON text, on a Core connection (the checklist read)."""
     query = scoped(("profile", *viewer(user)), lambda: _PROFILE.where(assessment_visible(user)))
-    found: dict[str, Any] | None = await connection.scalar(query, {"assessment_id": assessment_id})
+    found: str | None = await connection.scalar(query, {"assessment_id": assessment_id})
     if found is None:
         raise not_found("assessment.not_found")
     return found

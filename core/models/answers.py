@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Hashable, Mapping
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic_core import from_json, to_json
 
 from anbiao.core.models.text import (
     DEDUCTION_TIMES_MAX,
@@ -85,34 +87,71 @@ class AnswerSheet(BaseModel):
     answers: dict[str, Answer] = Field(default_factory=dict)
 
 
+class Changes(dict[str, Answer | None]):
+    """The answers of a batch that differ from the stored ones (None clears one), each also as
+    it will be stored (``stored``: its JSON, None when cleared), dumped once."""
+
+    __slots__ = ("stored",)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.stored: dict[str, Any] = {}
+
+
+@dataclass(frozen=True, slots=True)
+class Merged:
+    """A sheet with changes merged in: validated, as stored (JSON) and as its JSON text."""
+
+    sheet: AnswerSheet
+    stored: dict[str, Any]
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class _Kept:
+    stored: dict[str, Any]
+    answers: dict[str, Answer]
+    text: str | None  # the stored JSON text, when the answers were read or written as text
+
+
 class ValidatedSheets:
     """Validated answers kept per key (an assessment, an application's frozen answers, a
     reviewer's scores), so that a save validates only the answers it changes and a read none.
-    A kept sheet is reused only while the stored answers equal the ones it was built from: any
-    other writer, a rolled-back save, another worker — the stored answers are validated again.
+    A kept sheet is reused only while the stored answers equal the ones it was built from (read
+    as JSON text: while the text is the one kept, which costs no decoding): any other writer, a
+    rolled-back save, another worker — the stored answers are validated again.
     The least recently used sheet goes first when ``limit`` are kept (one of 210 answers holds
-    about 130 KiB). Not thread-safe: one per event loop."""
+    about 150 KiB). Not thread-safe: one per event loop."""
 
     def __init__(self, limit: int = 512) -> None:
         self.limit = limit
-        self._kept: OrderedDict[Hashable, tuple[dict[str, Any], dict[str, Answer]]] = OrderedDict()
+        self._kept: OrderedDict[Hashable, _Kept] = OrderedDict()
 
     def validated(self, key: Hashable, stored: dict[str, Any]) -> dict[str, Answer]:
         """The validated answers of ``stored`` (kept under ``key``; validated again when the
         stored answers are not the ones kept). Read-only: copy before changing it."""
         kept = self._kept.get(key)
-        if kept is not None and kept[0] == stored:
+        if kept is not None and (kept.stored is stored or kept.stored == stored):
             self._kept.move_to_end(key)
-            return kept[1]
-        answers = dict(AnswerSheet.model_validate({"answers": stored}).answers)
-        self._keep(key, dict(stored), answers)
+            return kept.answers
+        answers = _validate(stored)
+        self._keep(key, _Kept(dict(stored), answers, None))
         return answers
 
-    def merge(
-        self, key: Hashable, stored: dict[str, Any], changes: dict[str, Answer | None]
-    ) -> tuple[AnswerSheet, dict[str, Any]]:
-        """The sheet of ``stored`` with ``changes`` (validated answers; None clears one) merged
-        in, and the merged answers as stored (JSON)."""
+    def read(self, key: Hashable, text: str) -> tuple[dict[str, Any], dict[str, Answer]]:
+        """The stored answers of the JSON ``text`` and their validated answers: the kept ones
+        while ``text`` is the text kept (nothing decoded, nothing validated). Read-only."""
+        kept = self._kept.get(key)
+        if kept is not None and kept.text == text:
+            self._kept.move_to_end(key)
+            return kept.stored, kept.answers
+        stored = from_json(text)
+        answers = _validate(stored)
+        self._keep(key, _Kept(stored, answers, text))
+        return stored, answers
+
+    def merge(self, key: Hashable, stored: dict[str, Any], changes: Changes) -> Merged:
+        """The sheet of ``stored`` with ``changes`` merged in, as stored and as JSON text."""
         answers = dict(self.validated(key, stored))
         merged = dict(stored)
         for item_id, answer in changes.items():
@@ -121,26 +160,30 @@ class ValidatedSheets:
                 merged.pop(item_id, None)
             else:
                 answers[item_id] = answer
-                merged[item_id] = answer.model_dump(mode="json", exclude_defaults=True)
-        self._keep(key, dict(merged), answers)
-        return sheet_of(answers), merged
+                merged[item_id] = changes.stored[item_id]
+        text = to_json(merged).decode()
+        self._keep(key, _Kept(merged, answers, text))
+        return Merged(sheet_of(answers), merged, text)
 
-    def _keep(self, key: Hashable, stored: dict[str, Any], answers: dict[str, Answer]) -> None:
-        self._kept[key] = (stored, answers)
+    def _keep(self, key: Hashable, kept: _Kept) -> None:
+        self._kept[key] = kept
         self._kept.move_to_end(key)
         if len(self._kept) > self.limit:
             self._kept.popitem(last=False)
 
 
-def changed_answers(
-    stored: dict[str, Any], batch: Mapping[str, Answer | None]
-) -> dict[str, Answer | None]:
+def _validate(stored: dict[str, Any]) -> dict[str, Answer]:
+    return dict(AnswerSheet.model_validate({"answers": stored}).answers)
+
+
+def changed_answers(stored: dict[str, Any], batch: Mapping[str, Answer | None]) -> Changes:
     """The answers of ``batch`` (None clears one) that differ from the ``stored`` ones."""
-    changed: dict[str, Answer | None] = {}
+    changed = Changes()
     for item_id, answer in batch.items():
         value = None if answer is None else answer.model_dump(mode="json", exclude_defaults=True)
         if value != stored.get(item_id):
             changed[item_id] = answer
+            changed.stored[item_id] = value
     return changed
 
 

@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import json
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from support import make_profile
 
 from anbiao.core.catalog import Catalog
 from anbiao.core.compose import Composer
-from anbiao.core.models.answers import Answer, AnswerSheet, Status, ValidatedSheets, sheet_of
+from anbiao.core.models.answers import (
+    Answer,
+    AnswerSheet,
+    Status,
+    ValidatedSheets,
+    changed_answers,
+    sheet_of,
+)
 from anbiao.core.models.checklist import BaseChecklist
 from anbiao.core.scoring import score
 
@@ -225,12 +234,12 @@ def _stored(answer: dict) -> dict:
 @given(assessments(), st.data())
 def test_a_kept_sheet_scores_as_the_full_validation(case, data):
     """A save validates only its changes while the kept sheet matches the stored answers: the
-    sheet, the merged answers and the score equal those of validating everything again; a kept
-    sheet whose answers were changed by another writer is not reused."""
+    sheet, the merged answers, their text and the score equal those of validating everything
+    again; a kept sheet whose answers were changed by another writer is not reused."""
     composed, given = case
     ids = list(given)
     stored = {i: _stored(given[i]) for i in data.draw(st.sets(st.sampled_from(ids)))}
-    changes = {
+    batch = {
         i: None
         if data.draw(st.booleans())
         else Answer.model_validate(answer_for(data.draw, ci.item))
@@ -238,26 +247,32 @@ def test_a_kept_sheet_scores_as_the_full_validation(case, data):
         if data.draw(st.booleans())
     }
     sheets = ValidatedSheets()
-    first, kept = sheets.merge("a", stored, {})
-    assert first == sheet(stored)
-    merged_sheet, merged = sheets.merge("a", kept, changes)
-    expected = {i: a for i, a in stored.items() if i not in changes} | {
+    kept, valid = sheets.read("a", json.dumps(stored, ensure_ascii=data.draw(st.booleans())))
+    assert kept == stored and sheet_of(valid) == sheet(stored)
+    changes = changed_answers(kept, batch)
+    merged = sheets.merge("a", kept, changes)
+    expected = {i: a for i, a in stored.items() if i not in batch} | {
         i: a.model_dump(mode="json", exclude_defaults=True)
-        for i, a in changes.items()
+        for i, a in batch.items()
         if a is not None
     }
-    assert merged == expected
-    assert merged_sheet == sheet(merged)
-    assert score(composed, merged_sheet, PROFILE) == score(composed, sheet(merged), PROFILE)
+    assert merged.stored == expected and json.loads(merged.text) == expected
+    assert set(changes) == {i for i in batch if expected.get(i) != stored.get(i)}
+    assert changes.stored == {i: expected.get(i) for i in changes}
+    assert merged.sheet == sheet(expected)
+    assert score(composed, merged.sheet, PROFILE) == score(composed, sheet(expected), PROFILE)
+    assert sheets.read("a", merged.text) == (expected, sheet(expected).answers)
     other = {i: {"status": "non_compliant"} for i in ids}  # written elsewhere meanwhile
-    assert sheets.merge("a", other, {})[0] == sheet(other)
+    assert sheets.validated("a", other) == sheet(other).answers
+    assert sheets.read("a", json.dumps(other))[1] == sheet(other).answers
 
 
 @given(assessments(), st.data())
 def test_kept_answers_are_always_those_stored(case, data):
-    """Whatever was kept under a key before (by reads or saves, of these answers or others), the
-    validated answers read for stored answers are those of validating them afresh, and the
-    review's merge of kept parts scores as validating the merged answers."""
+    """Whatever was kept under a key before (by reads as answers or as text, or saves, of these
+    answers or others), the validated answers read for stored answers (or their text, in any
+    spelling) are those of validating them afresh, and the review's merge of kept parts scores
+    as validating the merged answers."""
     composed, given = case
     ids = list(given)
     versions = [
@@ -267,10 +282,14 @@ def test_kept_answers_are_always_those_stored(case, data):
     for _ in range(data.draw(st.integers(1, 8))):
         key = data.draw(st.sampled_from(["application", "assignment", "other"]))
         stored = data.draw(st.sampled_from(versions))
-        if data.draw(st.booleans()):
+        way = data.draw(st.sampled_from(["answers", "text", "merge"]))
+        if way == "answers":
             assert sheets.validated(key, stored) == sheet(stored).answers
+        elif way == "text":
+            text = json.dumps(stored, indent=data.draw(st.sampled_from([None, 1])))
+            assert sheets.read(key, text) == (stored, sheet(stored).answers)
         else:
-            sheets.merge(key, stored, {})
+            sheets.merge(key, stored, changed_answers(stored, {}))
     own, scores = versions[0], versions[1]
     parts = dict(sheets.validated("application", own)) | sheets.validated("assignment", scores)
     whole = sheet(own | scores)

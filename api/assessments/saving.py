@@ -1,8 +1,9 @@
 """Saving answers (the autosave's hot path): work proportional to the change.
 
 One read (the assessment, whether an application freezes it, the items a return reopened and
-its live self-assessment hazards), one versioned ``UPDATE``, one audit
-``INSERT``; a statement more only for each kind of hazard move the batch causes. Only the
+its live self-assessment hazards), then the writes (``anbiao.api.assessments.writes``: on
+PostgreSQL one statement, on SQLite the versioned ``UPDATE``, the audit ``INSERT`` and a
+statement for each kind of hazard move the batch causes). Only the
 changed answers are validated (the stored ones were validated when saved) and only the changed
 items' hazards are synced. Statements are SQLAlchemy Core, built once; the access rule is
 ``anbiao.api.kernel.access.assessment_visible``, shared with every ORM lookup.
@@ -22,14 +23,13 @@ from sqlalchemy import (
     bindparam,
     exists,
     func,
-    insert,
     literal,
     select,
-    update,
 )
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from anbiao.api.assessments.service import LIVE, Scored, assessment_view
+from anbiao.api.assessments.writes import HazardMoves, Write, write
 from anbiao.api.kernel.access import (
     assessment_visible,
     get_assessment,
@@ -37,9 +37,8 @@ from anbiao.api.kernel.access import (
     scoped,
     viewer,
 )
-from anbiao.api.kernel.audit import record
 from anbiao.api.kernel.errors import Conflict, StaleVersion
-from anbiao.api.kernel.jsontext import EncodedJSON, as_text
+from anbiao.api.kernel.jsontext import as_text
 from anbiao.api.kernel.models import Application, Assessment, Hazard, State, User
 from anbiao.core.engine import Engine
 from anbiao.core.errors import Message
@@ -81,38 +80,6 @@ def _read() -> Select[Any]:
 
 
 _READ = _read()
-
-_WRITE = (
-    update(_A)
-    .where(_A.c.id == bindparam("assessment_id"), _A.c.version == bindparam("expected"))
-    .values(
-        answers=bindparam("new_answers", type_=EncodedJSON()),
-        version=bindparam("new_version"),
-        updated_at=bindparam("now"),
-    )
-    .returning(_A.c.id)
-)
-
-_OPEN = insert(_H)
-_MOVE = (
-    update(_H)
-    .where(
-        _H.c.enterprise_id == bindparam("b_enterprise"),
-        _H.c.source == "self",
-        _H.c.item_id.in_(bindparam("b_items", expanding=True)),
-        _H.c.state.in_(bindparam("b_from", expanding=True)),
-    )
-    .values(state=bindparam("b_to"), version=_H.c.version + 1, updated_at=bindparam("b_now"))
-)
-
-
-@dataclass(frozen=True, slots=True)
-class HazardMoves:
-    """Self-assessment hazards a save moved, by item id."""
-
-    opened: tuple[str, ...] = ()
-    rectifying: tuple[str, ...] = ()  # failing again: back in rectification
-    verification: tuple[str, ...] = ()  # fixed: awaiting verification (submitted)
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,30 +135,17 @@ async def save_answers(
         return Saved(assessment_id, row.version, stored, (), scored, HazardMoves())
     merged = engine.sheets.merge(assessment_id, stored, changed)
     scored = Scored(composed, engine.score(composed, merged.sheet, profile), profile)  # raises
-    version = patch.version + 1
     now = datetime.now(UTC)
-    written = await connection.scalar(
-        _WRITE,
-        {
-            "assessment_id": assessment_id,
-            "expected": patch.version,
-            "new_answers": merged.text,
-            "new_version": version,
-            "now": now,
-        },
-    )
-    if written is None:  # a concurrent save came between the read and this update
+    moves = _hazard_moves(row, scored.result, tuple(changed))
+    new = [_new_hazard(row.enterprise_id, scored, item_id, now) for item_id in moves.opened]
+    before = {k: stored.get(k) for k in changed}
+    change = Write(
+        assessment_id, row.enterprise_id, patch.version, merged.text, now, user,
+        before, changed.stored, moves, new,
+    )  # fmt: skip
+    if not await write(connection, change):  # a concurrent save came between read and write
         raise await _stale(connection, engine, user, assessment_id)
-    await record(
-        connection,
-        "assessment.answers_saved",
-        user,
-        enterprise_id=row.enterprise_id,
-        before={k: stored.get(k) for k in changed},
-        after=changed.stored,
-    )
-    moves = await _sync_hazards(connection, row, scored, tuple(changed), now)
-    return Saved(assessment_id, version, merged.stored, tuple(changed), scored, moves)
+    return Saved(assessment_id, patch.version + 1, merged.stored, tuple(changed), scored, moves)
 
 
 async def _stale(
@@ -204,50 +158,23 @@ async def _stale(
         return StaleVersion(assessment_view(engine, current))
 
 
-async def _sync_hazards(
-    connection: AsyncConnection,
-    row: Row[Any],
-    scored: Scored,
-    changed: tuple[str, ...],
-    now: datetime,
-) -> HazardMoves:
+def _hazard_moves(row: Row[Any], result: AssessmentResult, changed: tuple[str, ...]) -> HazardMoves:
     """The hazards of the changed items follow their answers: a failing item without a live
     hazard opens one; a failing item whose hazard awaits verification sends it back to
     rectification; a fixed (or cleared) item's open hazard awaits verification. A closed hazard
     is history: an item that fails again after its hazard was closed opens a new one when its
     failing answer is saved. Items the batch does not change keep their hazards as they are."""
     live = dict(pair.rsplit(":", 1) for pair in row.hazards.split(",")) if row.hazards else {}
-    result: AssessmentResult = scored.result
     failed = result.trace.failed
-    opened = [i for i in changed if i in failed and i not in live]
-    rectifying = [i for i in changed if i in failed and live.get(i) == "submitted"]
-    verification = [i for i in changed if i not in failed and live.get(i) in ("open", "rectifying")]
-    if opened:
-        await connection.execute(
-            _OPEN,
-            [_new_hazard(row.enterprise_id, scored, result, item_id, now) for item_id in opened],
-        )
-    for items, before, after in (
-        (rectifying, ["submitted"], "rectifying"),
-        (verification, ["open", "rectifying"], "submitted"),
-    ):
-        if items:
-            await connection.execute(
-                _MOVE,
-                {
-                    "b_enterprise": row.enterprise_id,
-                    "b_items": items,
-                    "b_from": before,
-                    "b_to": after,
-                    "b_now": now,
-                },
-            )
-    return HazardMoves(tuple(opened), tuple(rectifying), tuple(verification))
+    return HazardMoves(
+        tuple(i for i in changed if i in failed and i not in live),
+        tuple(i for i in changed if i in failed and live.get(i) == "submitted"),
+        tuple(i for i in changed if i not in failed and live.get(i) in ("open", "rectifying")),
+    )
 
 
-def _new_hazard(
-    enterprise_id: UUID, scored: Scored, result: AssessmentResult, item_id: str, now: datetime
-) -> dict[str, Any]:
+def _new_hazard(enterprise_id: UUID, scored: Scored, item_id: str, now: datetime) -> dict[str, Any]:
+    result = scored.result
     level, _ = result.hazard_rules[item_id]
     note = result.trace.failed[item_id].note
     return {

@@ -38,15 +38,17 @@ Versioned = TypeVar(
 )  # have .version
 
 
+def _autocommit(state: Any, dialect: str) -> bool:
+    """PostgreSQL, unless behind a transaction pooler (statements outside a transaction may
+    reach another server connection than the one that prepared them)."""
+    return dialect == "postgresql" and not state.settings.database_transaction_pooler
+
+
 def _reads_in_autocommit(state: Any, method: str, dialect: str) -> bool:
     """A safe request on PostgreSQL reads in autocommit: no BEGIN and COMMIT round trips. Under
     PostgreSQL's READ COMMITTED every statement sees the latest commit either way, so its reads
     see exactly what they would in a transaction."""
-    return (
-        method in SAFE_METHODS
-        and dialect == "postgresql"
-        and not state.settings.database_transaction_pooler  # statements outside one: lost
-    )
+    return method in SAFE_METHODS and _autocommit(state, dialect)
 
 
 async def request_session(state: Any, scope: Any) -> AsyncSession:
@@ -75,12 +77,20 @@ async def read_connection(request: Request[Any, Any, Any]) -> AsyncIterator[Asyn
 async def provide_write_connection(
     request: Request[Any, Any, Any],
 ) -> AsyncGenerator[AsyncConnection, None]:
-    """A pooled Core connection in one transaction for a hot handler that writes with Core (no
-    ORM session to set up, flush and commit): committed once the handler has succeeded and its
-    response is built, before it is sent (a refused COMMIT becomes an error response); rolled
-    back when the handler raised. On SQLite it begins ``IMMEDIATE`` in the writers' queue, as
-    every writing session does."""
+    """A pooled Core connection for a hot handler that writes with Core (no ORM session to set
+    up, flush and commit) — the answers' save, whose writes are one statement on PostgreSQL
+    (``anbiao.api.assessments.writes``): there the connection is in autocommit, each statement
+    its own transaction, with no BEGIN and COMMIT round trips. Elsewhere (SQLite, a transaction
+    pooler) one transaction, committed once the handler has succeeded and its response is
+    built, before it is sent (a refused COMMIT becomes an error response), rolled back when the
+    handler raised; on SQLite it begins ``IMMEDIATE`` in the writers' queue, as every writing
+    session does."""
     engine: AsyncEngine = request.app.state.db_config.get_engine()
+    if _autocommit(request.app.state, engine.dialect.name):
+        async with engine.connect() as connection:
+            await connection.execution_options(isolation_level="AUTOCOMMIT")
+            yield connection
+        return
     async with engine.begin() as connection:
         yield connection
 

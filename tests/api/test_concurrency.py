@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import sqlite3
 import subprocess
 import sys
@@ -10,8 +11,9 @@ from concurrent.futures import ThreadPoolExecutor
 from uuid import uuid4
 
 import pytest
+from litestar.testing import TestClient
 from sqlalchemy import event, text
-from support_api import FUZHOU, start
+from support_api import FUZHOU, Api, make_app, start
 from support_ui import Pages
 
 from anbiao.api.kernel.db import db_config
@@ -102,29 +104,31 @@ def test_reads_do_not_wait_for_a_writer_on_sqlite(api, database_url):
 
 
 def test_a_write_refused_by_the_database_is_an_error_not_a_lost_success(api, monkeypatch):
-    """Pending writes are flushed before the response: one the database refuses (here the last
-    write of the request, a row with a broken reference, which no later query would autoflush)
+    """A save's write the database refuses (here its audit event, with a broken reference: on
+    SQLite the statement after the versioned UPDATE, on PostgreSQL a part of the one statement)
     answers 500 and nothing is half-saved — not 200 followed by a silent rollback."""
     from anbiao.api.assessments import saving
-    from anbiao.api.kernel.models import Event
+    from anbiao.api.kernel.models import Role, User
 
     _, assessment = start(api, **FUZHOU)
+    nobody = User(id=uuid4(), email="x@y.cn", name="-", role=Role.enterprise, password_hash="-")
+    write = saving.write
 
-    async def broken(session, row, scored, changed, now):
-        session.add(Event(action="test.broken", application_id=uuid4()))  # no such application
-        return saving.HazardMoves()
+    async def broken(connection, change):
+        return await write(connection, dataclasses.replace(change, actor=nobody))
 
-    monkeypatch.setattr(saving, "_sync_hazards", broken)
+    monkeypatch.setattr(saving, "write", broken)
     path = f"/api/v1/assessments/{assessment['id']}"
     r = api.client.patch(
         f"{path}/answers",
         headers=api.login("ent@fz.cn"),
-        json={"version": 1, "answers": {"base.5-1-1.01": {"status": "compliant"}}},
+        json={"version": 1, "answers": {"base.5-1-1.01": {"status": "non_compliant"}}},
     )
     assert r.status_code == 500 and "Traceback" not in r.text
     monkeypatch.undo()
     after = api.call("GET", path, "ent@fz.cn")
     assert after["version"] == 1 and after["answers"] == {}
+    assert api.call("GET", "/api/v1/hazards", "ent@fz.cn")["items"] == []
 
 
 def _refuse_the_next_commit(api) -> list[object]:
@@ -145,11 +149,22 @@ def _refuse_the_next_commit(api) -> list[object]:
     return refused
 
 
-def test_a_commit_the_database_refuses_is_an_error_not_a_lost_success(api):
+def test_a_commit_the_database_refuses_is_an_error_not_a_lost_success(
+    database_url, core_engine, clock
+):
     """The COMMIT runs before the response is sent: when it fails the answer is a problem
     document and the saved state is unchanged — not the 200 that advanced-alchemy's autocommit
     handler would send after logging the failure at debug level. Both kinds of handler: the
-    answer save (Core, on ``db_connection``) and starting an assessment (ORM, ``db_session``)."""
+    answer save (Core, on ``db_connection``) and starting an assessment (ORM, ``db_session``).
+    On PostgreSQL the save commits only behind a transaction pooler (else its one statement is
+    its transaction): the app is configured so."""
+    pooled = database_url.startswith("postgresql")
+    app = make_app(database_url, core_engine, clock, database_transaction_pooler=pooled)
+    with TestClient(app) as client:
+        _refused_commits(Api(client, clock))
+
+
+def _refused_commits(api: Api) -> None:
     enterprise, assessment = start(api, **FUZHOU)
     headers = api.login("ent@fz.cn")
     path = f"/api/v1/assessments/{assessment['id']}"

@@ -87,26 +87,33 @@ def test_every_guard_runs_on_the_event_loop(api):
     assert guards and all(inspect.iscoroutinefunction(g) for g in guards), guards
 
 
-def test_postgresql_reads_take_no_transaction(api):
-    """On PostgreSQL a safe request reads in autocommit (no BEGIN/COMMIT round trips); a
-    write still runs in one transaction. SQLite begins deferred instead (api/sqlite.py)."""
+def test_postgresql_reads_and_saves_take_no_transaction(api):
+    """On PostgreSQL a safe request reads in autocommit (no BEGIN/COMMIT round trips), and so
+    does the answers' save, whose writes are one statement; another write still runs in one
+    transaction. SQLite begins deferred instead (api/sqlite.py)."""
     engine = api.client.app.state.db_config.get_engine().sync_engine
     if engine.dialect.name != "postgresql":
         pytest.skip("PostgreSQL only: SQLite reads begin a deferred transaction")
-    _, assessment = start(api, **FUZHOU)
+    enterprise, assessment = start(api, **FUZHOU)
     path = f"/api/v1/assessments/{assessment['id']}"
     api.login("ent@fz.cn")
     with in_transaction(engine) as reads:
         api.call("GET", f"{path}/checklist", "ent@fz.cn")
         api.call("GET", "/api/v1/applications/", "ent@fz.cn")
-    with in_transaction(engine) as writes:
+    with in_transaction(engine) as saves:
         api.call(
             "PATCH",
             f"{path}/answers",
             "ent@fz.cn",
-            json={"version": assessment["version"], "answers": {}},
+            json={
+                "version": assessment["version"],
+                "answers": {"base.5-1-1.01": {"status": "compliant"}},
+            },
         )
+    with in_transaction(engine) as writes:
+        api.call("POST", f"/api/v1/enterprises/{enterprise}/assessments", "ent@fz.cn", expect=201)
     assert reads and not any(reads)
+    assert len(saves) == 2 and not any(saves)
     assert writes and all(writes)
 
 

@@ -83,8 +83,11 @@ def test_a_stale_save_still_carries_the_current_state(api):
 
 
 def test_a_save_sends_a_pinned_number_of_statements(api):
-    """One read (assessment, applications, the batch's live hazards), one versioned UPDATE, one
-    audit INSERT — for one answer and for fifty; a failing answer adds the hazard it opens."""
+    """One read (assessment, applications, the batch's live hazards), then the writes — for one
+    answer and for fifty: on PostgreSQL one statement (the versioned UPDATE, the audit INSERT and
+    the hazards opened or moved; in autocommit: test_request_path); on SQLite the versioned
+    UPDATE and the audit INSERT, and a failing answer adds the hazard it opens."""
+    postgres = api.client.app.state.db_config.get_engine().dialect.name == "postgresql"
     _, assessment = start(api, **FUZHOU)
     items = minor_items(api, assessment)
     version = assessment["version"]
@@ -96,12 +99,13 @@ def test_a_save_sends_a_pinned_number_of_statements(api):
 
     compliant = {"status": "compliant"}
     one = statements(api, lambda: save({items[0]["id"]: compliant}))
-    assert len(one) == 3, one
+    assert len(one) == (2 if postgres else 3), one
     fifty = statements(api, lambda: save({i["id"]: compliant for i in items[1:51]}))
-    assert len(items) > 50 and len(fifty) == 3, fifty
+    assert len(items) > 50 and len(fifty) == (2 if postgres else 3), fifty
     failing = {"status": "non_compliant"}
     opens = statements(api, lambda: save({items[0]["id"]: failing}))
-    assert len(opens) == 4 and opens[-1].lstrip().upper().startswith("INSERT INTO HAZARD"), opens
+    assert len(opens) == (2 if postgres else 4), opens
+    assert "INSERT INTO hazard" in opens[-1], opens
     unchanged = statements(api, lambda: save({items[0]["id"]: failing}))
     assert len(unchanged) == 1, unchanged  # the read: nothing to write, nothing to audit
 

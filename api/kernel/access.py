@@ -131,19 +131,30 @@ def scope_hazards(query: Select[*Columns], user: User) -> Select[*Columns]:
     return query.where(hazard_visible(user))
 
 
+# The lookups by id, scoped to the caller: built once per caller (``scoped``), the id bound.
+_ENTERPRISE = select(Enterprise).where(Enterprise.id == bindparam("id"))
+_ASSESSMENT = select(Assessment).where(Assessment.id == bindparam("id"))
+_APPLICATION = select(Application).where(Application.id == bindparam("id"))
+_HAZARD = select(Hazard).where(Hazard.id == bindparam("id"))
+
+
 async def get_enterprise(
     session: AsyncSession, user: User, enterprise_id: UUID | None
 ) -> Enterprise:
     """``None`` (an account without an enterprise) is not found either."""
-    query = scope_enterprises(select(Enterprise).where(Enterprise.id == enterprise_id), user)
-    if (found := await session.scalar(query)) is None:
+    query = scoped(
+        ("enterprise", *viewer(user)), lambda: _ENTERPRISE.where(enterprise_visible(user))
+    )
+    if (found := await session.scalar(query, {"id": enterprise_id})) is None:
         raise not_found("enterprise.not_found")
     return found
 
 
 async def get_assessment(session: AsyncSession, user: User, assessment_id: UUID) -> Assessment:
-    query = select(Assessment).where(Assessment.id == assessment_id, assessment_visible(user))
-    if (found := await session.scalar(query)) is None:
+    query = scoped(
+        ("assessment", *viewer(user)), lambda: _ASSESSMENT.where(assessment_visible(user))
+    )
+    if (found := await session.scalar(query, {"id": assessment_id})) is None:
         raise not_found("assessment.not_found")
     return found
 
@@ -162,15 +173,17 @@ async def assessment_profile(connection: AsyncConnection, user: User, assessment
 
 
 async def get_application(session: AsyncSession, user: User, application_id: UUID) -> Application:
-    query = scope_applications(select(Application).where(Application.id == application_id), user)
-    if (found := await session.scalar(query)) is None:
+    query = scoped(
+        ("application", *viewer(user)), lambda: _APPLICATION.where(application_visible(user))
+    )
+    if (found := await session.scalar(query, {"id": application_id})) is None:
         raise not_found("application.not_found")
     return found
 
 
 async def get_hazard(session: AsyncSession, user: User, hazard_id: UUID) -> Hazard:
-    query = scope_hazards(select(Hazard).where(Hazard.id == hazard_id), user)
-    if (found := await session.scalar(query)) is None:
+    query = scoped(("hazard", *viewer(user)), lambda: _HAZARD.where(hazard_visible(user)))
+    if (found := await session.scalar(query, {"id": hazard_id})) is None:
         raise not_found("hazard.not_found")
     return found
 

@@ -8,7 +8,7 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from anbiao.api.assessments.service import Scored
@@ -56,13 +56,21 @@ def summary(scored: Scored) -> dict[str, Any]:
     }
 
 
+_ASSIGNMENTS = select(Assignment).where(Assignment.application_id == bindparam("application"))
+_OF_CYCLE = _ASSIGNMENTS.where(Assignment.cycle == bindparam("cycle"))
+_REVIEWER_IDS = select(Assignment.reviewer_id).where(
+    Assignment.application_id == bindparam("application"), Assignment.cycle == bindparam("cycle")
+)
+
+
 async def reviewers_of(
     session: AsyncSession, application: Application, cycle: int | None = None
 ) -> list[Assignment]:
-    query = select(Assignment).where(Assignment.application_id == application.id)
-    if cycle is not None:
-        query = query.where(Assignment.cycle == cycle)
-    return list(await session.scalars(query))
+    """The application's assignments (of ``cycle``, or of every cycle)."""
+    if cycle is None:
+        return list(await session.scalars(_ASSIGNMENTS, {"application": application.id}))
+    params = {"application": application.id, "cycle": cycle}
+    return list(await session.scalars(_OF_CYCLE, params))
 
 
 # States whose cycle has no reviewer yet: reviewers are assigned from accepted, and a submission
@@ -74,13 +82,8 @@ async def reviewer_ids(session: AsyncSession, application: Application) -> list[
     """The reviewers assigned in the current cycle (ids only: no scores decoded)."""
     if application.state in UNASSIGNED:
         return []
-    return list(
-        await session.scalars(
-            select(Assignment.reviewer_id).where(
-                Assignment.application_id == application.id, Assignment.cycle == application.cycle
-            )
-        )
-    )
+    params = {"application": application.id, "cycle": application.cycle}
+    return list(await session.scalars(_REVIEWER_IDS, params))
 
 
 @dataclass(slots=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncGenerator, AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
+from functools import cache
 from pathlib import Path
 from typing import Any, TypeVar
 from uuid import uuid4
@@ -17,6 +18,8 @@ from advanced_alchemy.extensions.litestar import (
 )
 from litestar import Request
 from sqlalchemy import (
+    Update,
+    bindparam,
     func,
     make_url,
     select,
@@ -178,6 +181,19 @@ async def serialize(session: AsyncSession, key: int) -> None:
         await session.execute(select(func.pg_advisory_xact_lock(key)))
 
 
+@cache
+def _versioned(model: type[Versioned], keys: tuple[str, ...]) -> Update:
+    """The versioned UPDATE of ``keys``, built once per model and set of keys (bound values)."""
+    columns = model.__table__.c
+    return (
+        update(model)
+        .where(model.id == bindparam("v__id"), model.version == bindparam("v__version"))
+        .values({key: bindparam(f"v_{key}", type_=columns[key].type) for key in keys})
+        .returning(model.updated_at)
+        .execution_options(synchronize_session=False)
+    )
+
+
 async def versioned_update(
     session: AsyncSession,
     model: type[Versioned],
@@ -188,12 +204,9 @@ async def versioned_update(
 ) -> None:
     """UPDATE … WHERE id = … AND version = …; a lost race raises StaleVersion(current state).
     On success ``row`` takes the written values as they now stand in the database (no reload)."""
+    params = {f"v_{key}": value for key, value in values.items()}
     updated_at = await session.scalar(
-        update(model)
-        .where(model.id == row.id, model.version == version)
-        .values(**values)
-        .returning(model.updated_at)
-        .execution_options(synchronize_session=False)
+        _versioned(model, tuple(values)), {"v__id": row.id, "v__version": version, **params}
     )
     if updated_at is None:
         await session.refresh(row)

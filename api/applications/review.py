@@ -40,9 +40,11 @@ async def assign(ctx: Context, application: Application) -> dict[str, Any]:
         raise Rejected(Message("review.too_few_reviewers", {"min": MIN_REVIEWERS}))
     enterprise = await ctx.session.get_one(Enterprise, application.enterprise_id)
     earlier = await reviewed_before(ctx.session, application)
+    found = await ctx.session.scalars(select(User).where(User.id.in_(ids)))
+    reviewers = {user.id: user for user in found}
     problems = []
     for reviewer_id in ids:
-        reviewer = await ctx.session.get(User, reviewer_id)
+        reviewer = reviewers.get(reviewer_id)
         if reviewer is None or reviewer.role != Role.reviewer:
             problems.append(Message("review.not_a_reviewer", {"reviewer": reviewer_id}))
             continue
@@ -187,8 +189,7 @@ async def conclude(ctx: Context, application: Application, outcome: str) -> dict
         values["due_on"] = deadline(ctx, application, "rectification_working_days")
     else:  # every finding becomes a hazard, whatever the outcome (rectify: in the call above)
         await raise_findings(ctx, application)
-    application.review_result = outcome_summary
-    return values
+    return values  # the versioned update sets them on ``application`` (no second UPDATE)
 
 
 async def _raise_review_hazards(ctx: Context, application: Application, scored: Scored) -> None:

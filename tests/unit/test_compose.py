@@ -1,8 +1,8 @@
 import pytest
 from support import MINI_PACKS, PACKS, make_profile
 
-from anbiao.core.catalog import PackEntry
-from anbiao.core.errors import CompositionError
+from anbiao.core.catalog import PackEntry, ProfileIssue
+from anbiao.core.errors import CompositionError, ProfileError
 from anbiao.core.hookspecs import hookimpl
 
 
@@ -71,6 +71,27 @@ def test_compose_is_cached_per_applicability_facts(mini_engine):
     first = mini_engine.compose(make_profile())
     assert mini_engine.compose(make_profile(name="另一家", uscc="92350203MA0000023D")) is first
     assert mini_engine.compose(make_profile(hazards=["dust_explosion"])) is not first
+
+
+def test_a_stored_profile_is_validated_and_composed_once_per_text(mini_engine, monkeypatch):
+    """The hot paths read a stored profile as its JSON text: it gives the profile and the
+    composition of validating it, kept by the text (another spelling of the same profile is
+    checked again, and refused when the plugins refuse it)."""
+    profile = make_profile()
+    text = profile.model_dump_json()
+    kept, composed = mini_engine.stored_profile(text)
+    assert kept == profile and composed is mini_engine.compose(profile)
+    checks: list[object] = []
+
+    def refuse(checked):
+        checks.append(checked)
+        return [ProfileIssue("industry", "no longer offered")]
+
+    monkeypatch.setattr(mini_engine, "check_profile", refuse)
+    assert mini_engine.stored_profile(text) == (kept, composed) and not checks
+    with pytest.raises(ProfileError):
+        mini_engine.stored_profile(profile.model_dump_json(indent=1))
+    assert checks == [profile]
 
 
 def test_applicability_hook_overrides_conditions(make_engine):

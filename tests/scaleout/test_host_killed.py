@@ -20,6 +20,7 @@ WRITERS = 4  # enterprises, one thread each
 OPERATIONS = 24  # per writer: open a draft application, withdraw it, open the next, …
 KILL_AFTER = 16  # acknowledged writes (of all writers) before host b is killed
 LOAD_SECONDS = 90.0  # the load stops by then in any case
+FAIL_TIMEOUT = 2.0  # nginx.conf: a failed host is tried again after this
 
 
 @dataclass
@@ -103,14 +104,29 @@ def test_killed_host_loses_no_acknowledged_write(proxy: Proxy, cluster: Cluster)
     requests = [r for w in writers for r in w.requests]
     assert "b" in {host for started, host, _ in requests if started < killed_at}
     later = [(host, status) for started, host, status in requests if started > moved_on]
-    assert later and {host for host, _ in later} == {"a"}  # nginx moved on: no 502 either
-    assert {status for _, status in later} <= {200, 201, 409}
+    # nginx moved on: every answer is host a's. A dead host answers nothing; a request nginx
+    # sent it on an idle connection the kill had closed, unnoticed yet, is a 502 naming b
+    # (rare: nginx does not resend a POST that has gone out).
+    assert later and {host for host, status in later if status != 502} == {"a"}, later
+    assert all(status != 502 or host == "b" for host, status in later), later
+    assert {status for _, status in later} <= {200, 201, 409, 502}
     assert acknowledged() > KILL_AFTER  # the load went on on host a
 
     check_database(proxy, writers)
     cluster.restart(cluster.hosts["b"])
-    hosts = [proxy.host_of(proxy.client.get("/ready")) for _ in range(4)]
-    assert "b" in hosts, hosts
+    assert serves_again(proxy, "b"), "nginx sent nothing to the restarted host"
+
+
+def serves_again(proxy: Proxy, host: str) -> bool:
+    """Whether nginx sends requests to ``host`` again once it is back: nginx tries a failed
+    host again ``fail_timeout`` (2 s, nginx.conf) after its last failure, which the restart
+    may not have outlasted (polled, bounded, as the cluster polls a starting host)."""
+    deadline = time.monotonic() + FAIL_TIMEOUT + 5
+    while time.monotonic() < deadline:
+        if any(proxy.host_of(proxy.client.get("/ready")) == host for _ in range(2)):
+            return True
+        time.sleep(0.2)
+    return False
 
 
 def check_database(proxy: Proxy, writers: list[Writer]) -> None:

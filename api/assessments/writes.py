@@ -87,20 +87,21 @@ def _at(name: str, column: str) -> Any:
     return bindparam(name, type_=_H.c[column].type)
 
 
+_UPDATE = (  # the versioned UPDATE of the answers
+    update(_A)
+    .where(_A.c.id == bindparam("assessment_id"), _A.c.version == bindparam("expected"))
+    .values(
+        answers=bindparam("new_answers", type_=EncodedJSON()),
+        version=bindparam("new_version"),
+        updated_at=_at("now", "updated_at"),
+    )
+)
+
+
 @cache
 def _statement(opened: bool, rectifying: bool, verification: bool) -> Select[tuple[UUID]]:
     """The save for one shape of hazard moves (eight shapes, each built once)."""
-    saved = (
-        update(_A)
-        .where(_A.c.id == bindparam("assessment_id"), _A.c.version == bindparam("expected"))
-        .values(
-            answers=bindparam("new_answers", type_=EncodedJSON()),
-            version=bindparam("new_version"),
-            updated_at=_at("now", "updated_at"),
-        )
-        .returning(_A.c.id, _A.c.enterprise_id)
-        .cte("saved")
-    )
+    saved = _UPDATE.returning(_A.c.id, _A.c.enterprise_id).cte("saved")
     event = ["id", "enterprise_id", "actor_id", "action", "before", "after"]
     audited = insert(_E).from_select(
         [*event, "created_at", "updated_at"],
@@ -197,16 +198,7 @@ async def _at_once(connection: AsyncConnection, w: Write) -> bool:
 
 # --- SQLite (and any other database): a statement each -------------------------------------------
 
-_WRITE = (
-    update(_A)
-    .where(_A.c.id == bindparam("assessment_id"), _A.c.version == bindparam("expected"))
-    .values(
-        answers=bindparam("new_answers", type_=EncodedJSON()),
-        version=bindparam("new_version"),
-        updated_at=bindparam("now"),
-    )
-    .returning(_A.c.id)
-)
+_WRITE = _UPDATE.returning(_A.c.id)
 _OPEN = insert(_H)
 _MOVE = (
     update(_H)

@@ -66,6 +66,12 @@ class Journey:
         self.page.get_by_label("密码").press("Enter")  # keyboard only
         self.page.wait_for_url(re.compile(r"/(admin|review|enterprise)$"))
 
+    def start_filling(self, link: str = "开始填写") -> None:
+        """Open the fill pages from an assessment and wait until they have loaded: an answer
+        chosen before htmx listens would save nothing."""
+        self.page.get_by_role("link", name=link).click()
+        self.page.wait_for_url(re.compile(r"/fill/"))
+
     def act(self, action_label: str) -> None:
         form = self.page.locator("form", has=self.page.get_by_role("button", name=action_label))
         form.get_by_role("button", name=action_label).click()

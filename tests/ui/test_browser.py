@@ -54,7 +54,7 @@ def test_enterprise_to_certificate_in_the_browser(site, browser, capsys):
     assert "粉尘涉爆" in page.content()
     ent.shot("03-assessment-overview")
     assert ent.fits()
-    page.get_by_role("link", name="开始填写").click()
+    ent.start_filling()
     first = True
     while True:
         radios = page.locator('input[type=radio][value="compliant"]')

@@ -30,7 +30,7 @@ def fill_site(tmp_path_factory, worker_id) -> Iterator[tuple[str, dict[str, str]
 
 def first_element(j: Journey, assessment: str) -> Page:
     j.open(f"/assessments/{assessment}")
-    j.page.get_by_role("link", name="开始填写").click()
+    j.start_filling()
     j.page.wait_for_selector("#items")
     return j.page
 

@@ -146,7 +146,7 @@ def test_an_offline_save_is_kept_and_retried_when_the_network_is_back(phone_site
     j = phone(browser, base, "offline@fz.cn")
     page = j.page
     page.goto(f"{base}/assessments/{assessments['offline@fz.cn']}")
-    page.get_by_role("link", name="开始填写").click()
+    j.start_filling()
     item = page.locator("article.item").nth(1)
     item.locator('input[value="compliant"]').check()
     all_saved(page)
@@ -177,7 +177,7 @@ def test_a_refused_answer_reads_in_english_on_the_english_page(phone_site, brows
     j = phone(browser, base, "en@fz.cn", locale="en-GB")
     page = j.page
     page.goto(f"{base}/assessments/{assessments['en@fz.cn']}")
-    page.get_by_role("link", name="Start").click()
+    j.start_filling("Start")
     item = page.locator("article.item", has=page.locator('input[value="partial"]')).first
     item.locator('input[value="partial"]').check()
     status = item.locator(".item-status")
@@ -200,7 +200,7 @@ def test_a_camera_photo_is_scaled_to_fit_and_shown_as_a_thumbnail(phone_site, br
     j = phone(browser, base, "camera@fz.cn")
     page = j.page
     page.goto(f"{base}/assessments/{assessments['camera@fz.cn']}")
-    page.get_by_role("link", name="开始填写").click()
+    j.start_filling()
     item = page.locator("article.item").first
     camera = item.locator("input[name=photo]")
     assert camera.get_attribute("capture") == "environment"

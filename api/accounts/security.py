@@ -151,7 +151,7 @@ async def _retrieve_user(
 class KeptToken(Token):
     """A bearer token whose verified decoding is kept by the worker until it expires: the same
     token string, secret and options decode to the same token, so a phone's autosaves verify its
-    signature once, not on every request (PyJWT's decoding was a tenth of a small save).
+    signature once, not on every request (PyJWT's decoding: about 0.08 ms of each request).
     Bounded (all dropped when full); a token with a not-before claim is not kept."""
 
     LIMIT: ClassVar[int] = 10_000

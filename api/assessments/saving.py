@@ -47,7 +47,7 @@ from anbiao.core.result import AssessmentResult
 
 _A, _H = cast(Table, Assessment.__table__), cast(Table, Hazard.__table__)  # declarative tables
 # A bound parameter each, not an expanding list: an expanding list re-renders the statement's
-# SQL at every execution (SQLAlchemy's "post-compile" step), a third of a 1-answer save's CPU.
+# SQL at every execution (SQLAlchemy's "post-compile" step).
 _LIVE = [literal(state) for state in sorted(LIVE)]
 
 
@@ -140,9 +140,17 @@ async def save_answers(
     new = [_new_hazard(row.enterprise_id, scored, item_id, now) for item_id in moves.opened]
     before = {k: stored.get(k) for k in changed}
     change = Write(
-        assessment_id, row.enterprise_id, patch.version, merged.text, now, user,
-        before, changed.stored, moves, new,
-    )  # fmt: skip
+        assessment_id=assessment_id,
+        enterprise_id=row.enterprise_id,
+        expected=patch.version,
+        answers=merged.text,
+        now=now,
+        actor=user,
+        before=before,
+        after=changed.stored,
+        moves=moves,
+        new_hazards=new,
+    )
     if not await write(connection, change):  # a concurrent save came between read and write
         raise await _stale(connection, engine, user, assessment_id)
     return Saved(assessment_id, patch.version + 1, merged.stored, tuple(changed), scored, moves)

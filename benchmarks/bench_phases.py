@@ -1,0 +1,112 @@
+"""CPU and statements per enterprise of each phase of the surge's workflow, in process (issue 11).
+
+Run: ``.venv/bin/python benchmarks/bench_phases.py [--database sqlite|postgres] [--enterprises N]``.
+
+The surge (``surge.py``) takes 4,288 enterprises through the whole workflow on a served
+``anbiao serve --workers 2``; this takes ``--enterprises`` of them through the same phases, one
+request at a time, through Litestar's test client in this process (``bench_requests.InProcess``),
+so that a change to one workflow step can be measured without a server and a load: the service
+CPU of each phase per enterprise (``time.process_time``, the test client's own cost included)
+and the SQL statements it sent (an SQLAlchemy ``before_cursor_execute`` listener). Scratch
+database as ``bench_requests.py``'s (SQLite file, or PostgreSQL ``bench_phases``, dropped after).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import tempfile
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+from bench_requests import PG_BASE, InProcess
+from servers import SECRET, recreate_pg
+from sqlalchemy import event
+from workflow import (
+    Api,
+    Firm,
+    accept_and_assign,
+    answer_sets,
+    apply,
+    create_staff,
+    login_staff,
+    new_assessment,
+    read_checklist,
+    review,
+    save_all,
+    sign_up,
+)
+
+from anbiao.api.app import create_app
+from anbiao.api.kernel.settings import Settings
+
+PG_NAME = "bench_phases"
+Step = Callable[[Firm], Awaitable[None]]
+
+
+async def measure(url: str, enterprises: int) -> list[tuple[str, float, float]]:
+    """(phase, CPU ms per enterprise, statements per enterprise) for each phase in order."""
+    app = create_app(Settings(database_url=url, secret_key=SECRET), create_all=True)
+    async with app.lifespan():
+        api = Api("http://127.0.0.1", 1)
+        api.client = InProcess(app)  # type: ignore[assignment]
+        await create_staff(url)
+        staff = await login_staff(api)
+        answers = answer_sets()
+        firms = [Firm(i) for i in range(enterprises)]
+        sent: list[str] = []
+        engine = app.state.db_config.get_engine().sync_engine
+        event.listen(engine, "before_cursor_execute", lambda *a: sent.append(a[2]))
+        phases: list[tuple[str, Step]] = [
+            ("sign-up (argon2)", lambda f: sign_up(api, f)),
+            ("new self-assessment", lambda f: new_assessment(api, f)),
+            ("checklist read", lambda f: read_checklist(api, f)),
+            ("5 saves of ≤ 50 answers", lambda f: save_all(api, f, answers.full)),
+            ("application and submission", lambda f: apply(api, f)),
+            ("acceptance and assignment", lambda f: accept_and_assign(api, f, staff)),
+            ("two reviews and conclusion", lambda f: review(api, f, staff, answers.reviews)),
+            ("approval", lambda f: api.act(staff.admin, f.app, "approve")),
+        ]
+        results = []
+        for name, step in phases:
+            sent.clear()
+            cpu = time.process_time()
+            for firm in firms:
+                await step(firm)
+            took = (time.process_time() - cpu) / enterprises * 1e3
+            results.append((name, took, len(sent) / enterprises))
+        return results
+
+
+def table(results: list[tuple[str, float, float]]) -> str:
+    lines = ["| phase | CPU per enterprise | statements per enterprise |", "|---|---:|---:|"]
+    lines += [f"| {name} | {cpu:.2f} ms | {count:.1f} |" for name, cpu, count in results]
+    without = sum(cpu for name, cpu, _ in results if not name.startswith("sign-up"))
+    lines.append(f"| all but the sign-up | {without:.2f} ms | |")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--database", choices=["sqlite", "postgres"], default="postgres")
+    parser.add_argument("--enterprises", type=int, default=60)
+    args = parser.parse_args()
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    with tempfile.TemporaryDirectory() as folder:
+        if args.database == "sqlite":
+            url = f"sqlite+aiosqlite:///{Path(folder) / 'phases.sqlite3'}"
+        else:
+            url = asyncio.run(recreate_pg(PG_BASE, PG_NAME))
+        try:
+            results = asyncio.run(measure(url, args.enterprises))
+        finally:
+            if args.database == "postgres":
+                asyncio.run(recreate_pg(PG_BASE, PG_NAME, drop_only=True))
+    print(f"{args.database}, {args.enterprises} enterprises, {time.strftime('%Y-%m-%d %H:%M')}")
+    print(table(results))
+
+
+if __name__ == "__main__":
+    main()

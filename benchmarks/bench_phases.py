@@ -16,13 +16,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
-import tempfile
 import time
 from collections.abc import Awaitable, Callable
-from pathlib import Path
 
-from bench_requests import PG_BASE, InProcess
-from servers import SECRET, recreate_pg
+from bench_requests import InProcess
+from servers import SECRET, scratch_database
 from sqlalchemy import event
 from workflow import (
     Api,
@@ -94,16 +92,8 @@ def main() -> None:
     parser.add_argument("--enterprises", type=int, default=60)
     args = parser.parse_args()
     logging.getLogger("httpx").setLevel(logging.WARNING)
-    with tempfile.TemporaryDirectory() as folder:
-        if args.database == "sqlite":
-            url = f"sqlite+aiosqlite:///{Path(folder) / 'phases.sqlite3'}"
-        else:
-            url = asyncio.run(recreate_pg(PG_BASE, PG_NAME))
-        try:
-            results = asyncio.run(measure(url, args.enterprises))
-        finally:
-            if args.database == "postgres":
-                asyncio.run(recreate_pg(PG_BASE, PG_NAME, drop_only=True))
+    with scratch_database(args.database, PG_NAME) as url:
+        results = asyncio.run(measure(url, args.enterprises))
     print(f"{args.database}, {args.enterprises} enterprises, {time.strftime('%Y-%m-%d %H:%M')}")
     print(table(results))
 

@@ -18,17 +18,15 @@ import argparse
 import asyncio
 import cProfile
 import logging
-import tempfile
 import time
 from collections.abc import Awaitable, Callable
-from pathlib import Path
 from typing import Any
 
 import ceiling_app
 import httpx
 from lean_client import Response
 from litestar import Litestar
-from servers import SECRET, cpu_seconds, recreate_pg
+from servers import SECRET, cpu_seconds, scratch_database
 from sqlalchemy import Engine, event
 from workflow import (
     Api,
@@ -46,7 +44,6 @@ from workflow import (
 from anbiao.api.app import create_app
 from anbiao.api.kernel.settings import Settings
 
-PG_BASE = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
 PG_NAME = "bench_requests_hotpath"
 FIRMS = 32
 QUEUE = "/api/v1/applications/?state=under_review"
@@ -229,16 +226,8 @@ def main() -> None:
     parser.add_argument("--profile", default="", help="profile the case whose name has this")
     args = parser.parse_args()
     logging.getLogger("httpx").setLevel(logging.WARNING)
-    with tempfile.TemporaryDirectory() as folder:
-        if args.database == "sqlite":
-            url = f"sqlite+aiosqlite:///{Path(folder) / 'requests.sqlite3'}"
-        else:
-            url = asyncio.run(recreate_pg(PG_BASE, PG_NAME))
-        try:
-            results = asyncio.run(measure(url, args.rounds, args.profile))
-        finally:
-            if args.database == "postgres":
-                asyncio.run(recreate_pg(PG_BASE, PG_NAME, drop_only=True))
+    with scratch_database(args.database, PG_NAME) as url:
+        results = asyncio.run(measure(url, args.rounds, args.profile))
     print(f"{args.database}, {args.rounds} rounds, {time.strftime('%Y-%m-%d %H:%M')}")
     print(table(results))
 

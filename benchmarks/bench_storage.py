@@ -34,19 +34,17 @@ import argparse
 import asyncio
 import json
 import os
-import tempfile
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from servers import recreate_pg
+from servers import scratch_database
 from sqlalchemy import TextClause, event, text
 from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
 from workflow import answer_sets
 
-PG_BASE = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
 PG_NAME = "bench_storage_hotpath"
 ITEMS = 200
 PASSES = 4
@@ -312,16 +310,8 @@ def main() -> None:
     args = parser.parse_args()
     databases = ["sqlite", "postgres"] if args.database == "both" else [args.database]
     for database in databases:
-        with tempfile.TemporaryDirectory() as folder:
-            if database == "sqlite":
-                url = f"sqlite+aiosqlite:///{Path(folder) / 'storage.sqlite3'}"
-            else:
-                url = asyncio.run(recreate_pg(PG_BASE, PG_NAME))
-            try:
-                results = asyncio.run(measure(url, args.rounds))
-            finally:
-                if database == "postgres":
-                    asyncio.run(recreate_pg(PG_BASE, PG_NAME, drop_only=True))
+        with scratch_database(database, PG_NAME) as url:
+            results = asyncio.run(measure(url, args.rounds))
         print(table(database, results, args.rounds), end="\n\n")
 
 

@@ -8,6 +8,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
@@ -127,6 +128,19 @@ def fresh_url(database: str, folder: Path, tag: str, pg_base: str, name: str = P
     if database == "sqlite":
         return f"sqlite+aiosqlite:///{folder / f'{tag}.sqlite3'}"
     return asyncio.run(recreate_pg(pg_base, name))
+
+
+@contextmanager
+def scratch_database(database: str, name: str) -> Iterator[str]:
+    """The URL of a fresh database for an in-process benchmark: an SQLite file in a temporary
+    folder, or PostgreSQL database ``name`` on ``PG_URL``'s server, dropped after."""
+    with tempfile.TemporaryDirectory() as folder:
+        url = fresh_url(database, Path(folder), name, PG_URL, name)
+        try:
+            yield url
+        finally:
+            if database == "postgres":
+                asyncio.run(recreate_pg(PG_URL, name, drop_only=True))
 
 
 def serves(pid: Path, databases: tuple[str, ...]) -> bool:

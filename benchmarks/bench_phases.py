@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import cProfile
+import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -44,8 +46,10 @@ PG_NAME = "bench_phases"
 Step = Callable[[Firm], Awaitable[None]]
 
 
-async def measure(url: str, enterprises: int) -> list[tuple[str, float, float]]:
-    """(phase, CPU ms per enterprise, statements per enterprise) for each phase in order."""
+async def measure(url: str, enterprises: int, profile: str = "") -> list[tuple[str, float, float]]:
+    """(phase, CPU ms per enterprise, statements per enterprise) for each phase in order;
+    ``profile``: the phases whose name has this run under cProfile, their statistics written to
+    ``/tmp/profile-phases.out``."""
     app = create_app(Settings(database_url=url, secret_key=SECRET), create_all=True)
     async with app.lifespan():
         api = Api("http://127.0.0.1", 1)
@@ -68,13 +72,18 @@ async def measure(url: str, enterprises: int) -> list[tuple[str, float, float]]:
             ("approval", lambda f: api.act(staff.admin, f.app, "approve")),
         ]
         results = []
+        profiler = cProfile.Profile()
         for name, step in phases:
             sent.clear()
+            profiled = profile and profile in name
             cpu = time.process_time()
-            for firm in firms:
-                await step(firm)
+            with profiler if profiled else contextlib.nullcontext():
+                for firm in firms:
+                    await step(firm)
             took = (time.process_time() - cpu) / enterprises * 1e3
             results.append((name, took, len(sent) / enterprises))
+        if profile:
+            profiler.dump_stats("/tmp/profile-phases.out")
         return results
 
 
@@ -90,10 +99,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--database", choices=["sqlite", "postgres"], default="postgres")
     parser.add_argument("--enterprises", type=int, default=60)
+    parser.add_argument("--profile", default="", help="profile the phases whose name has this")
     args = parser.parse_args()
     logging.getLogger("httpx").setLevel(logging.WARNING)
     with scratch_database(args.database, PG_NAME) as url:
-        results = asyncio.run(measure(url, args.enterprises))
+        results = asyncio.run(measure(url, args.enterprises, args.profile))
     print(f"{args.database}, {args.enterprises} enterprises, {time.strftime('%Y-%m-%d %H:%M')}")
     print(table(results))
 

@@ -276,11 +276,16 @@ def serve(app: Any) -> Iterator[str]:
 
 @contextmanager
 def in_transaction(engine: Any) -> Iterator[list[bool]]:
-    """Whether each statement executed meanwhile on ``engine`` (PostgreSQL) ran in a transaction."""
+    """Whether each statement executed meanwhile on ``engine`` ran in a transaction."""
     found: list[bool] = []
 
     def listener(conn, cursor, statement, parameters, context, executemany) -> None:
-        found.append(conn.connection.driver_connection.is_in_transaction())
+        driver = conn.connection.driver_connection
+        found.append(
+            driver.is_in_transaction()  # asyncpg
+            if hasattr(driver, "is_in_transaction")
+            else driver.in_transaction  # aiosqlite
+        )
 
     event.listen(engine, "after_cursor_execute", listener)
     try:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from functools import partial
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from anbiao.api.applications.rules import Context, deadline, my_assignment
 from anbiao.api.kernel.audit import audit
@@ -114,16 +115,22 @@ async def withdraw_finding(ctx: Context, application: Application, finding: Find
     return finding
 
 
-async def raise_findings(ctx: Context, application: Application) -> None:
-    """Every open finding becomes a review hazard of the application, with the rectification
-    deadline, so that the enterprise rectifies it and a reviewer verifies it (the closed loop)."""
-    findings = list(
-        await ctx.session.scalars(
-            select(Finding)
-            .where(Finding.application_id == application.id, Finding.state == "open")
-            .order_by(Finding.id)
-        )
-    )
+OPEN_FINDINGS = (
+    select(Finding)
+    .where(Finding.application_id == bindparam("application"), Finding.state == "open")
+    .order_by(Finding.id)
+)
+
+
+async def open_findings(session: AsyncSession, application: Application) -> list[Finding]:
+    """The application's open findings, oldest first."""
+    return list(await session.scalars(OPEN_FINDINGS, {"application": application.id}))
+
+
+async def raise_findings(ctx: Context, application: Application, findings: list[Finding]) -> None:
+    """Every open finding (``findings``, as ``open_findings`` read them) becomes a review hazard
+    of the application, with the rectification deadline, so that the enterprise rectifies it
+    and a reviewer verifies it (the closed loop)."""
     if not findings:
         return
     due = deadline(ctx, application, "rectification_working_days")

@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from anbiao.api.applications.findings import raise_findings
+from anbiao.api.applications.findings import open_findings, raise_findings
 from anbiao.api.applications.rules import Context, deadline, my_assignment, reviewers_of, summary
 from anbiao.api.assessments.service import Scored, score_answers
 from anbiao.api.kernel.audit import audit
@@ -66,16 +66,20 @@ async def assign(ctx: Context, application: Application) -> dict[str, Any]:
     return {}
 
 
+_REVIEWED_BEFORE = (
+    select(Assignment.reviewer_id)
+    .join(Application, Application.id == Assignment.application_id)
+    .where(
+        Application.enterprise_id == bindparam("enterprise"),
+        Application.id != bindparam("application"),
+    )
+)
+
+
 async def reviewed_before(session: AsyncSession, application: Application) -> set[UUID]:
     """Reviewers of the enterprise's other applications (earlier cycles)."""
-    query = (
-        select(Assignment.reviewer_id)
-        .join(Application, Application.id == Assignment.application_id)
-        .where(
-            Application.enterprise_id == application.enterprise_id, Application.id != application.id
-        )
-    )
-    return set(await session.scalars(query))
+    params = {"enterprise": application.enterprise_id, "application": application.id}
+    return set(await session.scalars(_REVIEWED_BEFORE, params))
 
 
 def conflicts(reviewer: User, enterprise: Enterprise, reviewed_before: set[UUID]) -> list[Message]:
@@ -181,31 +185,35 @@ async def conclude(ctx: Context, application: Application, outcome: str) -> dict
     outcome_summary = summary(scored)
     if outcome == "pass" and not scored.result.passed:
         raise Rejected(Message("review.result_fails"), [i.coded for i in scored.result.ineligible])
-    if outcome == "pass" and (blocking := await _major_open(ctx.session, application)):
+    findings = await open_findings(ctx.session, application)
+    if outcome == "pass" and (blocking := await _major_open(ctx.session, application, findings)):
         raise Rejected(Message("review.open_major"), blocking)
     values: dict[str, Any] = {"review_result": outcome_summary, "due_on": None}
     if outcome == "rectify":
         await _raise_review_hazards(ctx, application, scored)
         values["due_on"] = deadline(ctx, application, "rectification_working_days")
-    else:  # every finding becomes a hazard, whatever the outcome (rectify: in the call above)
-        await raise_findings(ctx, application)
+    # every open finding becomes a hazard, whatever the outcome
+    await raise_findings(ctx, application, findings)
     return values  # the versioned update sets them on ``application`` (no second UPDATE)
 
 
-async def _raise_review_hazards(ctx: Context, application: Application, scored: Scored) -> None:
-    """Each failed item of the review and each open finding becomes a hazard of the application."""
-    from_findings = select(Finding.hazard_id).where(
-        Finding.application_id == application.id, Finding.hazard_id.is_not(None)
-    )
-    existing = set(
-        await ctx.session.scalars(
-            select(Hazard.item_id).where(
-                Hazard.application_id == application.id,
-                Hazard.state != "closed",
-                Hazard.id.not_in(from_findings),
-            )
+# The review hazards not raised from a finding, still open: a rectify raises no second one.
+_UNCLOSED_REVIEW_ITEMS = select(Hazard.item_id).where(
+    Hazard.application_id == bindparam("application"),
+    Hazard.state != "closed",
+    Hazard.id.not_in(
+        select(Finding.hazard_id).where(
+            Finding.application_id == bindparam("application"), Finding.hazard_id.is_not(None)
         )
-    )
+    ),
+)
+
+
+async def _raise_review_hazards(ctx: Context, application: Application, scored: Scored) -> None:
+    """Each failed item of the review becomes a hazard of the application (the open findings
+    follow in ``conclude``)."""
+    params = {"application": application.id}
+    existing = set(await ctx.session.scalars(_UNCLOSED_REVIEW_ITEMS, params))
     for finding in scored.result.hazards:
         if finding.item_id in existing:
             continue
@@ -221,7 +229,6 @@ async def _raise_review_hazards(ctx: Context, application: Application, scored: 
                 deadline=deadline(ctx, application, "rectification_working_days"),
             )
         )
-    await raise_findings(ctx, application)
 
 
 async def save_review(
@@ -255,27 +262,25 @@ async def save_review(
     return assignment, tuple(changes)
 
 
-async def _major_open(session: AsyncSession, application: Application) -> list[Message]:
-    """Why a review cannot pass: open major findings and major hazards of the application not
-    closed (重大事故隐患 must be rectified first)."""
-    findings = await session.scalars(
-        select(Finding.text)
-        .where(
-            Finding.application_id == application.id,
-            Finding.state == "open",
-            Finding.level == "major",
-        )
-        .order_by(Finding.id)
+_MAJOR_UNCLOSED = (
+    select(Hazard.description)
+    .where(
+        Hazard.application_id == bindparam("application"),
+        Hazard.level == "major",
+        Hazard.state != "closed",
     )
-    hazards = await session.scalars(
-        select(Hazard.description)
-        .where(
-            Hazard.application_id == application.id,
-            Hazard.level == "major",
-            Hazard.state != "closed",
-        )
-        .order_by(Hazard.id)
-    )
-    return [Message("review.open_major_finding", {"text": t}) for t in findings] + [
-        Message("review.major_hazard_open", {"text": t}) for t in hazards
-    ]
+    .order_by(Hazard.id)
+)
+
+
+async def _major_open(
+    session: AsyncSession, application: Application, findings: list[Finding]
+) -> list[Message]:
+    """Why a review cannot pass: open major findings (of ``findings``, the open ones) and major
+    hazards of the application not closed (重大事故隐患 must be rectified first)."""
+    hazards = await session.scalars(_MAJOR_UNCLOSED, {"application": application.id})
+    return [
+        Message("review.open_major_finding", {"text": f.text})
+        for f in findings
+        if f.level == "major"
+    ] + [Message("review.major_hazard_open", {"text": t}) for t in hazards]

@@ -23,11 +23,11 @@ from anbiao.api.applications.review import (
 )
 from anbiao.api.applications.rules import Context, reviewer_ids, reviewers_of
 from anbiao.api.applications.schemas import ActionIn, ApplicationOut, ComparisonOut, ReviewIn
-from anbiao.api.applications.service import create_application, transition
+from anbiao.api.applications.service import ONE_WRITE_ACTIONS, create_application, transition
 from anbiao.api.applications.workflow import allowed_actions
 from anbiao.api.kernel import i18n
 from anbiao.api.kernel.access import get_application, get_assessment
-from anbiao.api.kernel.db import read_connection
+from anbiao.api.kernel.db import ONE_WRITE, read_connection
 from anbiao.api.kernel.listing import (
     FormatQuery,
     Industry,
@@ -116,7 +116,10 @@ class ApplicationController(Controller):
         return await application_view(db_session, request.user, application, request)
 
     @post(
-        "/{application_id:uuid}/actions/{action:str}", operation_id="applyAction", status_code=200
+        "/{application_id:uuid}/actions/{action:str}",
+        operation_id="applyAction",
+        status_code=200,
+        opt={ONE_WRITE: lambda params: params["action"] in ONE_WRITE_ACTIONS},
     )
     async def act(
         self,

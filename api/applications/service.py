@@ -8,7 +8,7 @@ from collections.abc import Awaitable, Callable
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from anbiao.api.applications.review import assign, conclude
@@ -22,7 +22,7 @@ from anbiao.api.applications.rules import (
 )
 from anbiao.api.applications.workflow import Action, next_state
 from anbiao.api.assessments.service import open_major_hazards, score_answers
-from anbiao.api.kernel.audit import audit
+from anbiao.api.kernel import audit
 from anbiao.api.kernel.db import serialize, versioned_update
 from anbiao.api.kernel.errors import Conflict, Rejected
 from anbiao.api.kernel.models import (
@@ -50,15 +50,36 @@ from anbiao.core.models.profile import Profile
 
 CERTIFICATE_NUMBERS = 0x616E62696E6F  # the advisory lock of certificate numbering
 
+# The actions that write the application's row and its audit event only: one statement on
+# PostgreSQL (``versioned_update``), so their requests need no transaction (``db.ONE_WRITE``).
+# Every other action writes more (assignments, hazards, certificates) in one transaction.
+ONE_WRITE_ACTIONS = frozenset(
+    a.value
+    for a in (
+        Action.submit,
+        Action.withdraw,
+        Action.accept,
+        Action.return_,
+        Action.submit_rectification,
+        Action.approve,
+        Action.record_objection,
+        Action.reject,
+    )
+)
+
+
+_ACTIVE = select(Application.id).where(  # an application in progress (one at a time)
+    Application.enterprise_id == bindparam("enterprise"),
+    Application.state.in_(
+        [literal(s.value) for s in State if s not in TERMINAL and s is not State.certified]
+    ),
+)
+
 
 async def create_application(
     session: AsyncSession, engine: Engine, user: User, assessment: Assessment
 ) -> Application:
-    active = [s.value for s in State if s not in TERMINAL and s is not State.certified]
-    query = select(Application.id).where(
-        Application.enterprise_id == assessment.enterprise_id, Application.state.in_(active)
-    )
-    if await session.scalar(query) is not None:
+    if await session.scalar(_ACTIVE, {"enterprise": assessment.enterprise_id}) is not None:
         raise Conflict(Message("application.in_progress"))
     enterprise = await session.get_one(Enterprise, assessment.enterprise_id)
     scored = score_answers(engine, assessment.profile, assessment.answers, assessment.id)
@@ -75,7 +96,7 @@ async def create_application(
     )
     session.add(application)
     await session.flush()
-    audit(
+    audit.audit(
         session,
         "application.created",
         user,
@@ -98,6 +119,13 @@ async def transition(ctx: Context, application: Application, action: str) -> App
     handler = _EFFECTS.get(Action(action))
     if handler is not None:
         values.update(await handler(ctx, application) or {})
+    after = {
+        k: (str(v) if isinstance(v, date) else v)
+        for k, v in values.items()
+        if k in ("state", "cycle", "reasons", "reopened_items", "due_on", "version")
+    }
+    if role is Role.reviewer and action.startswith("conclude"):
+        after["review_result"] = values["review_result"]
     await versioned_update(
         ctx.session,
         Application,
@@ -105,22 +133,14 @@ async def transition(ctx: Context, application: Application, action: str) -> App
         ctx.body.version,
         values,
         lambda: {"state": application.state, "version": application.version},
-    )
-    after = {
-        k: (str(v) if isinstance(v, date) else v)
-        for k, v in values.items()
-        if k in ("state", "cycle", "reasons", "reopened_items", "due_on", "version")
-    }
-    if role is Role.reviewer and action.startswith("conclude"):
-        after["review_result"] = application.review_result
-    audit(
-        ctx.session,
-        f"application.{action}",
-        ctx.user,
-        enterprise_id=application.enterprise_id,
-        application_id=application.id,
-        before=before,
-        after=after,
+        audit.event(
+            f"application.{action}",
+            ctx.user,
+            enterprise_id=application.enterprise_id,
+            application_id=application.id,
+            before=before,
+            after=after,
+        ),
     )
     return application
 
@@ -167,13 +187,18 @@ async def _accept(ctx: Context, application: Application) -> dict[str, Any]:
     return {"due_on": deadline(ctx, application, "review_working_days"), "reasons": ""}
 
 
-async def _submit_rectification(ctx: Context, application: Application) -> dict[str, Any]:
-    query = (
-        select(func.count())
-        .select_from(Hazard)
-        .where(Hazard.application_id == application.id, Hazard.state.in_(("open", "rectifying")))
+_UNRECTIFIED = (
+    select(func.count())
+    .select_from(Hazard)
+    .where(
+        Hazard.application_id == bindparam("application"),
+        Hazard.state.in_([literal("open"), literal("rectifying")]),
     )
-    if pending := await ctx.session.scalar(query):
+)
+
+
+async def _submit_rectification(ctx: Context, application: Application) -> dict[str, Any]:
+    if pending := await ctx.session.scalar(_UNRECTIFIED, {"application": application.id}):
         raise Rejected(Message("application.hazards_lack_evidence", {"count": pending}))
     # the same reviewers verify the rectification: the review round continues
     return {"due_on": deadline(ctx, application, "review_working_days")}

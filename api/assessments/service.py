@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from anbiao.api.kernel.audit import audit
@@ -132,12 +132,16 @@ async def is_frozen(session: AsyncSession, assessment: Assessment) -> bool:
     return _frozen(await _applications_on(session, assessment))
 
 
-async def open_major_hazards(session: AsyncSession, enterprise_id: UUID) -> int:
-    query = (
-        select(func.count())
-        .select_from(Hazard)
-        .where(
-            Hazard.enterprise_id == enterprise_id, Hazard.level == "major", Hazard.state != "closed"
-        )
+_OPEN_MAJOR = (
+    select(func.count())
+    .select_from(Hazard)
+    .where(
+        Hazard.enterprise_id == bindparam("enterprise"),
+        Hazard.level == "major",
+        Hazard.state != "closed",
     )
-    return int(await session.scalar(query) or 0)
+)
+
+
+async def open_major_hazards(session: AsyncSession, enterprise_id: UUID) -> int:
+    return int(await session.scalar(_OPEN_MAJOR, {"enterprise": enterprise_id}) or 0)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncGenerator, AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
+from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
 from typing import Any, TypeVar
@@ -18,6 +19,7 @@ from advanced_alchemy.extensions.litestar import (
 )
 from litestar import Request
 from sqlalchemy import (
+    Select,
     Update,
     bindparam,
     func,
@@ -28,7 +30,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
-from anbiao.api.kernel import sqlite
+from anbiao.api.kernel import audit, sqlite
 from anbiao.api.kernel.errors import StaleVersion
 from anbiao.api.kernel.models import Application, Assessment, Enterprise, Finding, Hazard
 from anbiao.api.kernel.settings import Settings
@@ -54,13 +56,26 @@ def _reads_in_autocommit(state: Any, method: str, dialect: str) -> bool:
     return method in SAFE_METHODS and _autocommit(state, dialect)
 
 
+ONE_WRITE = "one_write"
+"""A route's ``opt`` key: a predicate of the request's path parameters, true when the request
+writes one statement at most (besides its reads). On PostgreSQL its session is in autocommit
+too: that statement is atomic by itself, and the reads see what they would in a transaction."""
+
+
+def _session_in_autocommit(state: Any, scope: Any, dialect: str) -> bool:
+    if _reads_in_autocommit(state, scope["method"], dialect):
+        return True
+    one_write = scope["route_handler"].opt.get(ONE_WRITE)
+    return one_write is not None and _autocommit(state, dialect) and one_write(scope["path_params"])
+
+
 async def request_session(state: Any, scope: Any) -> AsyncSession:
     """The request's one session (advanced-alchemy keeps it in the scope)."""
     session: AsyncSession = state.db_config.provide_session(state, scope)
     if (
         not session.in_transaction()
         and session.bind is not None
-        and _reads_in_autocommit(state, scope["method"], session.bind.dialect.name)
+        and _session_in_autocommit(state, scope, session.bind.dialect.name)
     ):
         await session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
     return session
@@ -188,10 +203,21 @@ def _versioned(model: type[Versioned], keys: tuple[str, ...]) -> Update:
     return (
         update(model)
         .where(model.id == bindparam("v__id"), model.version == bindparam("v__version"))
-        .values({key: bindparam(f"v_{key}", type_=columns[key].type) for key in keys})
+        .values(
+            {key: bindparam(f"v_{key}", type_=columns[key].type) for key in keys}
+            | {"updated_at": bindparam("v__now", type_=columns["updated_at"].type)}
+        )
         .returning(model.updated_at)
         .execution_options(synchronize_session=False)
     )
+
+
+@cache
+def _versioned_and_audited(model: type[Versioned], keys: tuple[str, ...]) -> Select[Any]:
+    """PostgreSQL: the versioned UPDATE and its audit event in one statement (a data-modifying
+    CTE that reads the UPDATE's row: a stale version writes no event either)."""
+    updated = _versioned(model, keys).cte("updated")
+    return select(updated.c.updated_at).add_cte(audit.inserted_with(updated).cte("audited"))
 
 
 async def versioned_update(
@@ -201,13 +227,25 @@ async def versioned_update(
     version: int,
     values: dict[str, Any],
     current: Callable[[], dict[str, Any]],
+    event: dict[str, Any] | None = None,
 ) -> None:
     """UPDATE … WHERE id = … AND version = …; a lost race raises StaleVersion(current state).
-    On success ``row`` takes the written values as they now stand in the database (no reload)."""
+    On success ``row`` takes the written values as they now stand in the database (no reload).
+    ``event`` (``audit.event``): the change's audit event, written with it — on PostgreSQL in
+    the same statement, so that a session in autocommit writes both or neither."""
+    now = datetime.now(UTC)
     params = {f"v_{key}": value for key, value in values.items()}
-    updated_at = await session.scalar(
-        _versioned(model, tuple(values)), {"v__id": row.id, "v__version": version, **params}
-    )
+    params |= {"v__id": row.id, "v__version": version, "v__now": now}
+    keys = tuple(values)
+    dialect = session.bind.dialect.name if session.bind is not None else ""
+    if event is not None and dialect == "postgresql":
+        updated_at = await session.scalar(
+            _versioned_and_audited(model, keys), params | audit.params(event, now)
+        )
+    else:
+        updated_at = await session.scalar(_versioned(model, keys), params)
+        if updated_at is not None and event is not None:
+            await session.execute(audit.INSERT, event)
     if updated_at is None:
         await session.refresh(row)
         raise StaleVersion(current())

@@ -72,7 +72,7 @@ def test_answer_documents_are_compressed_with_lz4_on_postgresql(database_url):
             engine = create_async_engine(database_url)
             try:
                 async with engine.connect() as conn:
-                    return dict((await conn.execute(query)).tuples().all())
+                    return dict((await conn.execute(query)).all())
             finally:
                 await engine.dispose()
 

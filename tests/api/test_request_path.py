@@ -8,7 +8,17 @@ from uuid import uuid4
 
 import pytest
 from sqlalchemy import event
-from support_api import FUZHOU, answer_all, in_transaction, minor_items, self_hazards, start
+from support_api import (
+    FUZHOU,
+    act,
+    answer_all,
+    in_transaction,
+    minor_items,
+    self_hazards,
+    setup_authority,
+    start,
+    statements,
+)
 
 from anbiao.api.accounts.security import AccountCache
 from anbiao.api.kernel.models import User
@@ -115,6 +125,51 @@ def test_postgresql_reads_and_saves_take_no_transaction(api):
     assert reads and not any(reads)
     assert len(saves) == 2 and not any(saves)
     assert writes and all(writes)
+
+
+def _writes(sent: list[str]) -> list[str]:
+    return [s for s in sent if not s.lstrip().upper().startswith("SELECT")]
+
+
+def test_an_action_that_writes_once_writes_one_statement_without_a_transaction(api):
+    """Submit and accept write the application's row and its audit event: one statement on
+    PostgreSQL (a data-modifying CTE), in autocommit; two in a transaction on SQLite. Assign
+    writes the assignments too, in one transaction. A stale action writes nothing at all."""
+    engine = api.client.app.state.db_config.get_engine().sync_engine
+    postgresql = engine.dialect.name == "postgresql"
+    setup_authority(api)
+    _, assessment = start(api)
+    answer_all(api, "ent@fz.cn", assessment)
+    app = api.call(
+        "POST", f"/api/v1/assessments/{assessment['id']}/applications", "ent@fz.cn", expect=201
+    )
+    api.login("admin@fz.gov")
+    done = {}
+    for action, as_ in (("submit", "ent@fz.cn"), ("accept", "admin@fz.gov")):
+        stale = act(api, {**app, "version": app["version"] - 1}, action, as_, expect=409)
+        assert stale["current"] == {"state": app["state"], "version": app["version"]}
+        with in_transaction(engine) as transactions:
+            sent = statements(api, lambda: done.update(app=act(api, app, action, as_)))
+        assert len(_writes(sent)) == (1 if postgresql else 2), sent
+        assert not any(transactions) if postgresql else all(transactions)
+        app = done["app"]
+    reviewers = [
+        c["id"]
+        for c in api.call("GET", f"/api/v1/applications/{app['id']}/candidates", "admin@fz.gov")
+        if c["name"] in ("r1", "r2")
+    ]
+    with in_transaction(engine) as transactions:
+        act(api, app, "assign", "admin@fz.gov", reviewer_ids=reviewers)
+    assert transactions and all(transactions)
+    trail = api.call("GET", f"/api/v1/applications/{app['id']}/events", "admin@fz.gov")
+    assert [e["action"] for e in trail["items"]] == [
+        "application.created",
+        "application.submit",
+        "application.accept",
+        "application.assign",
+    ]
+    assert trail["items"][1]["before"]["state"] == "draft"
+    assert trail["items"][2]["after"]["state"] == "accepted"
 
 
 def test_a_worker_reuses_an_account_for_a_few_seconds():

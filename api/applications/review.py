@@ -8,14 +8,17 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
 
 from anbiao.api.applications.findings import open_findings, raise_findings
 from anbiao.api.applications.rules import Context, deadline, my_assignment, reviewers_of, summary
 from anbiao.api.assessments.service import Scored, score_answers
-from anbiao.api.kernel.audit import audit
+from anbiao.api.kernel import audit
+from anbiao.api.kernel.db import now, write_audited
 from anbiao.api.kernel.errors import Conflict, Rejected
+from anbiao.api.kernel.jsontext import EncodedJSON
 from anbiao.api.kernel.models import (
     Application,
     Assignment,
@@ -249,9 +252,7 @@ async def save_review(
     composed = ctx.engine.compose(profile)
     merged = ctx.engine.sheets.merge(("assignment", assignment.id), stored, changes)
     ctx.engine.score(composed, merged.sheet, profile)  # raises on answers the checklist refuses
-    assignment.answers = merged.stored
-    audit(
-        ctx.session,
+    event = audit.event(
         "review.scored",
         ctx.user,
         enterprise_id=application.enterprise_id,
@@ -259,7 +260,20 @@ async def save_review(
         before={k: stored.get(k) for k in changes},
         after=changes.stored,
     )
+    params = {"assignment": assignment.id, "answers": merged.text, "now": now()}
+    await write_audited(ctx.session, _SCORED, params, event)  # one statement on PostgreSQL
+    set_committed_value(assignment, "answers", merged.stored)
     return assignment, tuple(changes)
+
+
+# A reviewer's scores, written as the merged JSON text (the reviewer alone writes them).
+_SCORED = (
+    update(Assignment)
+    .where(Assignment.id == bindparam("assignment"))
+    .values(answers=bindparam("answers", type_=EncodedJSON()), updated_at=bindparam("now"))
+    .returning(Assignment.id)
+    .execution_options(synchronize_session=False)
+)
 
 
 _MAJOR_UNCLOSED = (

@@ -137,7 +137,10 @@ class ApplicationController(Controller):
         return await application_view(db_session, request.user, application, request)
 
     @put(
-        "/{application_id:uuid}/review", operation_id="saveReview", guards=[requires(Role.reviewer)]
+        "/{application_id:uuid}/review",
+        operation_id="saveReview",
+        guards=[requires(Role.reviewer)],
+        opt={ONE_WRITE: lambda params: True},  # the scores and their audit event (save_review)
     )
     async def review(
         self,

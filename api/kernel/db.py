@@ -213,11 +213,30 @@ def _versioned(model: type[Versioned], keys: tuple[str, ...]) -> Update:
 
 
 @cache
-def _versioned_and_audited(model: type[Versioned], keys: tuple[str, ...]) -> Select[Any]:
-    """PostgreSQL: the versioned UPDATE and its audit event in one statement (a data-modifying
-    CTE that reads the UPDATE's row: a stale version writes no event either)."""
-    updated = _versioned(model, keys).cte("updated")
-    return select(updated.c.updated_at).add_cte(audit.inserted_with(updated).cte("audited"))
+def _audited(statement: Update) -> Select[Any]:
+    """PostgreSQL: ``statement`` (an UPDATE … RETURNING) and its audit event in one statement,
+    a data-modifying CTE that reads the UPDATE's row: what writes nothing records nothing."""
+    written = statement.cte("written")
+    first = next(iter(written.c))
+    return select(first).add_cte(audit.inserted_with(written).cte("audited"))
+
+
+async def write_audited(
+    session: AsyncSession, statement: Update, params: dict[str, Any], event: dict[str, Any] | None
+) -> Any:
+    """Run ``statement`` (an UPDATE … RETURNING, built once) and write ``event`` (``audit.event``)
+    if it wrote — on PostgreSQL in the same statement, so that a session in autocommit writes
+    both or neither. Returns the first value it returned (None: nothing written)."""
+    if event is not None and session.bind is not None and session.bind.dialect.name == "postgresql":
+        return await session.scalar(_audited(statement), params | audit.params(event, now()))
+    written = await session.scalar(statement, params)
+    if written is not None and event is not None:
+        await session.execute(audit.INSERT, event)
+    return written
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
 
 
 async def versioned_update(
@@ -231,21 +250,10 @@ async def versioned_update(
 ) -> None:
     """UPDATE … WHERE id = … AND version = …; a lost race raises StaleVersion(current state).
     On success ``row`` takes the written values as they now stand in the database (no reload).
-    ``event`` (``audit.event``): the change's audit event, written with it — on PostgreSQL in
-    the same statement, so that a session in autocommit writes both or neither."""
-    now = datetime.now(UTC)
+    ``event``: the change's audit event, written with it (``write_audited``)."""
     params = {f"v_{key}": value for key, value in values.items()}
-    params |= {"v__id": row.id, "v__version": version, "v__now": now}
-    keys = tuple(values)
-    dialect = session.bind.dialect.name if session.bind is not None else ""
-    if event is not None and dialect == "postgresql":
-        updated_at = await session.scalar(
-            _versioned_and_audited(model, keys), params | audit.params(event, now)
-        )
-    else:
-        updated_at = await session.scalar(_versioned(model, keys), params)
-        if updated_at is not None and event is not None:
-            await session.execute(audit.INSERT, event)
+    params |= {"v__id": row.id, "v__version": version, "v__now": now()}
+    updated_at = await write_audited(session, _versioned(model, tuple(values)), params, event)
     if updated_at is None:
         await session.refresh(row)
         raise StaleVersion(current())

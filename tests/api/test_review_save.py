@@ -3,7 +3,7 @@ items it changed, validates and audits only those, and writes nothing when nothi
 
 from __future__ import annotations
 
-from support_api import ADMIN, act, statements, under_review
+from support_api import ADMIN, act, in_transaction, statements, under_review
 
 R1, R2 = "r1@experts.cn", "r2@experts.cn"
 
@@ -83,21 +83,37 @@ def test_a_review_save_still_refuses_bad_scores_and_keeps_the_others(api):
 
 def test_a_review_save_sends_a_pinned_number_of_statements(api):
     """The application, the cycle's assignments (read once), the assignment's UPDATE and the
-    audit INSERT; a save that changes nothing only reads."""
+    audit INSERT — one statement on PostgreSQL (a data-modifying CTE), in autocommit; a save
+    that changes nothing only reads."""
+    engine = api.client.app.state.db_config.get_engine().sync_engine
+    postgresql = engine.dialect.name == "postgresql"
     app = under_review(api)
     item = api.call("GET", f"/api/v1/applications/{app['id']}/comparison", R1)["items"][0]
     sent = statements(
         api, lambda: _review(api, app, R1, {item["item_id"]: {"status": "partial"}}, expect=422)
     )
     assert len(sent) == 2, sent  # refused before anything is written
+    _review(api, app, R1, {item["item_id"]: {"status": "compliant"}})
+    with in_transaction(engine) as transactions:
+        sent = statements(
+            api, lambda: _review(api, app, R1, {item["item_id"]: {"status": "non_compliant"}})
+        )
+    if postgresql:
+        assert len(sent) == 3, sent
+        assert " ".join(sent[2].split()).startswith("WITH written AS (UPDATE assignment"), sent
+        assert "INSERT INTO event" in sent[2], sent
+        assert not any(transactions)
+    else:
+        assert len(sent) == 4, sent
+        assert sent[2].lstrip().upper().startswith("UPDATE ASSIGNMENT"), sent
+        assert sent[3].lstrip().upper().startswith("INSERT INTO EVENT"), sent
+    trail = api.call("GET", f"/api/v1/applications/{app['id']}/events", ADMIN)["items"]
+    assert [e["after"] for e in trail if e["action"] == "review.scored"] == [
+        {item["item_id"]: {"status": "compliant"}},
+        {item["item_id"]: {"status": "non_compliant"}},
+    ]
     sent = statements(
-        api, lambda: _review(api, app, R1, {item["item_id"]: {"status": "compliant"}})
-    )
-    assert len(sent) == 4, sent
-    assert sent[2].lstrip().upper().startswith("UPDATE ASSIGNMENT"), sent
-    assert sent[3].lstrip().upper().startswith("INSERT INTO EVENT"), sent
-    sent = statements(
-        api, lambda: _review(api, app, R1, {item["item_id"]: {"status": "compliant"}})
+        api, lambda: _review(api, app, R1, {item["item_id"]: {"status": "non_compliant"}})
     )
     assert len(sent) == 2, sent
 

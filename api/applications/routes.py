@@ -21,12 +21,16 @@ from anbiao.api.applications.review import (
     reviewed_before,
     save_review,
 )
-from anbiao.api.applications.rules import Context, reviewer_ids, reviewers_of
+from anbiao.api.applications.rules import Context, current_reviewers, reviewers_of
 from anbiao.api.applications.schemas import ActionIn, ApplicationOut, ComparisonOut, ReviewIn
 from anbiao.api.applications.service import ONE_WRITE_ACTIONS, create_application, transition
-from anbiao.api.applications.workflow import allowed_actions
+from anbiao.api.applications.workflow import Action, allowed_actions
 from anbiao.api.kernel import i18n
-from anbiao.api.kernel.access import get_application, get_assessment
+from anbiao.api.kernel.access import (
+    get_application,
+    get_application_and_reviewers,
+    get_assessment,
+)
 from anbiao.api.kernel.db import ONE_WRITE, read_connection
 from anbiao.api.kernel.listing import (
     FormatQuery,
@@ -53,11 +57,11 @@ def _view(
     }
 
 
-async def application_view(
-    session: AsyncSession, user: User, application: Application, request: Request[Any, Any, Any]
+def application_view(
+    request: Request[User, Any, Any], application: Application, reviewers: list[UUID]
 ) -> ApplicationOut:
-    reviewers = await reviewer_ids(session, application)
-    today = request.app.state.clock()
+    """The caller's view of ``application``; ``reviewers``: its current cycle's."""
+    user, today = request.user, request.app.state.clock()
     return ApplicationOut.model_validate(_view(application, Role(user.role), reviewers, today))
 
 
@@ -112,8 +116,8 @@ class ApplicationController(Controller):
         application_id: FromPath[UUID],
         db_session: NamedDependency[AsyncSession],
     ) -> ApplicationOut:
-        application = await get_application(db_session, request.user, application_id)
-        return await application_view(db_session, request.user, application, request)
+        found = await get_application_and_reviewers(db_session, request.user, application_id)
+        return application_view(request, *found)
 
     @post(
         "/{application_id:uuid}/actions/{action:str}",
@@ -131,10 +135,15 @@ class ApplicationController(Controller):
         engine: NamedDependency[Engine],
     ) -> ApplicationOut:
         """Take a workflow action; an illegal one is 409 naming the allowed actions."""
-        application = await get_application(db_session, request.user, application_id)
+        application, reviewers = await get_application_and_reviewers(
+            db_session, request.user, application_id
+        )
         ctx = Context(db_session, engine, request.user, request.app.state.clock(), data)
         await transition(ctx, application, action)
-        return await application_view(db_session, request.user, application, request)
+        assigned = data.reviewer_ids if action == Action.assign else ()
+        return application_view(
+            request, application, current_reviewers(application, reviewers, assigned)
+        )
 
     @put(
         "/{application_id:uuid}/review",
@@ -228,4 +237,4 @@ async def open_application(
     """Open a draft application (评审申请) for this self-assessment."""
     assessment = await get_assessment(db_session, request.user, assessment_id)
     application = await create_application(db_session, engine, request.user, assessment)
-    return await application_view(db_session, request.user, application, request)
+    return application_view(request, application, [])  # a draft: no reviewer yet

@@ -3,6 +3,7 @@ the current reviewers."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -83,7 +84,18 @@ async def reviewer_ids(session: AsyncSession, application: Application) -> list[
     if application.state in UNASSIGNED:
         return []
     params = {"application": application.id, "cycle": application.cycle}
-    return list(await session.scalars(_REVIEWER_IDS, params))
+    return sorted(await session.scalars(_REVIEWER_IDS, params))
+
+
+def current_reviewers(
+    application: Application, known: list[UUID], assigned: Iterable[UUID] = ()
+) -> list[UUID]:
+    """The current cycle's reviewers after an action, without asking the database: none while
+    the cycle has none (a submission opens a new cycle), else those ``known`` before the
+    action and those it ``assigned`` (sorted, as ``reviewer_ids``)."""
+    if application.state in UNASSIGNED:
+        return []
+    return sorted({*known, *assigned})
 
 
 @dataclass(slots=True)

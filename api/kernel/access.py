@@ -15,8 +15,10 @@ from typing import Any, TypeVar, TypeVarTuple
 from uuid import UUID
 
 from litestar.exceptions import NotFoundException
-from sqlalchemy import ColumnElement, Select, bindparam, false, select
+from sqlalchemy import ColumnElement, FunctionElement, Select, Text, bindparam, false, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
 
 from anbiao.api.kernel.errors import coded
 from anbiao.api.kernel.jsontext import as_text
@@ -179,6 +181,54 @@ async def get_application(session: AsyncSession, user: User, application_id: UUI
     if (found := await session.scalar(query, {"id": application_id})) is None:
         raise not_found("application.not_found")
     return found
+
+
+class _uuid_list(FunctionElement[str]):
+    """The UUIDs of a column aggregated into one comma-separated text (``uuids`` reads it):
+    PostgreSQL's text form, SQLite's hex of the 16 bytes it stores."""
+
+    type = Text()
+    inherit_cache = True
+
+
+@compiles(_uuid_list)
+def _uuid_list_default(element: _uuid_list, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"string_agg(CAST({compiler.process(element.clauses, **kw)} AS TEXT), ',')"
+
+
+@compiles(_uuid_list, "sqlite")
+def _uuid_list_sqlite(element: _uuid_list, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"group_concat(hex({compiler.process(element.clauses, **kw)}), ',')"
+
+
+def uuids(text: str | None) -> list[UUID]:
+    """The ids of a ``_uuid_list``, sorted."""
+    return sorted(UUID(part) for part in text.split(",")) if text else []
+
+
+# The current cycle's reviewers, read with the application (its view names them).
+_REVIEWERS = (
+    select(_uuid_list(Assignment.reviewer_id))
+    .where(Assignment.application_id == Application.id, Assignment.cycle == Application.cycle)
+    .scalar_subquery()
+)
+_APPLICATION_AND_REVIEWERS = select(Application, _REVIEWERS).where(
+    Application.id == bindparam("id")
+)
+
+
+async def get_application_and_reviewers(
+    session: AsyncSession, user: User, application_id: UUID
+) -> tuple[Application, list[UUID]]:
+    """An application with the reviewers of its current cycle (sorted), in one statement."""
+    query = scoped(
+        ("application and reviewers", *viewer(user)),
+        lambda: _APPLICATION_AND_REVIEWERS.where(application_visible(user)),
+    )
+    if (found := (await session.execute(query, {"id": application_id})).one_or_none()) is None:
+        raise not_found("application.not_found")
+    application, reviewers = found
+    return application, uuids(reviewers)
 
 
 async def get_hazard(session: AsyncSession, user: User, hazard_id: UUID) -> Hazard:

@@ -130,6 +130,7 @@ class Workflow(RuleBasedStateMachine):
         REACHED.add(self.model)
         current = self.api.call("GET", f"/api/v1/applications/{self.app['id']}", "admin@fz.gov")
         assert State(current["state"]) is self.model  # never an undefined state
+        assert current["reviewers"] == self.app["reviewers"]  # the action's answer named them
 
     @invariant()
     def answers_are_never_lost(self) -> None:

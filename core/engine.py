@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+
+from pydantic_core import to_json
 
 from anbiao.core.catalog import Catalog, ProfileIssue
 from anbiao.core.compose import ComposedChecklist, Composer
@@ -90,6 +92,11 @@ class Engine:
         if len(self._stored) > COMPOSE_CACHE_SIZE:
             self._stored.popitem(last=False)
         return kept
+
+    def profile_of(self, data: dict[str, Any]) -> tuple[Profile, ComposedChecklist]:
+        """A stored profile (its decoded JSON) validated and composed: kept by its JSON text, as
+        ``stored_profile``."""
+        return self.stored_profile(to_json(data).decode())
 
     def score(
         self, composed: ComposedChecklist, answers: AnswerSheet, profile: Profile

@@ -20,7 +20,6 @@ from anbiao.api.kernel.models import (
 )
 from anbiao.core.compose import ComposedChecklist
 from anbiao.core.errors import Message
-from anbiao.core.models.profile import Profile
 
 
 def finding_facts(finding: Finding) -> dict[str, Any]:
@@ -61,7 +60,7 @@ async def record_finding(ctx: Context, application: Application) -> Finding:
         raise Conflict(Message("finding.wrong_state", {"state": application.state}))
     await my_assignment(ctx, application)
     data = ctx.body
-    composed = ctx.engine.compose(Profile.model_validate(application.profile))
+    composed = ctx.engine.profile_of(application.profile)[1]
     item_id, element = _finding_target(composed, data.item_id.strip(), data.element.strip())
     finding = Finding(
         application_id=application.id,

@@ -32,7 +32,6 @@ from anbiao.api.kernel.models import (
 from anbiao.core.engine import Engine
 from anbiao.core.errors import Message
 from anbiao.core.models.answers import changed_answers, sheet_of
-from anbiao.core.models.profile import Profile
 
 MIN_REVIEWERS = 2
 
@@ -115,8 +114,7 @@ async def review_scores(
         assignments = await reviewers_of(session, application, application.cycle)
     for assignment in assignments:
         answers.update(engine.sheets.validated(("assignment", assignment.id), assignment.answers))
-    profile = Profile.model_validate(application.profile)
-    composed = engine.compose(profile)
+    profile, composed = engine.profile_of(application.profile)
     return Scored(composed, engine.score(composed, sheet_of(answers), profile), profile)
 
 
@@ -248,8 +246,7 @@ async def save_review(
     changes = changed_answers(stored, ctx.body.answers)
     if not changes:
         return assignment, ()
-    profile = Profile.model_validate(application.profile)
-    composed = ctx.engine.compose(profile)
+    profile, composed = ctx.engine.profile_of(application.profile)
     merged = ctx.engine.sheets.merge(("assignment", assignment.id), stored, changes)
     ctx.engine.score(composed, merged.sheet, profile)  # raises on answers the checklist refuses
     event = audit.event(

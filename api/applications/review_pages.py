@@ -26,7 +26,6 @@ from anbiao.api.kernel.models import Application, Enterprise, Evidence, User
 from anbiao.api.kernel.pages import catalog_choices, page, see_other
 from anbiao.core.engine import Engine
 from anbiao.core.errors import Message
-from anbiao.core.models.profile import Profile
 
 RegionQuery = Annotated[str | None, QueryParameter(pattern=r"^\d{0,6}$")]
 TextQuery = Annotated[str | None, QueryParameter(max_length=64)]
@@ -124,7 +123,7 @@ async def score_start(
     engine: NamedDependency[Engine],
 ) -> Redirect:
     application = await _under_review(db_session, viewer, application_id)
-    composed = engine.compose(Profile.model_validate(application.profile))
+    composed = engine.profile_of(application.profile)[1]
     return see_other(f"/review/{application.id}/score/{composed.elements[0].code}")
 
 
@@ -139,7 +138,7 @@ async def score(
 ) -> Template:
     """One element: the enterprise's answers and evidence beside this reviewer's scoring."""
     application = await _under_review(db_session, viewer, application_id)
-    composed = engine.compose(Profile.model_validate(application.profile))
+    composed = engine.profile_of(application.profile)[1]
     parts = sections(composed)
     section = section_of(composed, code)
     mine = await _my_answers(db_session, viewer, application)
@@ -186,7 +185,7 @@ async def save_score(
 ) -> Template:
     """Save this reviewer's scores of the element (merged into the earlier ones)."""
     application = await _under_review(db_session, viewer, application_id)
-    composed = engine.compose(Profile.model_validate(application.profile))
+    composed = engine.profile_of(application.profile)[1]
     section = section_of(composed, code)
     mine = await _my_answers(db_session, viewer, application)
     given = answers_from_form(await form_data(request), composed, section.item_ids, mine)

@@ -24,7 +24,6 @@ from anbiao.api.kernel.workdays import add_working_days
 from anbiao.core.compose import ComposedChecklist
 from anbiao.core.engine import Engine
 from anbiao.core.errors import Message
-from anbiao.core.models.profile import Profile
 
 # Region procedure defaults (domain.md §2.2–2.3; [U]/[P] values): an overlay's `procedure` wins.
 DEFAULT_PROCEDURE = {
@@ -110,7 +109,7 @@ class Context:
 
 
 def deadline(ctx: Context, application: Application, key: str) -> date:
-    composed = ctx.engine.compose(Profile.model_validate(application.profile))
+    composed = ctx.engine.profile_of(application.profile)[1]
     return add_working_days(ctx.today, procedure(composed)[key])
 
 

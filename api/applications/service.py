@@ -8,6 +8,7 @@ from collections.abc import Awaitable, Callable
 from datetime import date
 from typing import Any
 
+from pydantic_core import from_json
 from sqlalchemy import bindparam, func, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -21,10 +22,11 @@ from anbiao.api.applications.rules import (
     summary,
 )
 from anbiao.api.applications.workflow import Action, next_state
-from anbiao.api.assessments.service import open_major_hazards, score_answers
+from anbiao.api.assessments.service import Scored, count_open_major, score_answers
 from anbiao.api.kernel import audit
 from anbiao.api.kernel.db import serialize, versioned_update
 from anbiao.api.kernel.errors import Conflict, Rejected
+from anbiao.api.kernel.jsontext import as_text
 from anbiao.api.kernel.models import (
     TERMINAL,
     Application,
@@ -38,7 +40,7 @@ from anbiao.api.kernel.models import (
 )
 from anbiao.core.engine import Engine
 from anbiao.core.errors import Message
-from anbiao.core.models.profile import Profile
+from anbiao.core.models.answers import sheet_of
 
 # --- accounts and enterprises ---------------------------------------------------------------------
 
@@ -68,26 +70,35 @@ ONE_WRITE_ACTIONS = frozenset(
 )
 
 
-_ACTIVE = select(Application.id).where(  # an application in progress (one at a time)
-    Application.enterprise_id == bindparam("enterprise"),
-    Application.state.in_(
-        [literal(s.value) for s in State if s not in TERMINAL and s is not State.certified]
-    ),
-)
+# The enterprise as an application records it, and whether it has one in progress already
+# (one at a time), in one statement.
+_APPLICANT = select(
+    Enterprise.region,
+    Enterprise.industry,
+    select(Application.id)
+    .where(
+        Application.enterprise_id == Enterprise.id,
+        Application.state.in_(
+            [literal(s.value) for s in State if s not in TERMINAL and s is not State.certified]
+        ),
+    )
+    .exists(),
+).where(Enterprise.id == bindparam("enterprise"))
 
 
 async def create_application(
     session: AsyncSession, engine: Engine, user: User, assessment: Assessment
 ) -> Application:
-    if await session.scalar(_ACTIVE, {"enterprise": assessment.enterprise_id}) is not None:
+    found = await session.execute(_APPLICANT, {"enterprise": assessment.enterprise_id})
+    region, industry, in_progress = found.one()
+    if in_progress:
         raise Conflict(Message("application.in_progress"))
-    enterprise = await session.get_one(Enterprise, assessment.enterprise_id)
     scored = score_answers(engine, assessment.profile, assessment.answers, assessment.id)
     application = Application(
-        enterprise_id=enterprise.id,
+        enterprise_id=assessment.enterprise_id,
         assessment_id=assessment.id,
-        region=enterprise.region,
-        industry=enterprise.industry,
+        region=region,
+        industry=industry,
         state=State.draft.value,
         profile=assessment.profile,
         fingerprint=assessment.fingerprint,
@@ -100,7 +111,7 @@ async def create_application(
         session,
         "application.created",
         user,
-        enterprise_id=enterprise.id,
+        enterprise_id=assessment.enterprise_id,
         application_id=application.id,
         after={"state": application.state},
     )
@@ -145,28 +156,43 @@ async def transition(ctx: Context, application: Application, action: str) -> App
     return application
 
 
+# What a submission reads besides the application, in one statement: the self-assessment's
+# answers and the enterprise's profile as their JSON text (the engine keeps both validated)
+# and the enterprise's major hazards not closed.
+_SUBMISSION = (
+    select(
+        as_text(Assessment.answers),
+        Assessment.fingerprint,
+        as_text(Enterprise.profile),
+        count_open_major(Enterprise.id).scalar_subquery(),
+    )
+    .join_from(Assessment, Enterprise, Enterprise.id == Assessment.enterprise_id)
+    .where(Assessment.id == bindparam("assessment"))
+)
+
+
 async def _submit(ctx: Context, application: Application) -> dict[str, Any]:
-    assessment = await ctx.session.get_one(Assessment, application.assessment_id)
-    enterprise = await ctx.session.get_one(Enterprise, application.enterprise_id)
-    scored = score_answers(ctx.engine, enterprise.profile, assessment.answers, assessment.id)
+    found = await ctx.session.execute(_SUBMISSION, {"assessment": application.assessment_id})
+    answers_text, fingerprint, profile_text, open_major = found.one()
+    answers, validated = ctx.engine.sheets.read(application.assessment_id, answers_text)
+    profile, composed = ctx.engine.stored_profile(profile_text)
+    scored = Scored(composed, ctx.engine.score(composed, sheet_of(validated), profile), profile)
     reasons = [i.coded for i in scored.result.ineligible]
-    if not reasons and scored.composed.fingerprint != assessment.fingerprint:
+    if not reasons and composed.fingerprint != fingerprint:
         reasons.append(Message("application.checklist_changed"))
-    if await open_major_hazards(ctx.session, enterprise.id):
+    if open_major:
         reasons.append(Message("application.open_major_hazards"))
     if reasons:
         raise Rejected(Message("application.not_eligible"), reasons)
     changed = sorted(
-        k
-        for k in {*application.answers, *assessment.answers}
-        if application.answers.get(k) != assessment.answers.get(k)
+        k for k in {*application.answers, *answers} if application.answers.get(k) != answers.get(k)
     )
     reviewed = await reviewer_ids(ctx.session, application)
     return {
         "cycle": application.cycle + 1 if reviewed else application.cycle,  # a new review round
-        "profile": enterprise.profile,
-        "answers": assessment.answers,
-        "fingerprint": assessment.fingerprint,
+        "profile": from_json(profile_text),
+        "answers": answers,
+        "fingerprint": fingerprint,
         "self_result": summary(scored),
         "submitted_on": ctx.today,
         "due_on": deadline(ctx, application, "acceptance_working_days"),
@@ -176,7 +202,7 @@ async def _submit(ctx: Context, application: Application) -> dict[str, Any]:
 
 async def _return(ctx: Context, application: Application) -> dict[str, Any]:
     reason = need_reason(ctx)
-    composed = ctx.engine.compose(Profile.model_validate(application.profile))
+    composed = ctx.engine.profile_of(application.profile)[1]
     unknown = [i for i in ctx.body.items if i not in composed.items]
     if unknown:
         raise Rejected(Message("application.unknown_items"), unknown)
@@ -220,7 +246,7 @@ async def _reject(ctx: Context, application: Application) -> dict[str, Any]:
 async def _certify(ctx: Context, application: Application) -> dict[str, Any]:
     if application.due_on is not None and ctx.today < application.due_on:
         raise Conflict(Message("application.publicity_running", {"until": application.due_on}))
-    composed = ctx.engine.compose(Profile.model_validate(application.profile))
+    composed = ctx.engine.profile_of(application.profile)[1]
     years = procedure(composed)["certificate_validity_years"]
     await serialize(ctx.session, CERTIFICATE_NUMBERS)  # certifications at once: one by one
     count = await ctx.session.scalar(select(func.count()).select_from(Certificate))

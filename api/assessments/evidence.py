@@ -53,7 +53,6 @@ from anbiao.api.kernel.storage import Storage, storage_for
 from anbiao.api.kernel.uploads import clean_filename, sniff
 from anbiao.core.engine import Engine
 from anbiao.core.errors import Message
-from anbiao.core.models.profile import Profile
 
 
 def _reviewed_assessments(user: User) -> Select[UUID]:
@@ -155,7 +154,7 @@ async def store_evidence(
     if await is_frozen(session, assessment):
         raise Conflict(Message("evidence.frozen"))
     item_id = item_id.strip()
-    composed = engine.compose(Profile.model_validate(assessment.profile))
+    composed = engine.profile_of(assessment.profile)[1]
     if item_id not in composed.items:
         raise Rejected(Message("evidence.unknown_item", {"item": item_id[:96]}))
     note = note.strip()  # documented: an evidence note loses surrounding white space

@@ -26,7 +26,6 @@ from anbiao.api.kernel.models import Assessment, Role, User
 from anbiao.api.kernel.pages import page, see_other
 from anbiao.core.engine import Engine
 from anbiao.core.errors import AnbiaoError
-from anbiao.core.models.profile import Profile
 
 EDITABLE = ("open", "rectifying")  # afterwards the hazard waits for, or has had, verification
 FIELDS = ("measures", "owner", "deadline", "resources")
@@ -48,7 +47,7 @@ async def _render(
     status_code: int = 200,
     **state: Any,
 ) -> Template:
-    composed = engine.compose(Profile.model_validate(assessment.profile))
+    composed = engine.profile_of(assessment.profile)[1]
     rows = await action_plan(
         session,
         assessment,

@@ -28,7 +28,6 @@ from anbiao.api.kernel.models import Assessment, Role, User
 from anbiao.api.kernel.schemas import Page
 from anbiao.core.compose import ComposedChecklist, ComposedElement
 from anbiao.core.engine import Engine
-from anbiao.core.models.profile import Profile
 
 
 def _elements(
@@ -160,7 +159,7 @@ class AssessmentController(Controller):
         major first, overdue first, then by deadline, each with measures, owner, deadline,
         resources, state, version and a suggested measure; texts in ``Accept-Language``."""
         assessment = await get_assessment(db_session, request.user, assessment_id)
-        composed = engine.compose(Profile.model_validate(assessment.profile))
+        composed = engine.profile_of(assessment.profile)[1]
         rows = await action_plan(
             db_session,
             assessment,

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from anbiao.api.kernel.audit import audit
@@ -45,8 +45,7 @@ def score_answers(
     """Score stored answers. ``key`` names where they are stored (an assessment's id, or a
     tuple naming an application or a review): their validated sheet is then kept in
     ``engine.sheets`` and reused while the stored answers stay the same."""
-    profile = Profile.model_validate(profile_data)
-    composed = engine.compose(profile)
+    profile, composed = engine.profile_of(profile_data)
     if key is None:
         sheet = AnswerSheet.model_validate({"answers": answers})
     else:
@@ -132,15 +131,21 @@ async def is_frozen(session: AsyncSession, assessment: Assessment) -> bool:
     return _frozen(await _applications_on(session, assessment))
 
 
-_OPEN_MAJOR = (
-    select(func.count())
-    .select_from(Hazard)
-    .where(
-        Hazard.enterprise_id == bindparam("enterprise"),
-        Hazard.level == "major",
-        Hazard.state != "closed",
+def count_open_major(enterprise_id: Any) -> Select[int]:
+    """How many major hazards (重大事故隐患) of the enterprise ``enterprise_id`` (a bound
+    parameter or a column) are not closed."""
+    return (
+        select(func.count())
+        .select_from(Hazard)
+        .where(
+            Hazard.enterprise_id == enterprise_id,
+            Hazard.level == "major",
+            Hazard.state != "closed",
+        )
     )
-)
+
+
+_OPEN_MAJOR = count_open_major(bindparam("enterprise"))
 
 
 async def open_major_hazards(session: AsyncSession, enterprise_id: UUID) -> int:

@@ -227,6 +227,7 @@ def _comparison_out(compared: Comparison) -> ComparisonOut:
     tags=["assessments"],
     guards=[requires(Role.enterprise)],
     status_code=201,
+    opt={ONE_WRITE: lambda params: True},  # the application and its audit event
 )
 async def open_application(
     request: Request[User, Any, Any],

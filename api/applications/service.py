@@ -11,6 +11,7 @@ from typing import Any
 from pydantic_core import from_json
 from sqlalchemy import bindparam, func, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from uuid_utils.compat import uuid7  # the models' ids (advanced-alchemy[uuid])
 
 from anbiao.api.applications.review import assign, conclude
 from anbiao.api.applications.rules import (
@@ -24,7 +25,7 @@ from anbiao.api.applications.rules import (
 from anbiao.api.applications.workflow import Action, next_state
 from anbiao.api.assessments.service import Scored, count_open_major, score_answers
 from anbiao.api.kernel import audit
-from anbiao.api.kernel.db import serialize, versioned_update
+from anbiao.api.kernel.db import insert_audited, serialize, versioned_update
 from anbiao.api.kernel.errors import Conflict, Rejected
 from anbiao.api.kernel.jsontext import as_text
 from anbiao.api.kernel.models import (
@@ -94,28 +95,27 @@ async def create_application(
     if in_progress:
         raise Conflict(Message("application.in_progress"))
     scored = score_answers(engine, assessment.profile, assessment.answers, assessment.id)
-    application = Application(
-        enterprise_id=assessment.enterprise_id,
-        assessment_id=assessment.id,
-        region=region,
-        industry=industry,
-        state=State.draft.value,
-        profile=assessment.profile,
-        fingerprint=assessment.fingerprint,
-        answers=assessment.answers,
-        self_result=summary(scored),
-    )
-    session.add(application)
-    await session.flush()
-    audit.audit(
-        session,
+    application_id = uuid7()
+    values = {
+        "id": application_id,
+        "enterprise_id": assessment.enterprise_id,
+        "assessment_id": assessment.id,
+        "region": region,
+        "industry": industry,
+        "state": State.draft.value,
+        "profile": assessment.profile,
+        "fingerprint": assessment.fingerprint,
+        "answers": assessment.answers,
+        "self_result": summary(scored),
+    }
+    event = audit.event(
         "application.created",
         user,
         enterprise_id=assessment.enterprise_id,
-        application_id=application.id,
-        after={"state": application.state},
+        application_id=application_id,
+        after={"state": State.draft.value},
     )
-    return application
+    return await insert_audited(session, Application, values, event)  # one statement on PostgreSQL
 
 
 async def transition(ctx: Context, application: Application, action: str) -> Application:

@@ -22,7 +22,7 @@ from anbiao.api.assessments.schemas import AnswersPatch, AssessmentOut, SaveOut
 from anbiao.api.assessments.service import assessment_view, create_assessment
 from anbiao.api.kernel import i18n
 from anbiao.api.kernel.access import assessment_profile, get_assessment, get_enterprise
-from anbiao.api.kernel.db import read_connection
+from anbiao.api.kernel.db import ONE_WRITE, read_connection
 from anbiao.api.kernel.listing import FormatQuery, Limit, Offset, listing, page
 from anbiao.api.kernel.models import Assessment, Role, User
 from anbiao.api.kernel.schemas import Page
@@ -237,6 +237,7 @@ class EnterpriseAssessmentController(Controller):
         operation_id="createAssessment",
         guards=[requires(Role.enterprise)],
         status_code=201,
+        opt={ONE_WRITE: lambda params: True},  # the assessment and its audit event
     )
     async def create_assessment(
         self,

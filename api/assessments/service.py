@@ -10,8 +10,10 @@ from uuid import UUID
 
 from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from uuid_utils.compat import uuid7  # the models' ids (advanced-alchemy[uuid])
 
-from anbiao.api.kernel.audit import audit
+from anbiao.api.kernel import audit
+from anbiao.api.kernel.db import insert_audited
 from anbiao.api.kernel.models import (
     TERMINAL,
     Application,
@@ -58,23 +60,21 @@ async def create_assessment(
 ) -> Assessment:
     profile = Profile.model_validate(enterprise.profile)
     composed = engine.compose(profile)
-    assessment = Assessment(
-        enterprise_id=enterprise.id,
-        profile=enterprise.profile,
-        fingerprint=composed.fingerprint,
-        packs=[{"id": p.id, "version": p.version, "kind": p.kind} for p in composed.packs],
-        answers={},
-    )
-    session.add(assessment)
-    await session.flush()
-    audit(
-        session,
+    values = {
+        "id": uuid7(),
+        "enterprise_id": enterprise.id,
+        "profile": enterprise.profile,
+        "fingerprint": composed.fingerprint,
+        "packs": [{"id": p.id, "version": p.version, "kind": p.kind} for p in composed.packs],
+        "answers": {},
+    }
+    event = audit.event(
         "assessment.created",
         user,
         enterprise_id=enterprise.id,
-        after={"assessment": str(assessment.id), "fingerprint": composed.fingerprint},
+        after={"assessment": str(values["id"]), "fingerprint": composed.fingerprint},
     )
-    return assessment
+    return await insert_audited(session, Assessment, values, event)  # one statement on PostgreSQL
 
 
 def assessment_view(

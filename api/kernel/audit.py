@@ -36,7 +36,7 @@ def _event(action: str, actor: User | None, facts: Facts) -> dict[str, Any]:
 
 def event(action: str, actor: User | None, **facts: Unpack[Facts]) -> dict[str, Any]:
     """An event to write with the change it records (``db.versioned_update``)."""
-    return {"enterprise_id": None, "application_id": None, **_event(action, actor, facts)}
+    return dict.fromkeys(_COLUMNS) | _event(action, actor, facts)
 
 
 _COLUMNS = ("enterprise_id", "application_id", "actor_id", "action", "before", "after")

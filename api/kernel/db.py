@@ -8,9 +8,10 @@ from contextvars import ContextVar
 from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 from uuid import uuid4
 
+from advanced_alchemy.base import UUIDv7AuditBase
 from advanced_alchemy.extensions.litestar import (
     AlembicAsyncConfig,
     AsyncSessionConfig,
@@ -19,15 +20,19 @@ from advanced_alchemy.extensions.litestar import (
 )
 from litestar import Request
 from sqlalchemy import (
+    ColumnDefault,
     Select,
+    Table,
     Update,
     bindparam,
     func,
+    insert,
     make_url,
     select,
     update,
 )
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
+from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
 from anbiao.api.kernel import audit, sqlite
@@ -237,6 +242,57 @@ async def write_audited(
 
 def now() -> datetime:
     return datetime.now(UTC)
+
+
+Row = TypeVar("Row", bound=UUIDv7AuditBase)
+
+
+def _filled(table: Table, values: dict[str, Any]) -> dict[str, Any]:
+    """``values`` with every other column's Python-side default (an id, timestamps, a version;
+    None where a nullable column has none)."""
+    row = dict(values)
+    for column in table.columns:
+        default = column.default
+        if column.key in row or (default is not None and default.is_sentinel):
+            continue  # given, or the ORM's insert sentinel (no value)
+        if isinstance(default, ColumnDefault):
+            row[column.key] = default.arg(None) if default.is_callable else default.arg
+        elif column.nullable:
+            row[column.key] = None
+    return row
+
+
+@cache
+def _inserted(table: Table, keys: tuple[str, ...]) -> Select[Any]:
+    """PostgreSQL: the INSERT of ``keys`` and its audit event in one statement."""
+    written = (
+        insert(table)
+        .values({key: bindparam(f"r_{key}", type_=table.c[key].type) for key in keys})
+        .returning(table.c.id)
+        .cte("written")
+    )
+    return select(written.c.id).add_cte(audit.inserted_with(written).cte("audited"))
+
+
+async def insert_audited(
+    session: AsyncSession, model: type[Row], values: dict[str, Any], event: dict[str, Any]
+) -> Row:
+    """INSERT a row of ``model`` (``values``, each other column its default) and its audit
+    event (``audit.event``) — on PostgreSQL one statement, so that a session in autocommit
+    writes both or neither. Returns the row as written, in the session as if read."""
+    table = cast(Table, model.__table__)
+    row = _filled(table, values)
+    if session.bind is not None and session.bind.dialect.name == "postgresql":
+        params = {f"r_{key}": value for key, value in row.items()}
+        statement = _inserted(table, tuple(row))
+        await session.execute(statement, params | audit.params(event, row["created_at"]))
+    else:
+        await session.execute(insert(table), row)
+        await session.execute(audit.INSERT, event)
+    written = model(**row)
+    make_transient_to_detached(written)  # the row exists: the session adds no INSERT of it
+    session.add(written)
+    return written
 
 
 async def versioned_update(

@@ -25,7 +25,8 @@ def test_reads_run_in_a_transaction_behind_a_transaction_pooler(
     database_url, core_engine, clock, monkeypatch
 ):
     """Statements outside a transaction may each reach another server connection, where the
-    statement prepared a moment before does not exist: safe requests read in one transaction."""
+    statement prepared a moment before does not exist: safe requests read in one transaction,
+    and the writes of one statement (a new self-assessment, the answers' save) run in one."""
     if not database_url.startswith("postgresql"):
         pytest.skip("PostgreSQL only")
     monkeypatch.setenv("ANBIAO_DATABASE_TRANSACTION_POOLER", "true")
@@ -36,4 +37,12 @@ def test_reads_run_in_a_transaction_behind_a_transaction_pooler(
         with in_transaction(engine) as statements:
             api.call("GET", f"/api/v1/assessments/{assessment['id']}/checklist", "ent@fz.cn")
             api.call("GET", "/api/v1/auth/me", "ent@fz.cn")
-        assert statements and all(statements)
+            path = f"/api/v1/enterprises/{assessment['enterprise_id']}/assessments"
+            api.call("POST", path, "ent@fz.cn", expect=201)
+            api.call(
+                "PATCH",
+                f"/api/v1/assessments/{assessment['id']}/answers",
+                "ent@fz.cn",
+                json={"version": 1, "answers": {"base.5-1-1.01": {"status": "compliant"}}},
+            )
+        assert len(statements) > 5 and all(statements)

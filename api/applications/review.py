@@ -40,19 +40,20 @@ async def assign(ctx: Context, application: Application) -> dict[str, Any]:
     ids = list(dict.fromkeys(ctx.body.reviewer_ids))
     if len(ids) < MIN_REVIEWERS:
         raise Rejected(Message("review.too_few_reviewers", {"min": MIN_REVIEWERS}))
-    enterprise = await ctx.session.get_one(Enterprise, application.enterprise_id)
-    earlier = await reviewed_before(ctx.session, application)
-    found = await ctx.session.scalars(select(User).where(User.id.in_(ids)))
-    reviewers = {user.id: user for user in found}
+    params = {"ids": ids, "enterprise": application.enterprise_id, "application": application.id}
+    found = (await ctx.session.execute(_CANDIDATES, params)).all()
+    reviewers = {
+        reviewer.id: (reviewer, enterprise, before) for reviewer, enterprise, before in found
+    }
     problems = []
     for reviewer_id in ids:
-        reviewer = reviewers.get(reviewer_id)
-        if reviewer is None or reviewer.role != Role.reviewer:
+        reviewer, enterprise, before = reviewers.get(reviewer_id, (None, None, False))
+        if reviewer is None or enterprise is None or reviewer.role != Role.reviewer:
             problems.append(Message("review.not_a_reviewer", {"reviewer": reviewer_id}))
             continue
         problems.extend(
             Message("review.conflict", {"reviewer": reviewer.name, "conflict": c})
-            for c in conflicts(reviewer, enterprise, earlier)
+            for c in conflicts(reviewer, enterprise, {reviewer_id} if before else set())
         )
     if problems:
         raise Rejected(Message("review.reviewers_refused"), problems)
@@ -75,6 +76,15 @@ _REVIEWED_BEFORE = (
         Application.enterprise_id == bindparam("enterprise"),
         Application.id != bindparam("application"),
     )
+)
+
+
+# The accounts named for an assignment, each with the enterprise and whether it reviewed the
+# enterprise's other applications before: one statement.
+_CANDIDATES = (
+    select(User, Enterprise, _REVIEWED_BEFORE.where(Assignment.reviewer_id == User.id).exists())
+    .join_from(User, Enterprise, Enterprise.id == bindparam("enterprise"))
+    .where(User.id.in_(bindparam("ids", expanding=True)))
 )
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from support_api import FUZHOU, act, answer_all, setup_authority, start
+from uuid import uuid4
+
+from support_api import FUZHOU, act, answer_all, setup_authority, start, under_review
 
 
 def test_registration_to_certificate_and_verification(api, clock):
@@ -234,3 +236,29 @@ def test_rectification_loop_and_return_reopening(api):
     )
     app = act(api, app, "conclude_pass", "r1@experts.cn")
     assert app["review_result"]["percentage"] == "100.0"
+
+
+def test_an_assignment_refuses_non_reviewers_and_who_reviewed_the_enterprise_before(api):
+    """Every id named must be a reviewer's; a reviewer of the enterprise's earlier application
+    is refused for the next one (上一周期评审过该企业)."""
+    first = under_review(api)
+    r1 = first["reviewers"][0]
+    first = act(api, first, "conclude_fail", "r1@experts.cn")
+    act(api, first, "reject", "admin@fz.gov", reason="评审不合格")
+    assessment_id = first["assessment_id"]
+    path = f"/api/v1/assessments/{assessment_id}/applications"
+    app = api.call("POST", path, "ent@fz.cn", expect=201)
+    app = act(api, act(api, app, "submit", "ent@fz.cn"), "accept", "admin@fz.gov")
+    candidates = api.call("GET", f"/api/v1/applications/{app['id']}/candidates", "admin@fz.gov")
+    before = {c["name"] for c in candidates if "上一周期评审过该企业" in c["conflicts"]}
+    assert before == {"r1", "r2"}
+    admin = api.call("GET", "/api/v1/auth/me", "admin@fz.gov")["id"]
+    refused = act(
+        api, app, "assign", "admin@fz.gov", expect=422, reviewer_ids=[r1, admin, str(uuid4())]
+    )
+    assert [e["code"] for e in refused["errors"][1:]] == [
+        "review.conflict",
+        "review.not_a_reviewer",
+        "review.not_a_reviewer",
+    ]
+    assert refused["errors"][1]["params"]["conflict"]["code"] == "review.reviewed_before"

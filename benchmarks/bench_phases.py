@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import cProfile
 import contextlib
+import cProfile
 import logging
 import time
 from collections.abc import Awaitable, Callable

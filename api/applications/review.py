@@ -42,15 +42,13 @@ async def assign(ctx: Context, application: Application) -> dict[str, Any]:
         raise Rejected(Message("review.too_few_reviewers", {"min": MIN_REVIEWERS}))
     params = {"ids": ids, "enterprise": application.enterprise_id, "application": application.id}
     found = (await ctx.session.execute(_CANDIDATES, params)).all()
-    reviewers = {
-        reviewer.id: (reviewer, enterprise, before) for reviewer, enterprise, before in found
-    }
+    candidates = {row[0].id: row for row in found}  # (account, enterprise, reviewed before)
     problems = []
     for reviewer_id in ids:
-        reviewer, enterprise, before = reviewers.get(reviewer_id, (None, None, False))
-        if reviewer is None or enterprise is None or reviewer.role != Role.reviewer:
+        if (row := candidates.get(reviewer_id)) is None or row[0].role != Role.reviewer:
             problems.append(Message("review.not_a_reviewer", {"reviewer": reviewer_id}))
             continue
+        reviewer, enterprise, before = row
         problems.extend(
             Message("review.conflict", {"reviewer": reviewer.name, "conflict": c})
             for c in conflicts(reviewer, enterprise, {reviewer_id} if before else set())

@@ -17,7 +17,7 @@ from anbiao.api.applications.rules import Context, deadline, my_assignment, revi
 from anbiao.api.assessments.service import Scored, score_answers
 from anbiao.api.kernel import audit
 from anbiao.api.kernel.db import now, write_audited
-from anbiao.api.kernel.errors import Conflict, Rejected
+from anbiao.api.kernel.errors import Conflict, Rejected, StaleVersion
 from anbiao.api.kernel.jsontext import EncodedJSON
 from anbiao.api.kernel.models import (
     Application,
@@ -245,38 +245,53 @@ async def save_review(
 ) -> tuple[Assignment, tuple[str, ...]]:
     """A reviewer's item scores for the current cycle, merged into the earlier ones: only the
     changed answers are validated (the engine keeps the reviewer's validated sheet) and audited
-    (before → after); a batch that changes nothing writes nothing. ``assignments``: the current
-    cycle's, when already read. Returns the assignment and the items changed."""
+    (before → after); a batch that changes nothing writes nothing; when another save of the
+    reviewer wrote since the scores were read, the batch is merged again into what it wrote.
+    ``assignments``: the current cycle's, when already read. Returns the assignment and the
+    items changed."""
     if application.state != State.under_review:
         raise Conflict(Message("review.wrong_state", {"state": application.state}))
     assignment = await my_assignment(ctx, application, assignments)
-    stored: dict[str, Any] = assignment.answers
-    changes = changed_answers(stored, ctx.body.answers)
-    if not changes:
-        return assignment, ()
     profile, composed = ctx.engine.profile_of(application.profile)
-    merged = ctx.engine.sheets.merge(("assignment", assignment.id), stored, changes)
-    ctx.engine.score(composed, merged.sheet, profile)  # raises on answers the checklist refuses
-    event = audit.event(
-        "review.scored",
-        ctx.user,
-        enterprise_id=application.enterprise_id,
-        application_id=application.id,
-        before={k: stored.get(k) for k in changes},
-        after=changes.stored,
-    )
-    params = {"assignment": assignment.id, "answers": merged.text, "now": now()}
-    await write_audited(ctx.session, _SCORED, params, event)  # one statement on PostgreSQL
-    set_committed_value(assignment, "answers", merged.stored)
-    return assignment, tuple(changes)
+    for _ in range(SAVE_ATTEMPTS):
+        stored: dict[str, Any] = assignment.answers
+        changes = changed_answers(stored, ctx.body.answers)
+        if not changes:
+            return assignment, ()
+        merged = ctx.engine.sheets.merge(("assignment", assignment.id), stored, changes)
+        ctx.engine.score(composed, merged.sheet, profile)  # raises on answers the checklist refuses
+        event = audit.event(
+            "review.scored",
+            ctx.user,
+            enterprise_id=application.enterprise_id,
+            application_id=application.id,
+            before={k: stored.get(k) for k in changes},
+            after=changes.stored,
+        )
+        params = {
+            "assignment": assignment.id,
+            "seen": assignment.updated_at,
+            "answers": merged.text,
+            "now": now(),
+        }
+        updated_at = await write_audited(ctx.session, _SCORED, params, event)
+        if updated_at is not None:
+            set_committed_value(assignment, "answers", merged.stored)
+            set_committed_value(assignment, "updated_at", updated_at)
+            return assignment, tuple(changes)
+        # another save of this reviewer (a second tab) wrote since: merge into what it wrote
+        await ctx.session.refresh(assignment)
+    raise StaleVersion({"answers": assignment.answers})
 
 
-# A reviewer's scores, written as the merged JSON text (the reviewer alone writes them).
+SAVE_ATTEMPTS = 3
+# A reviewer's scores, written as the merged JSON text over the scores the save read (as of
+# their ``updated_at``): a concurrent save of the same reviewer is merged into, never lost.
 _SCORED = (
     update(Assignment)
-    .where(Assignment.id == bindparam("assignment"))
+    .where(Assignment.id == bindparam("assignment"), Assignment.updated_at == bindparam("seen"))
     .values(answers=bindparam("answers", type_=EncodedJSON()), updated_at=bindparam("now"))
-    .returning(Assignment.id)
+    .returning(Assignment.updated_at)
     .execution_options(synchronize_session=False)
 )
 

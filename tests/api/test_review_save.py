@@ -3,7 +3,16 @@ items it changed, validates and audits only those, and writes nothing when nothi
 
 from __future__ import annotations
 
+from datetime import date
+from uuid import UUID
+
+from sqlalchemy import select
 from support_api import ADMIN, act, in_transaction, statements, under_review
+
+from anbiao.api.applications.review import save_review
+from anbiao.api.applications.rules import Context, reviewers_of
+from anbiao.api.applications.schemas import ReviewIn
+from anbiao.api.kernel.models import Application, User
 
 R1, R2 = "r1@experts.cn", "r2@experts.cn"
 
@@ -154,3 +163,40 @@ def test_a_conclusion_reads_the_cycles_assignments_once(api):
     app = under_review(api)
     sent = statements(api, lambda: act(api, app, "conclude_pass", R1))
     assert sum(s.lstrip().startswith("SELECT assignment.id") for s in sent) == 1, sent
+
+
+def test_two_saves_of_one_reviewer_at_once_lose_nothing(api):
+    """Two tabs of one reviewer: a save merges into the scores it read; when the other tab's save
+    wrote in between, it merges into what that one wrote instead of overwriting it."""
+    app = under_review(api)
+    path = f"/api/v1/applications/{app['id']}/comparison"
+    first, second = [i["item_id"] for i in api.call("GET", path, R1)["items"][:2]]
+    config, engine = api.client.app.state.db_config, api.client.app.state.engine
+
+    async def read(session, answers):
+        user = await session.scalar(select(User).where(User.email == R1))
+        application = await session.get_one(Application, UUID(app["id"]))
+        assignments = await reviewers_of(session, application, application.cycle)
+        body = ReviewIn.model_validate({"answers": answers})
+        return Context(session, engine, user, date.today(), body), application, assignments
+
+    async def interleaved():
+        async with config.get_session() as late, config.get_session() as early:
+            stale = await read(late, {second: {"status": "non_compliant"}})
+            await late.commit()  # its scores are read, as of now
+            await save_review(*await read(early, {first: {"status": "non_compliant"}}))
+            await early.commit()  # the other tab saved meanwhile
+            _, changed = await save_review(*stale)
+            await late.commit()
+            return changed
+
+    with api.client.portal() as portal:
+        assert portal.call(interleaved) == (second,)
+    items = {i["item_id"]: i for i in api.call("GET", path, R1)["items"]}
+    assert items[first]["self_status"] == items[second]["self_status"] == "compliant"
+    assert items[first]["review_status"] == items[second]["review_status"] == "non_compliant"
+    trail = api.call("GET", f"/api/v1/applications/{app['id']}/events", ADMIN)["items"]
+    assert [e["after"] for e in trail if e["action"] == "review.scored"] == [
+        {first: {"status": "non_compliant"}},
+        {second: {"status": "non_compliant"}},
+    ]

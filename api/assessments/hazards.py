@@ -14,9 +14,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from anbiao.api.assessments.schemas import HazardOut
+from anbiao.api.kernel import audit
 from anbiao.api.kernel.access import get_hazard, scope_hazards
-from anbiao.api.kernel.audit import audit
-from anbiao.api.kernel.db import versioned_update
+from anbiao.api.kernel.db import ONE_WRITE, versioned_update
 from anbiao.api.kernel.errors import Rejected, StaleVersion
 from anbiao.api.kernel.limits import (
     HAZARD_REFERENCES_MAX,
@@ -75,18 +75,18 @@ async def update_hazard(
         if data.state == "closed":
             values["verified_by"] = user.id
     values["version"] = hazard.version + 1
-    await versioned_update(
-        session, Hazard, hazard, hazard.version, values, lambda: hazard_view(hazard)
-    )
-    after = hazard_view(hazard)
-    audit(
-        session,
+    shown = {k: v for k, v in values.items() if k in HazardOut.model_fields}
+    after = HazardOut.model_validate(before | shown).model_dump(mode="json")
+    event = audit.event(
         "hazard.updated",
         user,
         enterprise_id=hazard.enterprise_id,
         application_id=hazard.application_id,
         before=before,
         after=after,
+    )
+    await versioned_update(
+        session, Hazard, hazard, hazard.version, values, lambda: hazard_view(hazard), event
     )
     return hazard
 
@@ -122,7 +122,11 @@ class HazardController(Controller):
         data = await page(db_session, query, limit, offset, HazardOut.model_validate)
         return listing(data, Page[HazardOut], fmt, "hazards")
 
-    @patch("/{hazard_id:uuid}", operation_id="updateHazard")
+    @patch(
+        "/{hazard_id:uuid}",
+        operation_id="updateHazard",
+        opt={ONE_WRITE: lambda params: True},  # the hazard and its audit event
+    )
     async def update_hazard(
         self,
         request: Request[User, Any, Any],

@@ -180,6 +180,37 @@ def test_an_action_that_writes_once_writes_one_statement_without_a_transaction(a
     assert trail["items"][2]["after"]["state"] == "accepted"
 
 
+def test_a_hazard_update_writes_one_statement_without_a_transaction(api):
+    """The hazard's row and its audit event (before → after): one statement on PostgreSQL, in
+    autocommit; two in a transaction on SQLite."""
+    engine = api.client.app.state.db_config.get_engine().sync_engine
+    postgresql = engine.dialect.name == "postgresql"
+    _, assessment = start(api, **FUZHOU)
+    item = minor_items(api, assessment)[0]
+    partial = {"status": "partial", "deductions": [item["deductions"][0]["id"]]}
+    answer_all(api, "ent@fz.cn", assessment, **{item["id"]: partial})
+    hazards = api.call("GET", "/api/v1/hazards", "ent@fz.cn")["items"]
+    hazard = next(h for h in hazards if h["item_id"] == item["id"])
+    body = {"version": hazard["version"], "owner": "张三", "deadline": "2027-01-31"}
+    path = f"/api/v1/hazards/{hazard['id']}"
+    done = {}
+    with in_transaction(engine) as transactions:
+        sent = statements(
+            api, lambda: done.update(hazard=api.call("PATCH", path, "ent@fz.cn", json=body))
+        )
+    assert len(_writes(sent)) == (1 if postgresql else 2), sent
+    assert not any(transactions) if postgresql else all(transactions)
+    updated = done["hazard"]
+    assert (updated["owner"], updated["deadline"]) == ("张三", "2027-01-31")
+    assert updated["version"] == hazard["version"] + 1
+    api.call("PATCH", path, "ent@fz.cn", expect=409, json=body)  # stale: nothing written
+    events = api.call(
+        "GET", f"/api/v1/enterprises/{assessment['enterprise_id']}/events", "ent@fz.cn"
+    )["items"]
+    changes = [(e["before"], e["after"]) for e in events if e["action"] == "hazard.updated"]
+    assert changes == [(hazard, updated)]
+
+
 def test_a_worker_reuses_an_account_for_a_few_seconds():
     """The token's account is read once, reused until it expires, then read again; an unknown
     account is not kept, and 0 seconds keeps nothing."""

@@ -114,7 +114,7 @@ async def withdraw_finding(ctx: Context, application: Application, finding: Find
     return finding
 
 
-OPEN_FINDINGS = (
+_OPEN_FINDINGS = (
     select(Finding)
     .where(Finding.application_id == bindparam("application"), Finding.state == "open")
     .order_by(Finding.id)
@@ -123,7 +123,7 @@ OPEN_FINDINGS = (
 
 async def open_findings(session: AsyncSession, application: Application) -> list[Finding]:
     """The application's open findings, oldest first."""
-    return list(await session.scalars(OPEN_FINDINGS, {"application": application.id}))
+    return list(await session.scalars(_OPEN_FINDINGS, {"application": application.id}))
 
 
 async def raise_findings(ctx: Context, application: Application, findings: list[Finding]) -> None:

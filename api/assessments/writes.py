@@ -37,11 +37,11 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncConnection
 from uuid_utils.compat import uuid7  # the models' ids (advanced-alchemy[uuid])
 
-from anbiao.api.kernel.audit import record
+from anbiao.api.kernel import audit
 from anbiao.api.kernel.jsontext import EncodedJSON
-from anbiao.api.kernel.models import Assessment, Event, Hazard, User
+from anbiao.api.kernel.models import Assessment, Hazard, User
 
-_A, _H, _E = (cast(Table, model.__table__) for model in (Assessment, Hazard, Event))
+_A, _H = (cast(Table, model.__table__) for model in (Assessment, Hazard))
 SAVED = "assessment.answers_saved"  # the audit event's action
 RECTIFYING, VERIFICATION = (["submitted"], "rectifying"), (["open", "rectifying"], "submitted")
 
@@ -102,21 +102,7 @@ _UPDATE = (  # the versioned UPDATE of the answers
 def _statement(opened: bool, rectifying: bool, verification: bool) -> Select[tuple[UUID]]:
     """The save for one shape of hazard moves (eight shapes, each built once)."""
     saved = _UPDATE.returning(_A.c.id, _A.c.enterprise_id).cte("saved")
-    event = ["id", "enterprise_id", "actor_id", "action", "before", "after"]
-    audited = insert(_E).from_select(
-        [*event, "created_at", "updated_at"],
-        select(
-            bindparam("event_id", type_=Uuid),
-            saved.c.enterprise_id,
-            bindparam("actor_id", type_=Uuid),
-            literal(SAVED),
-            bindparam("before", type_=JSON),
-            bindparam("after", type_=JSON),
-            _at("now", "created_at"),
-            _at("now", "updated_at"),
-        ),
-    )
-    parts: list[CTE] = [audited.cte("audited")]
+    parts: list[CTE] = [audit.inserted_with(saved).cte("audited")]
     for wanted, (before, after), name in (
         (rectifying, RECTIFYING, "rectifying"),
         (verification, VERIFICATION, "verification"),
@@ -183,16 +169,16 @@ async def _at_once(connection: AsyncConnection, w: Write) -> bool:
         "new_answers": w.answers,
         "new_version": w.expected + 1,
         "now": w.now,
-        "event_id": uuid7(),
-        "actor_id": w.actor.id,
-        "before": w.before,
-        "after": w.after,
         "rectifying": list(moves.rectifying),
         "verification": list(moves.verification),
     }
     for column in ("item_id", "level", "description"):
         params[f"o_{column}"] = [row[column] for row in w.new_hazards]
     params["o_id"] = [uuid7() for _ in w.new_hazards]
+    event = audit.event(
+        SAVED, w.actor, enterprise_id=w.enterprise_id, before=w.before, after=w.after
+    )
+    params |= audit.params(event, w.now)
     return await connection.scalar(statement, params) is not None
 
 
@@ -222,7 +208,7 @@ async def _in_steps(connection: AsyncConnection, w: Write) -> bool:
     }
     if await connection.scalar(_WRITE, params) is None:
         return False
-    await record(
+    await audit.record(
         connection, SAVED, w.actor, enterprise_id=w.enterprise_id, before=w.before, after=w.after
     )
     if w.new_hazards:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Hashable
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
@@ -11,7 +12,7 @@ from pydantic_core import to_json
 from anbiao.core.catalog import Catalog, ProfileIssue
 from anbiao.core.compose import ComposedChecklist, Composer
 from anbiao.core.errors import AssessmentError, Message, ProfileError
-from anbiao.core.models.answers import AnswerSheet, ValidatedSheets
+from anbiao.core.models.answers import AnswerSheet, ValidatedSheets, sheet_of
 from anbiao.core.models.profile import Profile
 from anbiao.core.result import AssessmentResult
 
@@ -111,6 +112,41 @@ class Engine:
             composed=composed, answers=answers, profile=profile, result=result
         )
         return result
+
+    def score_kept(
+        self, key: Hashable, composed: ComposedChecklist, profile: Profile
+    ) -> AssessmentResult:
+        """Score the sheet ``self.sheets`` keeps under ``key`` (just read, validated or merged)
+        and keep the result with it: unchanged answers are not scored again, and a sheet merged
+        from a scored one re-scores only the items the merge changed (``rescore_assessment``,
+        when every plugin that scores re-scores too). Raises as ``score``."""
+        kept = self.sheets.kept(key)
+        if (scored := kept.scored) is not None and scored[0] is composed and scored[1] is profile:
+            return scored[2]
+        answers = sheet_of(kept.answers)
+        result: AssessmentResult
+        base = kept.base
+        if base and base[0][0] is composed and base[0][1] is profile and self._rescores():
+            result = self.pm.hook.rescore_assessment(
+                composed=composed,
+                previous=base[0][2],
+                answers=answers,
+                changed=base[1],
+                profile=profile,
+            )
+            self.pm.hook.assessment_scored(
+                composed=composed, answers=answers, profile=profile, result=result
+            )
+        else:
+            result = self.score(composed, answers, profile)
+        kept.scored, kept.base = (composed, profile, result), None
+        return result
+
+    def _rescores(self) -> bool:
+        """Whether every plugin that scores also re-scores (``rescore_assessment``)."""
+        hooks = self.pm.hook
+        rescoring = {impl.plugin for impl in hooks.rescore_assessment.get_hookimpls()}
+        return all(impl.plugin in rescoring for impl in hooks.score_assessment.get_hookimpls())
 
     def assess(self, profile: Profile, answers: AnswerSheet) -> AssessmentResult:
         """Compose for ``profile`` and score ``answers``."""

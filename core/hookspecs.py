@@ -98,6 +98,26 @@ def score_assessment(
     """
 
 
+@hookspec(firstresult=True)
+def rescore_assessment(
+    composed: ComposedChecklist,
+    previous: AssessmentResult,
+    answers: AnswerSheet,
+    changed: tuple[str, ...],
+    profile: Profile,
+) -> AssessmentResult | None:
+    """Score answers that differ from those ``previous`` scored only in the ``changed`` items.
+
+    ``previous`` is what ``score_assessment`` returned for the same checklist and profile; the
+    result must equal what ``score_assessment`` would return for ``answers`` (the saves of the
+    service re-score only what they change). The engine calls it only when every plugin that
+    implements ``score_assessment`` implements this too: a plugin adjusting scores through
+    ``score_assessment`` alone makes every save score the whole sheet, as it should. The default
+    (``anbiao.plugins.default_scoring``, trylast) re-scores the changed items. Stops at the first
+    non-None result.
+    """
+
+
 @hookspec
 def assessment_scored(
     composed: ComposedChecklist, answers: AnswerSheet, profile: Profile, result: AssessmentResult

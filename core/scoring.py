@@ -11,17 +11,17 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
-from decimal import Decimal
+from typing import TypeVar
 
 from anbiao.core.compose import ComposedChecklist, ComposedItem
+from anbiao.core.eligibility import ineligibility
 from anbiao.core.errors import AssessmentError, Message
-from anbiao.core.models.answers import AnswerSheet, Status
+from anbiao.core.models.answers import Answer, AnswerSheet, Status
 from anbiao.core.models.profile import Profile
 from anbiao.core.result import (
     AssessmentResult,
     DeductionApplied,
     HazardLevel,
-    Ineligibility,
     ItemScore,
     Trace,
     percentage,
@@ -30,15 +30,33 @@ from anbiao.core.result import (
 MAX_ERRORS_SHOWN = 10
 DEVICE_RULE = "应急管理部令第10号 第十四条"  # a failed monitoring/alarm/protection device is major
 _NO_DEDUCTIONS: dict[str, int] = {}
+T = TypeVar("T")
 
 
 class _Rule:
     """What scoring needs of one composed item, precomputed once per composition."""
 
-    __slots__ = ("basis", "codes", "deductions", "level", "max_score", "na_allowed", "veto")
+    __slots__ = (
+        "basis",
+        "chain",
+        "codes",
+        "deductions",
+        "level",
+        "max_score",
+        "na_allowed",
+        "position",
+        "veto",
+    )
 
-    def __init__(self, composed: ComposedChecklist, ci: ComposedItem) -> None:
+    def __init__(
+        self, composed: ComposedChecklist, ci: ComposedItem, position: int, parents: dict[str, str]
+    ) -> None:
         item = ci.item
+        self.position = position  # in composition order
+        chain = [ci.element]  # the item's element and every element above it (totals roll up)
+        while chain[-1] in parents:
+            chain.append(parents[chain[-1]])
+        self.chain = tuple(chain)
         self.max_score = item.max_score
         self.deductions = {d.id: (d.points, d.repeatable) for d in item.deductions}
         self.veto = item.veto is not None
@@ -56,8 +74,9 @@ class _Rule:
 
 def _rules(composed: ComposedChecklist) -> dict[str, _Rule]:
     if not composed._index:
-        for item_id, ci in composed.items.items():
-            composed._index[item_id] = _Rule(composed, ci)
+        parents = dict(composed.element_parents)
+        for position, (item_id, ci) in enumerate(composed.items.items()):
+            composed._index[item_id] = _Rule(composed, ci, position, parents)
     return composed._index
 
 
@@ -153,9 +172,101 @@ def score(composed: ComposedChecklist, answers: AnswerSheet, profile: Profile) -
         failed,
         notes,
     )
+    for leaf, top in composed.element_parents:  # roll 二级 totals up into their 一级 element
+        totals[top][0] += totals[leaf][0]
+        totals[top][1] += totals[leaf][1]
     return _conclude(
         composed, profile, trace, tuple(vetoes), totals, earned_total, applicable_total
     )
+
+
+def _outcome(
+    item_id: str, rule: _Rule, answer: Answer | None, errors: list[Message]
+) -> tuple[Status | None, int, ItemScore | None, str | None]:
+    """One item's status, points, failure (partial, non-compliant) and note, as ``score``
+    finds them (an unanswered item has no status: ``rescore`` takes sheets without a
+    default)."""
+    if answer is None:
+        return None, 0, None, None
+    status, chosen, note = answer.status, answer.deductions, answer.note or None
+    if status is Status.compliant and not chosen:
+        return status, rule.max_score, None, note
+    if status is Status.na and not chosen and rule.na_allowed:
+        return status, 0, None, note
+    if status is None:
+        if chosen:
+            errors.append(Message("answer.deductions_need_status", {"item": item_id}))
+        return None, 0, None, note
+    earned, applied = _earned(item_id, rule, status, chosen, errors)
+    if status is Status.na or status is Status.compliant:
+        return status, earned, None, note
+    failure = ItemScore(item_id, rule.codes[0], status, rule.max_score, earned, applied, note)
+    return status, earned, failure, note
+
+
+def rescore(
+    composed: ComposedChecklist,
+    previous: AssessmentResult,
+    answers: AnswerSheet,
+    changed: Iterable[str],
+    profile: Profile,
+) -> AssessmentResult:
+    """``score(composed, answers, profile)``, re-scoring only the ``changed`` items:
+    ``previous`` is the score of the same checklist, profile and answers but for those items
+    (both sheets without a ``default``). Bad answers raise as ``score`` raises them."""
+    if answers.default is not None:
+        return score(composed, answers, profile)
+    rules = _rules(composed)
+    given = answers.answers
+    ids = set(changed)
+    errors = _unknown_items(composed, (ids - rules.keys()) & given.keys())
+    trace = previous.trace
+    statuses, earned_list = list(trace.statuses), list(trace.earned)
+    failed, notes = dict(trace.failed), dict(trace.notes)
+    vetoes = set(previous.vetoes)
+    totals = {code: [e, a] for code, e, a in previous.totals}
+    whole = [previous.earned, previous.applicable]
+
+    def count(rule: _Rule, status: Status | None, earned: int, sign: int) -> None:
+        if status is not Status.na:  # N/A is out of the denominator
+            for acc in (whole, *(totals[code] for code in rule.chain)):
+                acc[0] += sign * earned
+                acc[1] += sign * rule.max_score
+
+    for item_id in ids & rules.keys():
+        rule = rules[item_id]
+        n = rule.position
+        count(rule, statuses[n], earned_list[n], -1)
+        for kept in (failed, notes):
+            kept.pop(item_id, None)
+        vetoes.discard(item_id)
+        status, earned, failure, note = _outcome(item_id, rule, given.get(item_id), errors)
+        statuses[n], earned_list[n] = status, earned
+        count(rule, status, earned, 1)
+        if failure is not None:
+            failed[item_id] = failure
+            if rule.veto and status is Status.non_compliant:
+                vetoes.add(item_id)
+        if note:
+            notes[item_id] = note
+    if errors:
+        raise _assessment_error(errors)
+    trace = Trace(
+        trace.ids,
+        trace.elements,
+        trace.max_scores,
+        tuple(statuses),
+        tuple(earned_list),
+        _in_order(rules, failed),
+        _in_order(rules, notes),
+    )
+    ordered = tuple(_in_order(rules, dict.fromkeys(vetoes)))
+    return _conclude(composed, profile, trace, ordered, totals, whole[0], whole[1])
+
+
+def _in_order(rules: dict[str, _Rule], by_item: dict[str, T]) -> dict[str, T]:
+    """``by_item`` in composition order."""
+    return dict(sorted(by_item.items(), key=lambda pair: rules[pair[0]].position))
 
 
 def _unknown_items(composed: ComposedChecklist, item_ids: Iterable[str]) -> list[Message]:
@@ -185,9 +296,6 @@ def _conclude(
     earned: int,
     applicable: int,
 ) -> AssessmentResult:
-    for leaf, top in composed.element_parents:  # roll 二级 totals up into their 一级 element
-        totals[top][0] += totals[leaf][0]
-        totals[top][1] += totals[leaf][1]
     answered = len(trace.statuses) - trace.statuses.count(None)
     scoring = composed.scoring
     decimals = scoring.decimals
@@ -208,7 +316,7 @@ def _conclude(
         vetoes=vetoes,
         band=band,
         passed=band is not None and not vetoes,
-        ineligible=_ineligibility(composed, profile, pct, vetoes, answered, total),
+        ineligible=ineligibility(composed, profile, pct, vetoes, answered, total),
         trace=trace,
         totals=tuple((code, e, a) for code, (e, a) in totals.items()),
         decimals=decimals,
@@ -232,62 +340,3 @@ class _HazardRules(Mapping[str, tuple[HazardLevel, tuple[str, ...]]]):
 
     def __len__(self) -> int:
         return len(self._rules)
-
-
-def _ineligibility(
-    composed: ComposedChecklist,
-    profile: Profile,
-    pct: Decimal,
-    vetoes: tuple[str, ...],
-    answered: int,
-    total: int,
-) -> tuple[Ineligibility, ...]:
-    rules = composed.scoring.eligibility
-    accidents = profile.accidents_12m
-    reasons: list[Ineligibility] = []
-    if answered < total:
-        reasons.append(
-            Ineligibility(
-                "incomplete",
-                f"自评未完成：{total - answered} 项未作答 / {total - answered} items unanswered",
-                {"unanswered": total - answered},
-            )
-        )
-    if pct < rules.apply_percentage:
-        reasons.append(
-            Ineligibility(
-                "below_threshold",
-                f"得分率 {pct}% 低于申请条件 "
-                f"{rules.apply_percentage:g}% / below the threshold to apply",
-                {"percentage": str(pct), "threshold": f"{rules.apply_percentage:g}"},
-            )
-        )
-    if vetoes:
-        reasons.append(
-            Ineligibility(
-                "veto",
-                "否决项不符合 / veto items failed: " + ", ".join(vetoes),
-                {"items": ", ".join(vetoes)},
-            )
-        )
-    limits = (
-        ("deaths", accidents.deaths, rules.max_deaths_12m, "死亡"),
-        ("serious_injuries", accidents.serious_injuries, rules.max_serious_injuries_12m, "重伤"),
-        (
-            "direct_loss",
-            accidents.direct_loss_10k,
-            rules.max_direct_loss_10k_12m,
-            "直接经济损失(万元)",
-        ),
-    )
-    for code, value, limit, label in limits:
-        if limit is not None and value > limit:
-            reasons.append(
-                Ineligibility(
-                    code,
-                    f"近 12 个月{label} {value}，超过 {limit} / "
-                    f"last 12 months {code.replace('_', ' ')} {value} > {limit}",
-                    {"value": str(value), "limit": str(limit)},
-                )
-            )
-    return tuple(reasons)

@@ -258,8 +258,9 @@ async def save_review(
         changes = changed_answers(stored, ctx.body.answers)
         if not changes:
             return assignment, ()
-        merged = ctx.engine.sheets.merge(("assignment", assignment.id), stored, changes)
-        ctx.engine.score(composed, merged.sheet, profile)  # raises on answers the checklist refuses
+        key = ("assignment", assignment.id)
+        merged = ctx.engine.sheets.merge(key, stored, changes)
+        ctx.engine.score_kept(key, composed, profile)  # raises on answers the checklist refuses
         event = audit.event(
             "review.scored",
             ctx.user,

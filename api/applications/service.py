@@ -41,7 +41,6 @@ from anbiao.api.kernel.models import (
 )
 from anbiao.core.engine import Engine
 from anbiao.core.errors import Message
-from anbiao.core.models.answers import sheet_of
 
 # --- accounts and enterprises ---------------------------------------------------------------------
 
@@ -174,9 +173,11 @@ _SUBMISSION = (
 async def _submit(ctx: Context, application: Application) -> dict[str, Any]:
     found = await ctx.session.execute(_SUBMISSION, {"assessment": application.assessment_id})
     answers_text, fingerprint, profile_text, open_major = found.one()
-    answers, validated = ctx.engine.sheets.read(application.assessment_id, answers_text)
+    answers, _ = ctx.engine.sheets.read(application.assessment_id, answers_text)
     profile, composed = ctx.engine.stored_profile(profile_text)
-    scored = Scored(composed, ctx.engine.score(composed, sheet_of(validated), profile), profile)
+    scored = Scored(
+        composed, ctx.engine.score_kept(application.assessment_id, composed, profile), profile
+    )
     reasons = [i.coded for i in scored.result.ineligible]
     if not reasons and composed.fingerprint != fingerprint:
         reasons.append(Message("application.checklist_changed"))

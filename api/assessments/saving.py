@@ -42,7 +42,7 @@ from anbiao.api.kernel.jsontext import as_text
 from anbiao.api.kernel.models import Application, Assessment, Hazard, State, User
 from anbiao.core.engine import Engine
 from anbiao.core.errors import Message
-from anbiao.core.models.answers import changed_answers, sheet_of
+from anbiao.core.models.answers import changed_answers
 from anbiao.core.result import AssessmentResult
 
 _A, _H = cast(Table, Assessment.__table__), cast(Table, Hazard.__table__)  # declarative tables
@@ -126,15 +126,15 @@ async def save_answers(
     if row.version != patch.version:
         raise await _stale(connection, engine, user, assessment_id)
     profile, composed = engine.stored_profile(row.profile)
-    stored, valid = engine.sheets.read(assessment_id, row.answers)
+    stored, _ = engine.sheets.read(assessment_id, row.answers)
     changed = changed_answers(stored, patch.answers)
     if row.reopened and (closed := sorted(set(changed) - set(row.reopened))):
         raise Conflict(Message("assessment.not_reopened", {"items": ", ".join(closed)}))
     if not changed:  # nothing to write: the version stays, nothing to audit
-        scored = Scored(composed, engine.score(composed, sheet_of(valid), profile), profile)
+        scored = Scored(composed, engine.score_kept(assessment_id, composed, profile), profile)
         return Saved(assessment_id, row.version, stored, (), scored, HazardMoves())
     merged = engine.sheets.merge(assessment_id, stored, changed)
-    scored = Scored(composed, engine.score(composed, merged.sheet, profile), profile)  # raises
+    scored = Scored(composed, engine.score_kept(assessment_id, composed, profile), profile)
     now = datetime.now(UTC)
     moves = _hazard_moves(row, scored.result, tuple(changed))
     new = [_new_hazard(row.enterprise_id, scored, item_id, now) for item_id in moves.opened]

@@ -25,7 +25,7 @@ from anbiao.api.kernel.models import (
 )
 from anbiao.core.compose import ComposedChecklist
 from anbiao.core.engine import Engine
-from anbiao.core.models.answers import AnswerSheet, sheet_of
+from anbiao.core.models.answers import AnswerSheet
 from anbiao.core.models.profile import Profile
 from anbiao.core.report import result_to_dict
 from anbiao.core.result import AssessmentResult
@@ -45,14 +45,14 @@ def score_answers(
     key: Hashable | None = None,
 ) -> Scored:
     """Score stored answers. ``key`` names where they are stored (an assessment's id, or a
-    tuple naming an application or a review): their validated sheet is then kept in
-    ``engine.sheets`` and reused while the stored answers stay the same."""
+    tuple naming an application or a review): their validated sheet and its score are then
+    kept in ``engine.sheets`` and reused while the stored answers stay the same."""
     profile, composed = engine.profile_of(profile_data)
     if key is None:
         sheet = AnswerSheet.model_validate({"answers": answers})
-    else:
-        sheet = sheet_of(engine.sheets.validated(key, answers))
-    return Scored(composed, engine.score(composed, sheet, profile), profile)
+        return Scored(composed, engine.score(composed, sheet, profile), profile)
+    engine.sheets.validated(key, answers)
+    return Scored(composed, engine.score_kept(key, composed, profile), profile)
 
 
 async def create_assessment(

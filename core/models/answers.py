@@ -6,7 +6,7 @@ from collections import OrderedDict
 from collections.abc import Hashable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic_core import from_json, to_json
@@ -20,6 +20,14 @@ from anbiao.core.models.text import (
     Key,
     Text,
 )
+
+if TYPE_CHECKING:
+    from anbiao.core.compose import ComposedChecklist
+    from anbiao.core.models.profile import Profile
+    from anbiao.core.result import AssessmentResult
+
+    # a sheet's score and what it was scored against
+    KeptScore = tuple[ComposedChecklist, Profile, AssessmentResult]
 
 Times = Annotated[int, Field(ge=1, le=DEDUCTION_TIMES_MAX)]
 
@@ -107,11 +115,16 @@ class Merged:
     text: str
 
 
-@dataclass(frozen=True, slots=True)
-class _Kept:
+@dataclass(slots=True)
+class Kept:
+    """A sheet kept by ``ValidatedSheets``: as stored, validated, as text, and its score."""
+
     stored: dict[str, Any]
     answers: dict[str, Answer]
     text: str | None  # the stored JSON text, when the answers were read or written as text
+    scored: KeptScore | None = None  # this sheet's score, once scored (``Engine.score_kept``)
+    # the score of the sheet this one was merged from and the items the merge changed
+    base: tuple[KeptScore, tuple[str, ...]] | None = None
 
 
 class ValidatedSheets:
@@ -125,7 +138,7 @@ class ValidatedSheets:
 
     def __init__(self, limit: int = 512) -> None:
         self.limit = limit
-        self._kept: OrderedDict[Hashable, _Kept] = OrderedDict()
+        self._kept: OrderedDict[Hashable, Kept] = OrderedDict()
 
     def validated(self, key: Hashable, stored: dict[str, Any]) -> dict[str, Answer]:
         """The validated answers of ``stored`` (kept under ``key``; validated again when the
@@ -135,7 +148,7 @@ class ValidatedSheets:
             self._kept.move_to_end(key)
             return kept.answers
         answers = _validate(stored)
-        self._keep(key, _Kept(dict(stored), answers, None))
+        self._keep(key, Kept(dict(stored), answers, None))
         return answers
 
     def read(self, key: Hashable, text: str) -> tuple[dict[str, Any], dict[str, Answer]]:
@@ -147,12 +160,13 @@ class ValidatedSheets:
             return kept.stored, kept.answers
         stored = from_json(text)
         answers = _validate(stored)
-        self._keep(key, _Kept(stored, answers, text))
+        self._keep(key, Kept(stored, answers, text))
         return stored, answers
 
     def merge(self, key: Hashable, stored: dict[str, Any], changes: Changes) -> Merged:
         """The sheet of ``stored`` with ``changes`` merged in, as stored and as JSON text."""
         answers = dict(self.validated(key, stored))
+        scored = self._kept[key].scored
         merged = dict(stored)
         for item_id, answer in changes.items():
             if answer is None:
@@ -162,10 +176,15 @@ class ValidatedSheets:
                 answers[item_id] = answer
                 merged[item_id] = changes.stored[item_id]
         text = to_json(merged).decode()
-        self._keep(key, _Kept(merged, answers, text))
+        base = (scored, tuple(changes)) if scored is not None else None
+        self._keep(key, Kept(merged, answers, text, base=base))
         return Merged(sheet_of(answers), merged, text)
 
-    def _keep(self, key: Hashable, kept: _Kept) -> None:
+    def kept(self, key: Hashable) -> Kept:
+        """The sheet kept under ``key`` (just read, validated or merged)."""
+        return self._kept[key]
+
+    def _keep(self, key: Hashable, kept: Kept) -> None:
         self._kept[key] = kept
         self._kept.move_to_end(key)
         if len(self._kept) > self.limit:

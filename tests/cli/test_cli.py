@@ -54,7 +54,10 @@ def test_list_show_and_plugins(run):
     plugins = json.loads(run("plugins", "list", "--json").output)
     by_name = {p["name"]: p for p in plugins}
     assert "base" in by_name["anbiao.plugins.default_checklists"]["checklists"]
-    assert by_name["anbiao.plugins.default_scoring"]["hooks"] == ["score_assessment"]
+    assert by_name["anbiao.plugins.default_scoring"]["hooks"] == [
+        "rescore_assessment",
+        "score_assessment",
+    ]
 
 
 def test_demo_assessment_text_and_json(run):

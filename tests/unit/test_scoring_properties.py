@@ -10,6 +10,7 @@ from support import make_profile
 
 from anbiao.core.catalog import Catalog
 from anbiao.core.compose import Composer
+from anbiao.core.errors import AssessmentError
 from anbiao.core.models.answers import (
     Answer,
     AnswerSheet,
@@ -19,7 +20,7 @@ from anbiao.core.models.answers import (
     sheet_of,
 )
 from anbiao.core.models.checklist import BaseChecklist
-from anbiao.core.scoring import score
+from anbiao.core.scoring import rescore, score
 
 PROFILE = make_profile()
 
@@ -53,18 +54,26 @@ def items(draw, prefix: str):
 
 
 @st.composite
+def element(draw, code: str, depth: int) -> dict:
+    """An element with items and, down to three levels, elements of its own (一级, 二级, …)."""
+    below = draw(st.integers(0, 2)) if depth < 2 else 0
+    count = draw(st.integers(0 if below else 1, 4))
+    return {
+        "code": code,
+        "title": {"zh-CN": "要素", "en": "Element"},
+        "items": [draw(items(f"p.{code}.{n}")) for n in range(count)],
+        "elements": [draw(element(f"{code}.{n}", depth + 1)) for n in range(1, below + 1)],
+    }
+
+
+def _all_items(elements: list[dict]) -> list[dict]:
+    return [i for e in elements for i in e["items"] + _all_items(e["elements"])]
+
+
+@st.composite
 def pack_models(draw) -> BaseChecklist:
-    elements = []
-    for top in range(1, draw(st.integers(1, 3)) + 1):
-        count = draw(st.integers(1, 6))
-        elements.append(
-            {
-                "code": f"5.{top}",
-                "title": {"zh-CN": "要素", "en": "Element"},
-                "items": [draw(items(f"p.{top}.{n}")) for n in range(count)],
-            }
-        )
-    total = sum(i["max_score"] for e in elements for i in e["items"])
+    elements = [draw(element(f"5.{top}", 0)) for top in range(1, draw(st.integers(1, 3)) + 1)]
+    total = sum(i["max_score"] for i in _all_items(elements))
     bands = [{"id": "pass", "title": {"zh-CN": "达标", "en": "Pass"}, "min_percentage": 60}]
     if draw(st.booleans()):
         bands.append({"id": "good", "title": {"zh-CN": "良好", "en": "Good"}, "min_percentage": 85})
@@ -295,6 +304,59 @@ def test_kept_answers_are_always_those_stored(case, data):
     whole = sheet(own | scores)
     assert parts == whole.answers
     assert score(composed, sheet_of(parts), PROFILE) == score(composed, whole, PROFILE)
+
+
+def any_answer_for(draw, item) -> dict:
+    """An answer the checklist may refuse: partial without deductions, N/A where not allowed,
+    deductions with compliant or N/A, an unknown deduction."""
+    answer = answer_for(draw, item)
+    if draw(st.integers(0, 5)):
+        return answer
+    status = draw(st.sampled_from([*Status, None]))
+    return {"status": status, "deductions": draw(st.sampled_from([{}, {"d0": 1}, {"zz": 1}]))}
+
+
+def _outcome(composed, answers: dict):
+    """The score of ``answers``, or the messages of the error scoring raised."""
+    try:
+        return score(composed, sheet(answers), PROFILE)
+    except AssessmentError as error:
+        return [str(m) for m in error.messages]
+
+
+@given(assessments(), st.data())
+def test_rescoring_the_changed_items_equals_scoring_every_item(case, data):
+    """A save re-scores only the items it changed, from the score of the answers before: over
+    any run of batches (answers changed, cleared, refused, for items the checklist does not
+    hold), each result equals scoring every answer again, or raises the same error; a refused
+    batch is not saved, and the next one re-scores from the last saved score."""
+    composed, given = case
+    answers = {i: a for i, a in given.items() if data.draw(st.booleans())}
+    previous = score(composed, sheet(answers), PROFILE)
+    for _ in range(data.draw(st.integers(1, 4))):
+        ids = data.draw(st.sets(st.sampled_from([*given, "p.unknown"]), max_size=len(given)))
+        batch = {
+            i: None
+            if i not in given or data.draw(st.integers(0, 4)) == 0
+            else any_answer_for(data.draw, composed.items[i].item)
+            for i in ids
+        }
+        if "p.unknown" in batch and data.draw(st.booleans()):
+            batch["p.unknown"] = {"status": "compliant"}
+        new = {i: a for i, a in answers.items() if i not in batch} | {
+            i: a for i, a in batch.items() if a is not None
+        }
+        expected = _outcome(composed, new)
+        try:
+            result = rescore(composed, previous, sheet(new), batch, PROFILE)
+        except AssessmentError as error:
+            assert [str(m) for m in error.messages] == expected
+            continue
+        assert result == expected
+        assert result.items == expected.items and result.elements == expected.elements
+        assert result.hazards == expected.hazards and result.ranked == expected.ranked
+        assert result.improvement == expected.improvement
+        answers, previous = new, result
 
 
 def test_kept_sheets_are_bounded_least_recently_used_first():

@@ -92,13 +92,13 @@ def _earned(
         if chosen:
             refuse("answer.na_with_deductions")
         return 0, ()
+    for ded_id in chosen.keys() - rule.deductions.keys():
+        defined = ", ".join(rule.deductions) or "none"
+        refuse("answer.unknown_deduction", deduction=ded_id, defined=defined)
     applied: list[DeductionApplied] = []
-    for ded_id, times in chosen.items():
-        if (known := rule.deductions.get(ded_id)) is None:
-            defined = ", ".join(rule.deductions) or "none"
-            refuse("answer.unknown_deduction", deduction=ded_id, defined=defined)
+    for ded_id, (points, repeatable) in rule.deductions.items():  # in the checklist's order
+        if (times := chosen.get(ded_id)) is None:
             continue
-        points, repeatable = known
         if times > 1 and not repeatable:
             refuse("answer.deduction_once", deduction=ded_id, times=times)
         applied.append(DeductionApplied(ded_id, times, points * times))

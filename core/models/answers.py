@@ -108,9 +108,9 @@ class Changes(dict[str, Answer | None]):
 
 @dataclass(frozen=True, slots=True)
 class Merged:
-    """A sheet with changes merged in: validated, as stored (JSON) and as its JSON text."""
+    """A sheet with changes merged in, as stored (JSON) and as its JSON text (validated: kept
+    under its key)."""
 
-    sheet: AnswerSheet
     stored: dict[str, Any]
     text: str
 
@@ -179,7 +179,7 @@ class ValidatedSheets:
         text = to_json(merged).decode()
         base = (scored, tuple(changes)) if scored is not None else None
         self._keep(key, Kept(merged, answers, text, base=base))
-        return Merged(sheet_of(answers), merged, text)
+        return Merged(merged, text)
 
     def kept(self, key: Hashable) -> Kept:
         """The sheet kept under ``key`` (just read, validated or merged)."""

@@ -12,7 +12,7 @@ from support import make_profile
 
 from anbiao.core.engine import Engine
 from anbiao.core.hookspecs import hookimpl
-from anbiao.core.models.answers import Answer, changed_answers
+from anbiao.core.models.answers import Answer, changed_answers, sheet_of
 from anbiao.core.plugin_manager import build_plugin_manager
 
 
@@ -62,10 +62,10 @@ def test_a_kept_score_is_reused_and_a_merge_rescores_its_changes_only(engine):
     assert spy.scored == 1 and spy.rescored == []
     batch = _batch(composed, "non_compliant")
     changes = changed_answers(stored, batch)
-    merged = engine.sheets.merge("a", stored, changes)
+    engine.sheets.merge("a", stored, changes)
     result = engine.score_kept("a", composed, profile)
     assert spy.rescored == [tuple(changes)]  # only the batch's items re-scored
-    assert result == engine.score(composed, merged.sheet, profile)
+    assert result == engine.score(composed, sheet_of(engine.sheets.kept("a").answers), profile)
     assert result.earned < first.earned
 
 
@@ -78,10 +78,11 @@ def test_a_score_adjusted_without_rescoring_is_never_rescored(engine):
     engine.sheets.validated("a", stored)
     engine.score_kept("a", composed, profile)
     batch = _batch(composed, "compliant")
-    merged = engine.sheets.merge("a", stored, changed_answers(stored, batch))
+    engine.sheets.merge("a", stored, changed_answers(stored, batch))
     after = engine.score_kept("a", composed, profile)
     assert spy.rescored == []
-    assert after == engine.score(composed, merged.sheet, profile)  # with the plugin's adjustment
+    whole = engine.score(composed, sheet_of(engine.sheets.kept("a").answers), profile)
+    assert after == whole  # with the plugin's adjustment
 
 
 def test_a_score_is_kept_for_its_checklist_and_profile_only(engine):

@@ -39,7 +39,6 @@ class _Rule:
     __slots__ = (
         "basis",
         "chain",
-        "codes",
         "deductions",
         "level",
         "max_score",
@@ -61,7 +60,6 @@ class _Rule:
         self.deductions = {d.id: (d.points, d.repeatable) for d in item.deductions}
         self.veto = item.veto is not None
         self.na_allowed = item.na_allowed
-        self.codes = (ci.element,) if ci.element == ci.top else (ci.element, ci.top)
         refs = [composed.cite(ci.pack, ref) for ref in item.basis]
         if item.veto is not None:
             refs.insert(0, composed.cite(ci.pack, item.veto))
@@ -150,7 +148,7 @@ def score(composed: ComposedChecklist, answers: AnswerSheet, profile: Profile) -
             earned, applied = _earned(item_id, rule, status, chosen, errors)
             if status is not na and status is not compliant:
                 failed[item_id] = ItemScore(
-                    item_id, rule.codes[0], status, max_score, earned, applied, notes.get(item_id)
+                    item_id, rule.chain[0], status, max_score, earned, applied, notes.get(item_id)
                 )
                 if rule.veto and status is non_compliant:
                     vetoes.append(item_id)
@@ -158,7 +156,7 @@ def score(composed: ComposedChecklist, answers: AnswerSheet, profile: Profile) -
         if status is not na:
             earned_total += earned
             applicable_total += max_score
-            acc = totals[rule.codes[0]]
+            acc = totals[rule.chain[0]]
             acc[0] += earned
             acc[1] += max_score
     if errors:
@@ -200,7 +198,7 @@ def _outcome(
     earned, applied = _earned(item_id, rule, status, chosen, errors)
     if status is Status.na or status is Status.compliant:
         return status, earned, None, note
-    failure = ItemScore(item_id, rule.codes[0], status, rule.max_score, earned, applied, note)
+    failure = ItemScore(item_id, rule.chain[0], status, rule.max_score, earned, applied, note)
     return status, earned, failure, note
 
 

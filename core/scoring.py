@@ -57,7 +57,8 @@ class _Rule:
             chain.append(parents[chain[-1]])
         self.chain = tuple(chain)
         self.max_score = item.max_score
-        self.deductions = {d.id: (d.points, d.repeatable) for d in item.deductions}
+        # id → (points, repeatable, position in the checklist)
+        self.deductions = {d.id: (d.points, d.repeatable, n) for n, d in enumerate(item.deductions)}
         self.veto = item.veto is not None
         self.na_allowed = item.na_allowed
         refs = [composed.cite(ci.pack, ref) for ref in item.basis]
@@ -90,16 +91,18 @@ def _earned(
         if chosen:
             refuse("answer.na_with_deductions")
         return 0, ()
-    for ded_id in chosen.keys() - rule.deductions.keys():
-        defined = ", ".join(rule.deductions) or "none"
-        refuse("answer.unknown_deduction", deduction=ded_id, defined=defined)
     applied: list[DeductionApplied] = []
-    for ded_id, (points, repeatable) in rule.deductions.items():  # in the checklist's order
-        if (times := chosen.get(ded_id)) is None:
+    for ded_id, times in chosen.items():
+        if (known := rule.deductions.get(ded_id)) is None:
+            defined = ", ".join(rule.deductions) or "none"
+            refuse("answer.unknown_deduction", deduction=ded_id, defined=defined)
             continue
+        points, repeatable, _ = known
         if times > 1 and not repeatable:
             refuse("answer.deduction_once", deduction=ded_id, times=times)
         applied.append(DeductionApplied(ded_id, times, points * times))
+    if len(applied) > 1:  # in the checklist's order, whatever the answer's
+        applied.sort(key=lambda a: rule.deductions[a.id][2])
     if status is Status.compliant:
         refuse("answer.compliant_with_deductions")
         return rule.max_score, ()

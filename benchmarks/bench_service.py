@@ -35,7 +35,14 @@ from doc_section import write_section
 from load import SEED_FIRMS, Result, anbiao_load, ceiling_load, measure_get, seed_load
 from peer import DATABASE as PEER_DATABASE
 from peer import peer_load, peer_server, peer_statements, seed
-from report import goal_table, load_average, load_table, phase_table, surge_table
+from report import (
+    ceiling_table,
+    goal_table,
+    load_average,
+    load_table,
+    phase_table,
+    surge_table,
+)
 from servers import (
     PG_BENCH_DB,
     PG_SURGE_DB,
@@ -144,6 +151,16 @@ def report(args: argparse.Namespace, before: str, load: Any, surges: Any) -> dic
             "",
             *surge_table(surges),
             "",
+            (
+                "After its sign-ups, against the DB-backed ceiling (`ceiling_app.py`, the same "
+                f"`--workers {args.workers}`, clients and database, run right after it) taking "
+                "as many requests per enterprise: one read of the assessment and, for each write "
+                "of the workflow, a versioned `UPDATE` and an audit `INSERT` carrying the same "
+                "answers:"
+            ),
+            "",
+            *ceiling_table(surges),
+            "",
             "Phases, with the CPU seconds each part used (2 cores give at most twice the wall):",
             "",
             *phase_table(surges),
@@ -191,6 +208,7 @@ def main() -> None:
                             size,
                         )
                         print("\n".join(surge_table({label: surges[label]})), flush=True)
+                        print("\n".join(ceiling_table({label: surges[label]})), flush=True)
         finally:
             created = ([PG_BENCH_DB, PEER_DATABASE] if args.seconds else []) + (
                 [PG_SURGE_DB] if args.enterprises or args.autosave_enterprises else []

@@ -125,6 +125,35 @@ def surge_table(results: dict[str, dict[str, Any]]) -> list[str]:
     return rows
 
 
+def ceiling_table(results: dict[str, dict[str, Any]]) -> list[str]:
+    """Each surge after its sign-ups against the DB-backed ceiling taking as many requests per
+    enterprise: wall time, and CPU per enterprise of the service and the database server."""
+    rows = [
+        "| surge | requests per enterprise | wall: anbiao | wall: ceiling | anbiao ÷ ceiling | "
+        "service CPU per enterprise: anbiao / ceiling | database CPU per enterprise: "
+        "anbiao / ceiling |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for label, r in results.items():
+        ceiling, enterprises = r["ceiling"], r["enterprises"]
+        phases = [name for name in r["phases"] if name != "sign-up (argon2)"]
+        wall = sum(r["phases"][name] for name in phases)
+        per = {
+            role: (
+                sum(r["cpu"][name][role] for name in phases) * 1000 / enterprises,
+                ceiling["cpu"][role] * 1000 / enterprises,
+            )
+            for role in ("service", "database")
+        }
+        service, database = per["service"], per["database"]
+        rows.append(
+            f"| {label} | {ceiling['requests'] / enterprises:.0f} | {wall:.1f} s | "
+            f"{ceiling['wall']:.1f} s | {wall / ceiling['wall']:.2f}× | "
+            f"{service[0]:.1f} / {service[1]:.1f} ms | {database[0]:.1f} / {database[1]:.1f} ms |"
+        )
+    return rows
+
+
 def phase_table(results: dict[str, dict[str, Any]]) -> list[str]:
     """Wall time and CPU seconds of each phase: service workers, database server, client."""
     rows = [

@@ -92,13 +92,13 @@ def anbiao_server(
 
 
 def uvicorn_server(
-    factory: str, probe: str, cwd: Path, pin: str, env: dict[str, str]
+    factory: str, probe: str, cwd: Path, pin: str | None, env: dict[str, str], workers: int = 1
 ) -> AbstractContextManager[Served]:
-    """An app of this folder under the Uvicorn settings of ``anbiao serve`` (one worker;
-    uvloop and httptools, which Uvicorn picks when installed)."""
+    """An app of this folder under the Uvicorn settings of ``anbiao serve`` (uvloop and
+    httptools, which Uvicorn picks when installed)."""
     port = free_port()
     command = [sys.executable, "-m", "uvicorn", "--factory", "--app-dir", str(HERE), factory]
-    command += ["--port", str(port), "--log-level", "warning"]
+    command += ["--port", str(port), "--log-level", "warning", "--workers", str(workers)]
     return server(pinned(command, pin), probe, port, env, cwd)
 
 
@@ -107,10 +107,12 @@ def bare_server(cwd: Path, pin: str) -> AbstractContextManager[Served]:
     return uvicorn_server("bare_app:create_app", "/plain", cwd, pin, {})
 
 
-def ceiling_server(url: str, cwd: Path, pin: str) -> AbstractContextManager[Served]:
+def ceiling_server(
+    url: str, cwd: Path, pin: str | None, workers: int = 1
+) -> AbstractContextManager[Served]:
     """The DB-backed ceiling on the service's database (``ceiling_app.py``)."""
     env = {"ANBIAO_DATABASE_URL": url, "ANBIAO_SECRET_KEY": SECRET}
-    return uvicorn_server("ceiling_app:create_app", "/schema", cwd, pin, env)
+    return uvicorn_server("ceiling_app:create_app", "/schema", cwd, pin, env, workers)
 
 
 async def recreate_pg(base: str, name: str, *, drop_only: bool = False) -> str:

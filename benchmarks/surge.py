@@ -1,5 +1,6 @@
 """The surge: every enterprise through the whole workflow, phase by phase, with the CPU each
-part used; then the database is checked against what the clients sent."""
+part used; then the database is checked against what the clients sent; then the DB-backed
+ceiling takes as many requests per enterprise on the same server settings (its yardstick)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,16 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
-from servers import CPU_ROLES, PG_SURGE_DB, SECRET, Served, anbiao_server, cpu_seconds, fresh_url
+from servers import (
+    CPU_ROLES,
+    PG_SURGE_DB,
+    SECRET,
+    Served,
+    anbiao_server,
+    ceiling_server,
+    cpu_seconds,
+    fresh_url,
+)
 from sqlalchemy import func, select
 from workflow import (
     REVIEWERS,
@@ -76,6 +86,7 @@ async def surge(
         requests, errors = api.requests, api.server_errors
     checks = await verify(url, enterprises, answers, saves)
     return {
+        "firms": firms,
         "phases": phases,
         "cpu": cpu,
         "requests": requests,
@@ -151,6 +162,44 @@ async def verify(url: str, enterprises: int, answers: Answers, saves: int) -> di
     }
 
 
+def ceiling_bodies(answers: Answers, size: int) -> list[dict[str, Any]]:
+    """The answers each write of the workflow after sign-up carries, in order: the new
+    self-assessment, the saves' batches, the application, submission, acceptance and
+    assignment, the two reviews' scores, the conclusion and the approval."""
+    ids = list(answers.full)
+    batches = [{i: answers.full[i] for i in ids[s : s + size]} for s in range(0, len(ids), size)]
+    return [{}, *batches, {}, {}, {}, {}, *answers.reviews, {}, {}]
+
+
+async def ceiling_surge(
+    served: Served, firms: list[Firm], bodies: list[dict[str, Any]], concurrency: int
+) -> dict[str, Any]:
+    """The DB-backed ceiling (``ceiling_app.py``) taking the requests the workflow sends per
+    enterprise after sign-up, as many and as large: one read of its assessment (the checklist
+    read's place) and a versioned ``UPDATE`` with its audit ``INSERT`` for each write, carrying
+    the answers that write carried; the same clients and concurrency, enterprise by enterprise."""
+    async with api_client(served.base, concurrency) as api:
+
+        async def run(firm: Firm) -> None:
+            path = f"/ceiling/assessments/{firm.assessment_id}"
+            version = (await api.call("GET", path, firm.token))["version"]
+            for body in bodies:
+                sent = {"version": version, "answers": body}
+                version = (await api.call("PATCH", f"{path}/answers", firm.token, body=sent))[
+                    "version"
+                ]
+
+        start, before = time.perf_counter(), cpu_seconds(served.session, (PG_SURGE_DB,))
+        await pool(firms, run, concurrency)
+        wall = time.perf_counter() - start
+        after = cpu_seconds(served.session, (PG_SURGE_DB,))
+        return {
+            "wall": wall,
+            "cpu": {role: after[role] - before[role] for role in CPU_ROLES},
+            "requests": api.requests,
+        }
+
+
 def run_surge(
     database: str,
     folder: Path,
@@ -160,6 +209,13 @@ def run_surge(
     concurrency: int,
     size: int,
 ) -> dict[str, Any]:
+    """The surge on a fresh database, then the ceiling's on the same database (as many
+    workers)."""
     url = fresh_url(database, folder, "surge", pg_base, PG_SURGE_DB)
     with anbiao_server(url, workers, folder, None) as served:
-        return asyncio.run(surge(served, url, enterprises, concurrency, size))
+        result = asyncio.run(surge(served, url, enterprises, concurrency, size))
+    bodies = ceiling_bodies(answer_sets(), size)
+    with ceiling_server(url, folder, None, workers) as served:
+        firms = result.pop("firms")
+        result["ceiling"] = asyncio.run(ceiling_surge(served, firms, bodies, concurrency))
+    return result

@@ -275,11 +275,14 @@ def serve(app: Any) -> Iterator[str]:
 
 
 @contextmanager
-def in_transaction(engine: Any) -> Iterator[list[bool]]:
-    """Whether each statement executed meanwhile on ``engine`` ran in a transaction."""
+def in_transaction(engine: Any, having: str = "") -> Iterator[list[bool]]:
+    """Whether each statement executed meanwhile on ``engine`` (that has ``having``) ran in a
+    transaction."""
     found: list[bool] = []
 
     def listener(conn, cursor, statement, parameters, context, executemany) -> None:
+        if having not in statement:
+            return
         driver = conn.connection.driver_connection
         found.append(
             driver.is_in_transaction()  # asyncpg

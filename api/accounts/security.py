@@ -25,7 +25,7 @@ from litestar.types import Guard
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from anbiao.api.kernel.db import SAFE_METHODS
+from anbiao.api.kernel.db import SAFE_METHODS, lookup_session
 from anbiao.api.kernel.errors import coded
 from anbiao.api.kernel.models import Role, User
 from anbiao.api.kernel.settings import Settings, get_settings
@@ -141,7 +141,7 @@ async def _retrieve_user(
     kept: User | None = state.accounts.get(token.sub)
     if kept is not None:
         return kept
-    async with AsyncSession(state.db_config.get_engine()) as session:
+    async with lookup_session(state) as session:
         if (user := await session.get(User, token.sub)) is not None:
             session.expunge(user)
             state.accounts.keep(user)

@@ -87,6 +87,18 @@ async def request_session(state: Any, scope: Any) -> AsyncSession:
 
 
 @asynccontextmanager
+async def lookup_session(state: Any) -> AsyncIterator[AsyncSession]:
+    """A session of its own for a lookup outside the request's session (the token's account):
+    where statements may run outside a transaction, in autocommit — a single read needs no
+    BEGIN and ROLLBACK round trips around it."""
+    engine: AsyncEngine = state.db_config.get_engine()
+    async with AsyncSession(engine) as session:
+        if _autocommit(state, engine.dialect.name):
+            await session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+        yield session
+
+
+@asynccontextmanager
 async def read_connection(request: Request[Any, Any, Any]) -> AsyncIterator[AsyncConnection]:
     """A pooled Core connection for a handler that only reads (no ORM session to set up, flush
     and commit): the hot reads take it instead of ``db_session``."""

@@ -250,3 +250,22 @@ def test_requests_within_the_cache_time_do_not_read_the_account(api):
         assert len(lookups) == 3 and me["email"] == "ent@fz.cn"
     finally:
         event.remove(engine, "before_cursor_execute", listener)
+
+
+def test_postgresql_reads_the_account_without_a_transaction(api):
+    """The token's account, read in a session of its own for a safe request and a write alike:
+    on PostgreSQL in autocommit (no BEGIN and ROLLBACK round trips around the one read)."""
+    engine = api.client.app.state.db_config.get_engine().sync_engine
+    if engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL only: SQLite reads begin a deferred transaction")
+    _, assessment = start(api, **FUZHOU)
+    api.login("ent@fz.cn")
+    api.client.app.state.accounts = AccountCache(0.0)  # read on every request
+    with in_transaction(engine, "FROM user_account") as lookups:
+        api.call("GET", "/api/v1/auth/me", "ent@fz.cn")
+        body = {
+            "version": assessment["version"],
+            "answers": {"base.5-1-1.01": {"status": "compliant"}},
+        }
+        api.call("PATCH", f"/api/v1/assessments/{assessment['id']}/answers", "ent@fz.cn", json=body)
+    assert lookups == [False, False]

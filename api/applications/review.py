@@ -114,8 +114,9 @@ async def review_scores(
     application: Application,
     assignments: list[Assignment] | None = None,
 ) -> Scored:
-    """The review result: self answers overridden item by item by the reviewers' answers
-    (``assignments``: the current cycle's, when already read). Each part's validated answers
+    """The review result: self answers overridden item by item by the reviewers' answers, a
+    later assignment's over an earlier one's (``assignments``: the current cycle's in the order
+    they were made, when already read). Each part's validated answers
     are kept by the engine, so only what changed since is validated."""
     answers = dict(engine.sheets.validated(("application", application.id), application.answers))
     if assignments is None:

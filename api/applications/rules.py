@@ -56,7 +56,14 @@ def summary(scored: Scored) -> dict[str, Any]:
     }
 
 
-_ASSIGNMENTS = select(Assignment).where(Assignment.application_id == bindparam("application"))
+# In the order they were made (UUIDv7 ids): where two reviewers score an item differently, the
+# later assignment's score prevails (``review_scores``), whoever saved last — an unordered read
+# returns PostgreSQL's rows in whatever order its updates left them.
+_ASSIGNMENTS = (
+    select(Assignment)
+    .where(Assignment.application_id == bindparam("application"))
+    .order_by(Assignment.id)
+)
 _OF_CYCLE = _ASSIGNMENTS.where(Assignment.cycle == bindparam("cycle"))
 _REVIEWER_IDS = select(Assignment.reviewer_id).where(
     Assignment.application_id == bindparam("application"), Assignment.cycle == bindparam("cycle")
@@ -66,7 +73,8 @@ _REVIEWER_IDS = select(Assignment.reviewer_id).where(
 async def reviewers_of(
     session: AsyncSession, application: Application, cycle: int | None = None
 ) -> list[Assignment]:
-    """The application's assignments (of ``cycle``, or of every cycle)."""
+    """The application's assignments (of ``cycle``, or of every cycle), in the order they were
+    made."""
     if cycle is None:
         return list(await session.scalars(_ASSIGNMENTS, {"application": application.id}))
     params = {"application": application.id, "cycle": cycle}

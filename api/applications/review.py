@@ -189,7 +189,9 @@ async def compare(
 
 
 async def conclude(ctx: Context, application: Application, outcome: str) -> dict[str, Any]:
-    assignments = await reviewers_of(ctx.session, application, application.cycle)
+    assignments = ctx.assignments
+    if assignments is None:
+        assignments = await reviewers_of(ctx.session, application, application.cycle)
     await my_assignment(ctx, application, assignments)
     scored = await review_scores(ctx.session, ctx.engine, application, assignments)
     outcome_summary = summary(scored)

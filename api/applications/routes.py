@@ -21,13 +21,14 @@ from anbiao.api.applications.review import (
     reviewed_before,
     save_review,
 )
-from anbiao.api.applications.rules import Context, current_reviewers, reviewers_of
+from anbiao.api.applications.rules import Context, current_reviewers
 from anbiao.api.applications.schemas import ActionIn, ApplicationOut, ComparisonOut, ReviewIn
 from anbiao.api.applications.service import ONE_WRITE_ACTIONS, create_application, transition
-from anbiao.api.applications.workflow import Action, allowed_actions
+from anbiao.api.applications.workflow import CONCLUSIONS, Action, allowed_actions
 from anbiao.api.kernel import i18n
 from anbiao.api.kernel.access import (
     get_application,
+    get_application_and_assignments,
     get_application_and_reviewers,
     get_assessment,
 )
@@ -135,10 +136,18 @@ class ApplicationController(Controller):
         engine: NamedDependency[Engine],
     ) -> ApplicationOut:
         """Take a workflow action; an illegal one is 409 naming the allowed actions."""
-        application, reviewers = await get_application_and_reviewers(
-            db_session, request.user, application_id
-        )
-        ctx = Context(db_session, engine, request.user, request.app.state.clock(), data)
+        assignments = None
+        if action in CONCLUSIONS:  # it scores the assignments: read with the application
+            application, assignments = await get_application_and_assignments(
+                db_session, request.user, application_id
+            )
+            reviewers = sorted(a.reviewer_id for a in assignments)
+        else:
+            application, reviewers = await get_application_and_reviewers(
+                db_session, request.user, application_id
+            )
+        today = request.app.state.clock()
+        ctx = Context(db_session, engine, request.user, today, data, assignments)
         await transition(ctx, application, action)
         assigned = data.reviewer_ids if action == Action.assign else ()
         return application_view(
@@ -162,9 +171,10 @@ class ApplicationController(Controller):
         """Record this reviewer's item scores (merged into the earlier ones); answers the
         comparison's totals and the rows of the items this save changed (every row:
         ``GET …/comparison``)."""
-        application = await get_application(db_session, request.user, application_id)
+        application, assignments = await get_application_and_assignments(
+            db_session, request.user, application_id
+        )
         ctx = Context(db_session, engine, request.user, request.app.state.clock(), data)
-        assignments = await reviewers_of(db_session, application, application.cycle)
         _, changed = await save_review(ctx, application, assignments)
         return _comparison_out(await compare(db_session, engine, application, changed, assignments))
 

@@ -114,6 +114,7 @@ class Context:
     user: User
     today: date
     body: Any
+    assignments: list[Assignment] | None = None  # the current cycle's, when read already
 
 
 def deadline(ctx: Context, application: Application, key: str) -> date:

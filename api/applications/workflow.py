@@ -31,6 +31,9 @@ class Action(StrEnum):
     expire = "expire"
 
 
+# The reviewer's conclusions (评审结论): they score the review's assignments.
+CONCLUSIONS = frozenset({Action.conclude_pass, Action.conclude_rectify, Action.conclude_fail})
+
 S, A = State, Action
 TRANSITIONS: dict[tuple[State, Action], tuple[State, Role]] = {
     (S.draft, A.submit): (S.submitted, Role.enterprise),

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
-from typing import Any, TypeVar, TypeVarTuple
+from typing import Any, TypeVarTuple
 from uuid import UUID
 
 from litestar.exceptions import NotFoundException
 from sqlalchemy import ColumnElement, FunctionElement, Select, Text, bindparam, false, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import aliased
 from sqlalchemy.sql.compiler import SQLCompiler
 
 from anbiao.api.kernel.errors import coded
@@ -35,7 +36,6 @@ from anbiao.api.kernel.models import (
 )
 from anbiao.core.errors import Message
 
-T = TypeVar("T")
 Columns = TypeVarTuple("Columns")
 
 
@@ -106,12 +106,12 @@ SCOPED_LIMIT = 1024  # about 10 KiB each, with its cache key
 _scoped: OrderedDict[Hashable, Any] = OrderedDict()
 
 
-def scoped(key: Hashable, build: Callable[[], Select[T]]) -> Select[T]:
+def scoped(key: Hashable, build: Callable[[], Select[*Columns]]) -> Select[*Columns]:
     """A hot path's statement scoped to its caller, built once per ``key`` (the statement's
     name, ``viewer(user)`` and what else it depends on; the request's own values are bind
     parameters): SQLAlchemy then computes its cache key once instead of per request. The
     least recently used statement goes first past ``SCOPED_LIMIT``."""
-    statement: Select[T] | None = _scoped.get(key)
+    statement: Select[*Columns] | None = _scoped.get(key)
     if statement is None:
         statement = _scoped[key] = build()
         if len(_scoped) > SCOPED_LIMIT:
@@ -229,6 +229,36 @@ async def get_application_and_reviewers(
         raise not_found("application.not_found")
     application, reviewers = found
     return application, uuids(reviewers)
+
+
+# The current cycle's assignments with their scores, read with the application (a review's save
+# and conclusion score them), in the order they were made. Aliased: the reviewer's access rule
+# reads ``assignment`` in a subquery of its own, which must not correlate with this join.
+_CURRENT = aliased(Assignment)
+_APPLICATION_AND_ASSIGNMENTS = (
+    select(Application, _CURRENT)
+    .outerjoin(
+        _CURRENT,
+        (_CURRENT.application_id == Application.id) & (_CURRENT.cycle == Application.cycle),
+    )
+    .where(Application.id == bindparam("id"))
+    .order_by(_CURRENT.id)
+)
+
+
+async def get_application_and_assignments(
+    session: AsyncSession, user: User, application_id: UUID
+) -> tuple[Application, list[Assignment]]:
+    """An application with its current cycle's assignments (as ``reviewers_of`` reads them),
+    in one statement."""
+    query = scoped(
+        ("application and assignments", *viewer(user)),
+        lambda: _APPLICATION_AND_ASSIGNMENTS.where(application_visible(user)),
+    )
+    rows = (await session.execute(query, {"id": application_id})).all()
+    if not rows:
+        raise not_found("application.not_found")
+    return rows[0][0], [assignment for _, assignment in rows if assignment is not None]
 
 
 async def get_hazard(session: AsyncSession, user: User, hazard_id: UUID) -> Hazard:

@@ -6,10 +6,13 @@ The same primary-key read of one account, sequentially, from one process:
 
 1. raw asyncpg ``fetchrow`` on one connection (the baseline);
 2. SQLAlchemy Core: a pooled connection and the same ``select`` (what a repository without the
-   ORM would pay);
-3. the ORM as a request uses it: a session from the pool, ``session.get(User, id)``, commit;
-4. the same in autocommit (no BEGIN/COMMIT round trips);
-5. the ORM with two queries (the token's user, then the requested row), as every authenticated
+   ORM would pay), then the same in autocommit;
+3. one statement of a request: a prebuilt Core ``select`` on a connection already held in
+   autocommit, and the SQL SQLAlchemy compiled for it run as an asyncpg prepared statement on
+   that same connection (what SQLAlchemy's execution adds to each statement);
+4. the ORM as a request uses it: a session from the pool, ``session.get(User, id)``, commit;
+5. the same in autocommit (no BEGIN/COMMIT round trips);
+6. the ORM with two queries (the token's user, then the requested row), as every authenticated
    read of the service does.
 
 CPU per operation (``time.process_time``) is the figure that bounds throughput on a busy core;
@@ -25,9 +28,9 @@ import time
 from collections.abc import Awaitable, Callable
 
 import asyncpg
-from bench_service import recreate_pg
 from doc_section import write_section
-from sqlalchemy import select
+from servers import recreate_pg
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from anbiao.api.kernel.db import db_config
@@ -55,6 +58,12 @@ async def measure(rounds: int, url: str) -> list[tuple[str, float, float]]:
         user_id = await session.scalar(select(User.id))
     raw = await asyncpg.connect(url.replace("postgresql+asyncpg", "postgresql"))
     table = User.__table__
+    by_key = select(table).where(table.c.id == bindparam("id"))  # prebuilt, as the hot paths
+    held = await engine.connect()  # a request's connection, in autocommit
+    await held.execution_options(isolation_level="AUTOCOMMIT")
+    driver = (await held.get_raw_connection()).driver_connection
+    assert driver is not None
+    prepared = await driver.prepare(str(by_key.compile(dialect=engine.dialect)))
 
     async def baseline() -> None:
         await raw.fetchrow("SELECT * FROM user_account WHERE id = $1", user_id)
@@ -62,6 +71,17 @@ async def measure(rounds: int, url: str) -> list[tuple[str, float, float]]:
     async def core() -> None:
         async with engine.connect() as conn:
             (await conn.execute(select(table).where(table.c.id == user_id))).one()
+
+    async def core_autocommit() -> None:
+        async with engine.connect() as conn:
+            await conn.execution_options(isolation_level="AUTOCOMMIT")
+            (await conn.execute(by_key, {"id": user_id})).one()
+
+    async def core_held() -> None:
+        (await held.execute(by_key, {"id": user_id})).one()
+
+    async def driver_held() -> None:
+        await prepared.fetchrow(user_id)
 
     async def orm() -> None:
         async with config.get_session() as session:
@@ -83,6 +103,9 @@ async def measure(rounds: int, url: str) -> list[tuple[str, float, float]]:
     cases: list[tuple[str, Callable[[], Awaitable[None]]]] = [
         ("raw asyncpg `fetchrow` (baseline)", baseline),
         ("SQLAlchemy Core: pooled connection + `select`", core),
+        ("the same in autocommit (no BEGIN/ROLLBACK round trips)", core_autocommit),
+        ("SQLAlchemy Core: a prebuilt `select` on a held connection in autocommit", core_held),
+        ("asyncpg: the SQL SQLAlchemy compiled for it, prepared on that connection", driver_held),
         ("ORM session: `get` + commit", orm),
         ("ORM session in autocommit: `get` + commit", orm_autocommit),
         ("ORM session: two queries + commit (an authenticated read)", orm_two),
@@ -102,6 +125,7 @@ async def measure(rounds: int, url: str) -> list[tuple[str, float, float]]:
             )
         )
     await raw.close()
+    await held.close()
     await engine.dispose()
     return results
 

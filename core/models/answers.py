@@ -154,12 +154,17 @@ class ValidatedSheets:
 
     def read(self, key: Hashable, text: str) -> tuple[dict[str, Any], dict[str, Answer]]:
         """The stored answers of the JSON ``text`` and their validated answers: the kept ones
-        while ``text`` is the text kept (nothing decoded, nothing validated). Read-only."""
+        while ``text`` is the text kept (nothing decoded, nothing validated), or, for a sheet
+        kept from its decoded JSON (``validated``), while ``text`` decodes to it. Read-only."""
         kept = self._kept.get(key)
         if kept is not None and kept.text == text:
             self._kept.move_to_end(key)
             return kept.stored, kept.answers
         stored = from_json(text)
+        if kept is not None and kept.text is None and kept.stored == stored:
+            kept.text = text  # and its score, if scored, stays
+            self._kept.move_to_end(key)
+            return kept.stored, kept.answers
         answers = _validate(stored)
         self._keep(key, Kept(stored, answers, text))
         return stored, answers

@@ -8,6 +8,7 @@ from dataclasses import replace
 from typing import Any
 
 import pytest
+from pydantic_core import to_json
 from support import make_profile
 
 from anbiao.core.engine import Engine
@@ -94,3 +95,21 @@ def test_a_score_is_kept_for_its_checklist_and_profile_only(engine):
     engine.score_kept("a", small[1], small[0])
     engine.score_kept("a", other[1], other[0])
     assert spy.scored == 2  # another profile: scored again
+
+
+def test_a_sheet_kept_from_its_json_is_reused_when_read_as_text(engine):
+    """A sheet kept from decoded JSON (an application created from the stored answers) and read
+    next as its JSON text (the submission) is neither validated nor scored again; other text
+    is."""
+    spy = Spy()
+    engine.pm.register(spy)
+    profile, composed = engine.profile_of(make_profile().model_dump(mode="json"))
+    stored = {i: {"status": "compliant"} for i in _batch(composed, "compliant")}
+    answers = engine.sheets.validated("a", stored)
+    first = engine.score_kept("a", composed, profile)
+    _, again = engine.sheets.read("a", to_json(stored).decode())
+    assert again is answers and engine.score_kept("a", composed, profile) is first
+    assert spy.scored == 1
+    changed = {**stored, next(iter(stored)): {"status": "non_compliant"}}
+    _, other = engine.sheets.read("a", to_json(changed).decode())
+    assert other is not answers

@@ -1,12 +1,12 @@
-"""CPU and statements per enterprise of each phase of the surge's workflow, in process (issue 11).
+"""CPU and statements per enterprise of each request of the surge's workflow, in process (issue 11).
 
 Run: ``.venv/bin/python benchmarks/bench_phases.py [--database sqlite|postgres] [--enterprises N]``.
 
 The surge (``surge.py``) takes 4,288 enterprises through the whole workflow on a served
-``anbiao serve --workers 2``; this takes ``--enterprises`` of them through the same phases, one
-request at a time, through Litestar's test client in this process (``bench_requests.InProcess``),
-so that a change to one workflow step can be measured without a server and a load: the service
-CPU of each phase per enterprise (``time.process_time``, the test client's own cost included)
+``anbiao serve --workers 2``; this takes ``--enterprises`` of them through the same requests,
+one at a time, through Litestar's test client in this process (``bench_requests.InProcess``), so
+that a change to one workflow step can be measured without a server and a load: the service
+CPU of each request per enterprise (``time.process_time``, the test client's own cost included)
 and the SQL statements it sent (an SQLAlchemy ``before_cursor_execute`` listener). Scratch
 database as ``bench_requests.py``'s (SQLite file, or PostgreSQL ``bench_phases``, dropped after).
 """
@@ -27,15 +27,16 @@ from sqlalchemy import event
 from workflow import (
     Api,
     Firm,
-    accept_and_assign,
     answer_sets,
-    apply,
+    assign,
+    conclude,
     create_staff,
     login_staff,
     new_assessment,
+    open_application,
     read_checklist,
-    review,
     save_all,
+    save_review,
     sign_up,
 )
 
@@ -57,6 +58,7 @@ async def measure(url: str, enterprises: int, profile: str = "") -> list[tuple[s
         await create_staff(url)
         staff = await login_staff(api)
         answers = answer_sets()
+        reviews = answers.reviews
         firms = [Firm(i) for i in range(enterprises)]
         sent: list[str] = []
         engine = app.state.db_config.get_engine().sync_engine
@@ -66,9 +68,13 @@ async def measure(url: str, enterprises: int, profile: str = "") -> list[tuple[s
             ("new self-assessment", lambda f: new_assessment(api, f)),
             ("checklist read", lambda f: read_checklist(api, f)),
             ("5 saves of ≤ 50 answers", lambda f: save_all(api, f, answers.full)),
-            ("application and submission", lambda f: apply(api, f)),
-            ("acceptance and assignment", lambda f: accept_and_assign(api, f, staff)),
-            ("two reviews and conclusion", lambda f: review(api, f, staff, answers.reviews)),
+            ("application", lambda f: open_application(api, f)),
+            ("submission", lambda f: api.act(f.token, f.app, "submit")),
+            ("acceptance", lambda f: api.act(staff.admin, f.app, "accept")),
+            ("assignment", lambda f: assign(api, f, staff)),
+            ("review save, first reviewer", lambda f: save_review(api, f, staff, 0, reviews[0])),
+            ("review save, second reviewer", lambda f: save_review(api, f, staff, 1, reviews[1])),
+            ("conclusion", lambda f: conclude(api, f, staff)),
             ("approval", lambda f: api.act(staff.admin, f.app, "approve")),
         ]
         results = []

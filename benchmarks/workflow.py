@@ -208,11 +208,15 @@ async def save_all(api: Api, firm: Firm, answers: dict[str, Any], size: int = BA
         firm.version += 1
 
 
-async def apply(api: Api, firm: Firm) -> None:
+async def open_application(api: Api, firm: Firm) -> None:
     out = await api.call(
         "POST", f"/api/v1/assessments/{firm.assessment_id}/applications", firm.token, expect=201
     )
     firm.app = App(out["id"], int(out["version"]))
+
+
+async def apply(api: Api, firm: Firm) -> None:
+    await open_application(api, firm)
     await api.act(firm.token, firm.app, "submit")
 
 
@@ -221,20 +225,32 @@ def pair(firm: Firm, staff: Staff) -> list[tuple[str, str]]:
     return [staff.reviewers[firm.index % REVIEWERS], staff.reviewers[(firm.index + 1) % REVIEWERS]]
 
 
-async def accept_and_assign(api: Api, firm: Firm, staff: Staff) -> None:
-    await api.act(staff.admin, firm.app, "accept")
+async def assign(api: Api, firm: Firm, staff: Staff) -> None:
     await api.act(
         staff.admin, firm.app, "assign", reviewer_ids=[uid for uid, _ in pair(firm, staff)]
     )
 
 
+async def accept_and_assign(api: Api, firm: Firm, staff: Staff) -> None:
+    await api.act(staff.admin, firm.app, "accept")
+    await assign(api, firm, staff)
+
+
+async def save_review(api: Api, firm: Firm, staff: Staff, k: int, answers: dict[str, Any]) -> None:
+    """The ``k``-th reviewer of ``firm`` saves item scores."""
+    path = f"/api/v1/applications/{firm.app.id}/review"
+    await api.call("PUT", path, pair(firm, staff)[k][1], body={"answers": answers}, parse=False)
+
+
+async def conclude(api: Api, firm: Firm, staff: Staff) -> None:
+    await api.act(pair(firm, staff)[0][1], firm.app, "conclude_pass")
+
+
 async def review(api: Api, firm: Firm, staff: Staff, reviews: list[dict[str, Any]]) -> None:
     """Both reviewers save their item scores; the first concludes the review as passed."""
-    path = f"/api/v1/applications/{firm.app.id}/review"
-    reviewers = pair(firm, staff)
-    for (_, token), answers in zip(reviewers, reviews, strict=True):
-        await api.call("PUT", path, token, body={"answers": answers}, parse=False)
-    await api.act(reviewers[0][1], firm.app, "conclude_pass")
+    for k, answers in enumerate(reviews):
+        await save_review(api, firm, staff, k, answers)
+    await conclude(api, firm, staff)
 
 
 async def login_staff(api: Api) -> Staff:

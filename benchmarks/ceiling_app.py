@@ -4,7 +4,8 @@ A minimal Litestar app under the same server and settings as ``anbiao serve``: L
 ``JWTAuth`` decodes anbiao's bearer token (same secret, HS256, no account lookup), then
 
 - ``GET /ceiling/assessments/{id}``: one pooled SQLAlchemy Core ``select`` of one assessment row by
-  primary key, answered as JSON (~2 kB: the row without its answers);
+  primary key, answered as JSON (~2 kB: the row without its answers); on PostgreSQL in
+  autocommit (until 2026-12-06 it sent SQLAlchemy's default BEGIN and ROLLBACK around it);
 - ``PATCH /ceiling/assessments/{id}/answers``: one transaction with a versioned
   ``UPDATE … WHERE id = :id AND version = :v RETURNING version`` and one audit ``INSERT`` holding
   the sent answers; 409 when the version is stale.
@@ -60,6 +61,8 @@ async def read(assessment_id: UUID, state: State) -> dict[str, Any]:
     engine: AsyncEngine = state.engine
     sqlite.READ_ONLY.set(True)
     async with engine.connect() as conn:
+        if engine.dialect.name == "postgresql":  # one statement: no BEGIN and ROLLBACK around it
+            await conn.execution_options(isolation_level="AUTOCOMMIT")
         row = (await conn.execute(ROW, {"id": assessment_id})).mappings().first()
     if row is None:
         raise NotFoundException()

@@ -11,8 +11,9 @@ A minimal Litestar app under the same server and settings as ``anbiao serve``: L
   the sent answers; 409 when the version is stale.
 
 Uvicorn runs it as a factory (``ceiling_app:create_app``); ``ANBIAO_DATABASE_URL`` and
-``ANBIAO_SECRET_KEY`` as for the service. On SQLite the engine gets the service's pragmas and
-writer queue (``anbiao.api.kernel.sqlite.tune``), so both wait for the write lock alike.
+``ANBIAO_SECRET_KEY`` as for the service. On SQLite the engine is made as the service's
+(``anbiao.api.kernel.sqlite.create_engine``: its connections, pragmas and writer queue), so both
+run statements and wait for the write lock alike.
 """
 
 from __future__ import annotations
@@ -94,9 +95,8 @@ async def write(
 def create_app(url: str = "", secret: str = "") -> Litestar:
     """The app; ``url`` and ``secret`` default to the service's environment variables."""
     url = url or os.environ["ANBIAO_DATABASE_URL"]
-    engine = create_async_engine(url, pool_size=20, max_overflow=0)
-    if url.startswith("sqlite"):
-        sqlite.tune(engine.sync_engine)
+    connect = sqlite.create_engine if url.startswith("sqlite") else create_async_engine
+    engine = connect(url, pool_size=20, max_overflow=0)
     auth = JWTAuth[str](
         token_secret=secret or os.environ["ANBIAO_SECRET_KEY"], retrieve_user_handler=_subject
     )

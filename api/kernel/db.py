@@ -31,7 +31,7 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, create_async_engine
 from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -131,20 +131,19 @@ async def provide_write_connection(
 
 
 def db_config(settings: Settings, *, create_all: bool = False) -> SQLAlchemyAsyncConfig:
-    config = SQLAlchemyAsyncConfig(
+    served_sqlite = settings.database_url.startswith("sqlite")
+    return SQLAlchemyAsyncConfig(
         connection_string=settings.database_url,
         before_send_handler=None,  # close only: provide_db_session commits before sending
         session_dependency_key="request_session",  # handlers take db_session (provide_db_session)
         session_config=AsyncSessionConfig(expire_on_commit=False),
         engine_config=engine_config(settings),
         create_all=create_all,
+        create_engine_callable=sqlite.create_engine if served_sqlite else create_async_engine,
         alembic_config=AlembicAsyncConfig(
             script_location=str(MIGRATIONS), version_table_name="alembic_versions"
         ),
     )
-    if settings.database_url.startswith("sqlite"):
-        sqlite.tune(config.get_engine().sync_engine)
-    return config
 
 
 def engine_config(settings: Settings) -> EngineConfig:

@@ -25,10 +25,13 @@ try:
 except ImportError:  # not POSIX: processes meet at SQLite's busy timeout only
     fcntl = None  # type: ignore[assignment]
 
-from sqlalchemy import event
+from sqlalchemy import event, make_url
+from sqlalchemy.dialects.sqlite.aiosqlite import SQLiteDialect_aiosqlite
 from sqlalchemy.engine import Engine
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.util import await_
 
+from anbiao.api.kernel.sqlite_connection import Connection
 from anbiao.core.errors import AnbiaoError, Message
 
 # A hint for SQLite: a transaction that only reads begins deferred (no write lock, WAL readers
@@ -61,6 +64,17 @@ async def _lock_file(path: str, timeout: float) -> int:
         granted.add_done_callback(lambda _: os.close(descriptor))
         raise _busy() if isinstance(error, TimeoutError) else error from None
     return descriptor
+
+
+def create_engine(url: str, **options: Any) -> AsyncEngine:
+    """The engine of a served SQLite database: connections whose statements take one step
+    into their thread (``sqlite_connection``), tuned as ``tune`` tunes them."""
+    (database,), connect = SQLiteDialect_aiosqlite().create_connect_args(make_url(url))
+    engine = create_async_engine(
+        url, async_creator=lambda: Connection(database, **connect), **options
+    )
+    tune(engine.sync_engine)
+    return engine
 
 
 def tune(engine: Engine) -> None:

@@ -9,8 +9,9 @@ connection is back in the pool (its COMMIT or ROLLBACK complete):
 
 * the writers of one process on an ``asyncio.Lock`` (first come, first served);
 * its current writer and those of other processes (``--workers N``) on an exclusive ``flock``
-  of a file beside the database, waited for in a thread: the kernel wakes the next waiter when
-  the holder lets go, where SQLite's busy handler would poll and could starve one process.
+  of a file beside the database: taken at once when free, else waited for in a thread (the
+  kernel wakes the next waiter when the holder lets go, where SQLite's busy handler would poll
+  and could starve one process).
 """
 
 from __future__ import annotations
@@ -53,8 +54,17 @@ def _busy() -> DatabaseBusy:
 
 
 async def _lock_file(path: str, timeout: float) -> int:
-    """The file lock of all processes' writers; its descriptor (closing it lets go)."""
+    """The file lock of all processes' writers; its descriptor (closing it lets go). Taken at
+    once when no other process holds it; else waited for in a thread."""
     descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return descriptor
+    except BlockingIOError:
+        pass
+    except BaseException:
+        os.close(descriptor)
+        raise
     granted = asyncio.get_running_loop().run_in_executor(
         None, fcntl.flock, descriptor, fcntl.LOCK_EX
     )

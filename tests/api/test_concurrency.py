@@ -7,6 +7,7 @@ import dataclasses
 import sqlite3
 import subprocess
 import sys
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from uuid import uuid4
 
@@ -234,6 +235,33 @@ def test_sqlite_writers_of_a_process_queue_instead_of_failing(api, database_url)
         return stored
 
     assert asyncio.run(scenario()) == list(range(1 + waiting))
+
+
+def test_a_writer_takes_a_free_file_lock_without_a_thread(database_url, monkeypatch):
+    """The lock of all processes' writers, when no other process holds it, is taken at once
+    (non-blocking); only a writer that would wait for it waits in a thread."""
+    if not database_url.startswith("sqlite"):
+        pytest.skip("the queue is for embedded SQLite")
+    from anbiao.api.kernel import sqlite
+
+    taken: list[tuple[int, bool]] = []
+    flock = sqlite.fcntl.flock
+
+    def recorded(descriptor: int, operation: int) -> None:
+        taken.append((operation, threading.current_thread() is threading.main_thread()))
+        flock(descriptor, operation)
+
+    monkeypatch.setattr(sqlite.fcntl, "flock", recorded)
+    config = db_config(Settings(database_url=database_url, secret_key="x" * 32))
+
+    async def write() -> None:
+        async with config.get_session() as session:
+            await session.execute(text("CREATE TABLE locked (n INTEGER)"))
+            await session.commit()
+        await config.get_engine().dispose()
+
+    asyncio.run(write())
+    assert taken == [(sqlite.fcntl.LOCK_EX | sqlite.fcntl.LOCK_NB, True)]
 
 
 def test_a_writer_that_waits_too_long_gets_503_and_changes_nothing(api, database_url, monkeypatch):

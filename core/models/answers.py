@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, field_validator
 from pydantic_core import from_json, to_json
 
 from anbiao.core.models.text import (
@@ -201,12 +201,15 @@ def _validate(stored: dict[str, Any]) -> dict[str, Answer]:
     return dict(AnswerSheet.model_validate({"answers": stored}).answers)
 
 
+_BATCH: TypeAdapter[Mapping[str, Answer | None]] = TypeAdapter(Mapping[str, Answer | None])
+
+
 def changed_answers(stored: dict[str, Any], batch: Mapping[str, Answer | None]) -> Changes:
     """The answers of ``batch`` (None clears one) that differ from the ``stored`` ones."""
     changed = Changes()
+    dumped = _BATCH.dump_python(batch, mode="json", exclude_defaults=True)  # one call for all
     for item_id, answer in batch.items():
-        value = None if answer is None else answer.model_dump(mode="json", exclude_defaults=True)
-        if value != stored.get(item_id):
+        if (value := dumped[item_id]) != stored.get(item_id):
             changed[item_id] = answer
             changed.stored[item_id] = value
     return changed

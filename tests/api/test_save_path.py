@@ -15,6 +15,8 @@ from support_api import (
     statements,
 )
 
+from anbiao.api.assessments.schemas import SaveOut
+
 SINGLE_SAVE_LIMIT = 1024  # bytes
 
 
@@ -42,6 +44,7 @@ def test_a_save_answers_compactly(api):
     assert r.status_code == 200, r.text
     assert len(r.content) < SINGLE_SAVE_LIMIT
     saved = r.json()
+    assert SaveOut.model_validate(saved).model_dump(mode="json") == saved  # exactly its shape
     assert list(saved)[:2] == ["id", "version"]  # first: benchmarks/wrk_service.lua reads them
     assert saved["id"] == assessment["id"] and saved["version"] == assessment["version"] + 1
     assert saved["items"] == [

@@ -16,6 +16,7 @@ from functools import cache
 from typing import Any, cast
 from uuid import UUID
 
+from pydantic_core import to_json
 from sqlalchemy import (
     CTE,
     JSON,
@@ -23,6 +24,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    Update,
     Uuid,
     any_,
     bindparam,
@@ -182,20 +184,29 @@ async def _at_once(connection: AsyncConnection, w: Write) -> bool:
     return await connection.scalar(statement, params) is not None
 
 
-# --- SQLite (and any other database): a statement each -------------------------------------------
+# --- SQLite: a statement each --------------------------------------------------------------------
 
 _WRITE = _UPDATE.returning(_A.c.id)
 _OPEN = insert(_H)
-_MOVE = (
-    update(_H)
-    .where(
-        _H.c.enterprise_id == bindparam("b_enterprise"),
-        _H.c.source == "self",
-        _H.c.item_id.in_(bindparam("b_items", expanding=True)),
-        _H.c.state.in_(bindparam("b_from", expanding=True)),
+
+
+def _moved(before: list[str], after: str) -> Update:
+    """The batch's items' hazards (a JSON array: one parameter, where an expanding list is
+    rendered into the SQL again at every execution) in a ``before`` state move to ``after``."""
+    items = func.json_each(bindparam("items", type_=Text)).table_valued("value")
+    return (
+        update(_H)
+        .where(
+            _H.c.enterprise_id == bindparam("enterprise"),
+            _H.c.source == "self",
+            _H.c.item_id.in_(select(items.c.value)),
+            _H.c.state.in_([literal(state) for state in before]),
+        )
+        .values(state=literal(after), version=_H.c.version + 1, updated_at=_at("now", "updated_at"))
     )
-    .values(state=bindparam("b_to"), version=_H.c.version + 1, updated_at=bindparam("b_now"))
-)
+
+
+_MOVES = {"rectifying": _moved(*RECTIFYING), "verification": _moved(*VERIFICATION)}
 
 
 async def _in_steps(connection: AsyncConnection, w: Write) -> bool:
@@ -213,19 +224,8 @@ async def _in_steps(connection: AsyncConnection, w: Write) -> bool:
     )
     if w.new_hazards:
         await connection.execute(_OPEN, w.new_hazards)
-    for items, (before, after) in (
-        (w.moves.rectifying, RECTIFYING),
-        (w.moves.verification, VERIFICATION),
-    ):
+    for name, items in (("rectifying", w.moves.rectifying), ("verification", w.moves.verification)):
         if items:
-            await connection.execute(
-                _MOVE,
-                {
-                    "b_enterprise": w.enterprise_id,
-                    "b_items": list(items),
-                    "b_from": before,
-                    "b_to": after,
-                    "b_now": w.now,
-                },
-            )
+            moved = {"enterprise": w.enterprise_id, "items": to_json(items).decode(), "now": w.now}
+            await connection.execute(_MOVES[name], moved)
     return True

@@ -1,11 +1,12 @@
 """Embedded SQLite as a served database: WAL, and the writers of a process in arrival order.
 
 SQLite has one write lock per file. A transaction that may write begins ``IMMEDIATE`` and takes
-it; one that only reads (``READ_ONLY``) begins deferred and never waits for it (WAL readers see
-the last commit). SQLite's own busy handler makes waiting writers poll with growing sleeps: under
-dozens of concurrent writers some lose every race and fail after ``busy_timeout`` while later
-arrivals get through. So writers queue before ``BEGIN IMMEDIATE`` and leave the queue when their
-connection is back in the pool (its COMMIT or ROLLBACK complete):
+it; a request that only reads (``READ_ONLY``) begins no transaction: each of its statements sees
+the last commit (WAL readers never wait), as a read in autocommit does on PostgreSQL. SQLite's
+own busy handler makes waiting writers poll with growing sleeps: under dozens of concurrent
+writers some lose every race and fail after ``busy_timeout`` while later arrivals get through.
+So writers queue before ``BEGIN IMMEDIATE`` and leave the queue when their connection is back in
+the pool (its COMMIT or ROLLBACK complete):
 
 * the writers of one process on an ``asyncio.Lock`` (first come, first served);
 * its current writer and those of other processes (``--workers N``) on an exclusive ``flock``
@@ -35,7 +36,7 @@ from sqlalchemy.util import await_
 from anbiao.api.kernel.sqlite_connection import Connection
 from anbiao.core.errors import AnbiaoError, Message
 
-# A hint for SQLite: a transaction that only reads begins deferred (no write lock, WAL readers
+# A hint for SQLite: a request that only reads begins no transaction (no write lock, WAL readers
 # never wait); every other one begins IMMEDIATE. Set for safe requests and the token's user lookup.
 READ_ONLY: ContextVar[bool] = ContextVar("anbiao_read_only", default=False)
 
@@ -116,8 +117,7 @@ def tune(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def _begin(connection: Any) -> None:
         if READ_ONLY.get():
-            connection.exec_driver_sql("BEGIN")
-            return
+            return  # SQLite's autocommit: no BEGIN (nor, then, a COMMIT or ROLLBACK) to send
         held = connection.connection.record_info  # kept when the DBAPI connection is invalidated
         if not held.get(_HOLDS):  # a connection keeps its place across its own transactions
             loop = asyncio.get_running_loop()

@@ -5,11 +5,14 @@ makes four per statement (open a cursor, execute, fetch the rows, close the curs
 queue hand-over and an event-loop wake-up — some 0.1 ms of CPU for a statement SQLite runs in
 a few microseconds. Here a statement's cursor is opened, executed, read and closed in one
 hand-over; its rows and facts (description, row count, last row id) come back together.
-Everything else (commit, rollback, close, the thread itself) is aiosqlite's.
+A commit or rollback with no transaction open (a read in SQLite's autocommit, the pool's
+rollback after a commit) is not handed over at all. Everything else (close, the thread) is
+aiosqlite's.
 """
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from collections import deque
 from collections.abc import Iterable, Sequence
@@ -32,6 +35,13 @@ def _execute(connection: sqlite3.Connection, sql: str, parameters: Any, many: bo
         return cursor.description, cursor.rowcount, cursor.lastrowid, cursor.fetchall()
     finally:
         cursor.close()
+
+
+def _observed(step: asyncio.Future[Any]) -> None:
+    """A step's error is its caller's, or nobody's once the caller was cancelled (then asyncio
+    would log it as never retrieved)."""
+    if not step.cancelled():
+        step.exception()
 
 
 class Cursor:
@@ -86,12 +96,34 @@ class Connection(aiosqlite.Connection):
     alive (as SQLAlchemy sets for the connections it opens itself)."""
 
     def __init__(self, database: str, **options: Any) -> None:
+        # used in its thread only, but whether a transaction is open is read from the loop
+        options["check_same_thread"] = False
         super().__init__(partial(sqlite3.connect, database, **options), iter_chunk_size=64)
         self._thread.daemon = True
+        self._step: asyncio.Future[Any] | None = None  # the last step handed over
 
     def cursor(self) -> Cursor:  # type: ignore[override]  # used as ``async with`` only
         return Cursor(self)
 
     async def run(self, step: Any, *args: Any) -> Any:
-        """``step(sqlite3_connection, *args)`` in the connection's thread."""
-        return await self._execute(step, self._conn, *args)  # type: ignore[no-untyped-call]
+        """``step(sqlite3_connection, *args)`` in the connection's thread. A cancelled caller
+        stops waiting, not the step: ``_step`` is done only once the thread has finished it."""
+        if not self._running:
+            raise ValueError("Connection closed")
+        self._step = asyncio.get_running_loop().create_future()
+        self._step.add_done_callback(_observed)
+        self._tx.put_nowait((self._step, partial(step, self._conn, *args)))
+        return await asyncio.shield(self._step)
+
+    def _idle(self) -> bool:
+        """No step running and no transaction open: nothing to commit or roll back."""
+        step = self._step
+        return (step is None or step.done()) and not self._conn.in_transaction
+
+    async def commit(self) -> None:
+        if not self._idle():
+            await self.run(sqlite3.Connection.commit)
+
+    async def rollback(self) -> None:
+        if not self._idle():
+            await self.run(sqlite3.Connection.rollback)

@@ -4,6 +4,8 @@ thread, and answers as aiosqlite's cursor did (rows, row counts, row ids, errors
 from __future__ import annotations
 
 import asyncio
+import sqlite3
+import threading
 from typing import Any
 
 import pytest
@@ -11,6 +13,7 @@ from sqlalchemy import event, text
 from sqlalchemy.exc import IntegrityError
 
 from anbiao.api.kernel import sqlite
+from anbiao.api.kernel.sqlite_connection import Connection
 
 
 class CountedQueue:
@@ -58,6 +61,63 @@ def test_a_statement_is_one_step_into_the_connection_thread(tmp_path):
     assert rows == [(1, "a"), (2, "b")]
     assert sent[0] == "BEGIN IMMEDIATE"  # the writer's transaction (sqlite.tune)
     assert handed == len(sent) == 3
+
+
+def test_a_read_sends_its_statement_only_and_a_write_no_rollback_after_its_commit(tmp_path):
+    """A request that only reads runs in SQLite's autocommit: no BEGIN, and no COMMIT or
+    ROLLBACK handed over; after a write's COMMIT, the pool's rollback is not handed over."""
+
+    async def scenario(connection):
+        raw = await connection.get_raw_connection()
+        queue = raw.driver_connection._tx = CountedQueue(raw.driver_connection._tx)
+        await connection.commit()
+        engine = connection.engine
+        sent: list[str] = []
+        event.listen(engine.sync_engine, "before_cursor_execute", lambda *a: sent.append(a[2]))
+        await connection.close()
+        handed = []
+        for read_only, sql in (
+            (True, "SELECT count(*) FROM t"),
+            (False, "INSERT INTO t (v) VALUES ('a')"),
+        ):
+            sqlite.READ_ONLY.set(read_only)
+            queue.handed = 0
+            async with engine.begin() as each:
+                await each.execute(text(sql))
+            handed.append(queue.handed)
+        sqlite.READ_ONLY.set(False)
+        return sent, handed
+
+    sent, handed = run(tmp_path, scenario)
+    assert sent == ["SELECT count(*) FROM t", "BEGIN IMMEDIATE", "INSERT INTO t (v) VALUES ('a')"]
+    assert handed == [1, 3]  # the read; BEGIN, INSERT and COMMIT
+
+
+def test_a_rollback_asked_while_a_step_runs_waits_for_it(tmp_path):
+    """A caller cancelled while its statement runs (it begins a transaction) must not leave the
+    transaction open: the rollback asked meanwhile is handed over behind the statement, not
+    skipped because no transaction was open yet."""
+    started, release = threading.Event(), threading.Event()
+
+    def slow_begin(connection: sqlite3.Connection) -> None:
+        started.set()
+        release.wait(timeout=30)
+        connection.execute("BEGIN IMMEDIATE")
+
+    async def scenario():
+        connection = await Connection(str(tmp_path / "slow.sqlite3"))
+        try:
+            caller = asyncio.create_task(connection.run(slow_begin))
+            await asyncio.to_thread(started.wait, 30)
+            caller.cancel()
+            rollback = asyncio.create_task(connection.rollback())
+            release.set()
+            await rollback
+            return await connection.run(lambda c: c.in_transaction), caller.cancelled()
+        finally:
+            await connection.close()
+
+    assert asyncio.run(scenario()) == (False, True)
 
 
 def test_row_counts_row_ids_and_many_parameter_sets(tmp_path):

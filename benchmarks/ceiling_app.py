@@ -13,7 +13,8 @@ A minimal Litestar app under the same server and settings as ``anbiao serve``: L
 Uvicorn runs it as a factory (``ceiling_app:create_app``); ``ANBIAO_DATABASE_URL`` and
 ``ANBIAO_SECRET_KEY`` as for the service. On SQLite the engine is made as the service's
 (``anbiao.api.kernel.sqlite.create_engine``: its connections, pragmas and writer queue), so both
-run statements and wait for the write lock alike.
+run statements and wait for the write lock alike; on both databases its pool of 20 is the
+service's kind (``anbiao.api.kernel.pool.FairPool``: waiters in arrival order).
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from anbiao.api.kernel import sqlite
 from anbiao.api.kernel.models import Assessment, Event
+from anbiao.api.kernel.pool import FairPool
 
 ROW = select(
     Assessment.id,
@@ -96,7 +98,7 @@ def create_app(url: str = "", secret: str = "") -> Litestar:
     """The app; ``url`` and ``secret`` default to the service's environment variables."""
     url = url or os.environ["ANBIAO_DATABASE_URL"]
     connect = sqlite.create_engine if url.startswith("sqlite") else create_async_engine
-    engine = connect(url, pool_size=20, max_overflow=0)
+    engine = connect(url, poolclass=FairPool, pool_size=20, max_overflow=0)
     auth = JWTAuth[str](
         token_secret=secret or os.environ["ANBIAO_SECRET_KEY"], retrieve_user_handler=_subject
     )

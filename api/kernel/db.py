@@ -38,6 +38,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from anbiao.api.kernel import audit, sqlite
 from anbiao.api.kernel.errors import StaleVersion
 from anbiao.api.kernel.models import Application, Assessment, Enterprise, Finding, Hazard
+from anbiao.api.kernel.pool import FairPool
 from anbiao.api.kernel.settings import Settings
 from anbiao.api.kernel.sqlite import READ_ONLY
 
@@ -147,12 +148,13 @@ def db_config(settings: Settings, *, create_all: bool = False) -> SQLAlchemyAsyn
 
 
 def engine_config(settings: Settings) -> EngineConfig:
-    """A fixed pool: requests past it wait for a connection instead of opening one that is
-    closed again when returned (PostgreSQL: a TCP and TLS handshake per request). In-memory
-    SQLite keeps its single connection."""
+    """A fixed pool: requests past it wait for a connection, in arrival order (``FairPool``),
+    instead of opening one that is closed again when returned (PostgreSQL: a TCP and TLS
+    handshake per request). In-memory SQLite keeps its single connection."""
     if make_url(settings.database_url).database in (None, "", ":memory:"):
         return EngineConfig()
     return EngineConfig(
+        poolclass=FairPool,
         pool_size=settings.database_pool_size,
         max_overflow=settings.database_max_overflow,
         connect_args=connect_args(settings),

@@ -27,7 +27,7 @@ def test_a_returned_connection_goes_to_the_longest_waiting_not_to_a_newcomer(tmp
 
         holder = await engine.connect()
         waiting = [asyncio.create_task(use(name)) for name in ("first", "second")]
-        while len(engine.pool._turns._waiters or ()) < 2:  # both queued for a turn
+        while len(engine.pool._waiting) < 2:  # both queued for a turn
             await asyncio.sleep(0)
         await holder.close()  # its connection back in the pool …
         await use("newcomer")  # … and asked for again at once, in the same step
@@ -55,3 +55,23 @@ def test_a_request_that_waits_past_the_timeout_gets_the_pool_timeout(tmp_path):
         await engine.dispose()
 
     asyncio.run(scenario())
+
+
+def test_a_request_cancelled_while_waiting_gives_up_its_place_not_a_turn(tmp_path):
+    async def scenario() -> int:
+        url = f"sqlite+aiosqlite:///{tmp_path / 'pool.sqlite3'}"
+        engine = create_async_engine(url, poolclass=FairPool, pool_size=1, max_overflow=0)
+        holder = await engine.connect()
+        gone = asyncio.create_task(engine.connect().start())
+        while not engine.pool._waiting:
+            await asyncio.sleep(0)
+        gone.cancel()
+        await holder.close()
+        for _ in range(3):  # the one turn serves request after request
+            async with engine.connect() as connection:
+                await connection.execute(text("SELECT 1"))
+        free = engine.pool._free
+        await engine.dispose()
+        return free
+
+    assert asyncio.run(scenario()) == 1

@@ -26,6 +26,9 @@ class FairPool(AsyncAdaptedQueuePool):
     before a connection, a returned turn goes to the longest waiting. A future and a timer
     per wait (``asyncio.wait_for`` would cost a task each)."""
 
+    # SQLAlchemy's pool messages stay under its own logger (``echo_pool``), not ``anbiao``'s
+    _sqla_logger_namespace = "sqlalchemy.pool.impl.AsyncAdaptedQueuePool"
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._free = self.size() + self._max_overflow  # turns; unlimited overflow: no turns

@@ -75,3 +75,11 @@ def test_a_request_cancelled_while_waiting_gives_up_its_place_not_a_turn(tmp_pat
         return free
 
     assert asyncio.run(scenario()) == 1
+
+
+def test_the_pool_logs_under_sqlalchemys_logger_not_the_services(tmp_path):
+    """The service's loggers (``anbiao``) log at INFO; SQLAlchemy's pool messages (every
+    dispose, and each checkout at DEBUG) follow SQLAlchemy's own logging (``echo_pool``)."""
+    url = f"sqlite+aiosqlite:///{tmp_path / 'pool.sqlite3'}"
+    engine = create_async_engine(url, poolclass=FairPool)
+    assert engine.pool.logger.name == "sqlalchemy.pool.impl.AsyncAdaptedQueuePool"

@@ -89,14 +89,20 @@ async def request_session(state: Any, scope: Any) -> AsyncSession:
 
 @asynccontextmanager
 async def lookup_session(state: Any) -> AsyncIterator[AsyncSession]:
-    """A session of its own for a lookup outside the request's session (the token's account):
-    where statements may run outside a transaction, in autocommit — a single read needs no
-    BEGIN and ROLLBACK round trips around it."""
+    """A session of its own for a lookup outside the request's session (the token's account),
+    which only reads, whatever the request's method: in autocommit on PostgreSQL (where
+    statements may run outside a transaction) and without a transaction on SQLite, so that a
+    write request's lookup takes no write lock — a single read needs no BEGIN and ROLLBACK
+    round trips around it."""
     engine: AsyncEngine = state.db_config.get_engine()
-    async with AsyncSession(engine) as session:
-        if _autocommit(state, engine.dialect.name):
-            await session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
-        yield session
+    reading = READ_ONLY.set(True)
+    try:
+        async with AsyncSession(engine) as session:
+            if _autocommit(state, engine.dialect.name):
+                await session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+            yield session
+    finally:
+        READ_ONLY.reset(reading)
 
 
 @asynccontextmanager

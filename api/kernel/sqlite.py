@@ -89,7 +89,8 @@ def create_engine(url: str, **options: Any) -> AsyncEngine:
 
 
 def tune(engine: Engine) -> None:
-    """Pragmas on connect; deferred or queued ``BEGIN IMMEDIATE`` on begin."""
+    """Pragmas on connect; on begin nothing for a read (autocommit), else a queued
+    ``BEGIN IMMEDIATE``."""
     writers = asyncio.Lock()
     database = engine.url.database
     lock_path = (

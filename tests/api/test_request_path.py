@@ -97,30 +97,36 @@ def test_every_guard_runs_on_the_event_loop(api):
     assert guards and all(inspect.iscoroutinefunction(g) for g in guards), guards
 
 
-def test_postgresql_reads_and_saves_take_no_transaction(api):
-    """On PostgreSQL a safe request reads in autocommit (no BEGIN/COMMIT round trips), and so
-    does the answers' save, whose writes are one statement (a write of several statements runs
-    in one transaction: the next test). SQLite begins deferred instead (api/sqlite.py)."""
+def test_safe_requests_read_without_a_transaction(api):
+    """A safe request reads outside a transaction on both databases (PostgreSQL's autocommit,
+    SQLite's): no BEGIN and COMMIT round trips, and on SQLite no lock (api/kernel/sqlite.py)."""
     engine = api.client.app.state.db_config.get_engine().sync_engine
-    if engine.dialect.name != "postgresql":
-        pytest.skip("PostgreSQL only: SQLite reads begin a deferred transaction")
     _, assessment = start(api, **FUZHOU)
-    path = f"/api/v1/assessments/{assessment['id']}"
     api.login("ent@fz.cn")
     with in_transaction(engine) as reads:
-        api.call("GET", f"{path}/checklist", "ent@fz.cn")
+        api.call("GET", f"/api/v1/assessments/{assessment['id']}/checklist", "ent@fz.cn")
         api.call("GET", "/api/v1/applications/", "ent@fz.cn")
+    assert reads and not any(reads)
+
+
+def test_postgresql_saves_take_no_transaction(api):
+    """On PostgreSQL the answers' save, whose writes are one statement, runs in autocommit too
+    (a write of several statements runs in one transaction: the next test)."""
+    engine = api.client.app.state.db_config.get_engine().sync_engine
+    if engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL only: on SQLite a save's writes are several statements")
+    _, assessment = start(api, **FUZHOU)
+    api.login("ent@fz.cn")
     with in_transaction(engine) as saves:
         api.call(
             "PATCH",
-            f"{path}/answers",
+            f"/api/v1/assessments/{assessment['id']}/answers",
             "ent@fz.cn",
             json={
                 "version": assessment["version"],
                 "answers": {"base.5-1-1.01": {"status": "compliant"}},
             },
         )
-    assert reads and not any(reads)
     assert len(saves) == 2 and not any(saves)
 
 
@@ -252,12 +258,11 @@ def test_requests_within_the_cache_time_do_not_read_the_account(api):
         event.remove(engine, "before_cursor_execute", listener)
 
 
-def test_postgresql_reads_the_account_without_a_transaction(api):
+def test_the_account_is_read_without_a_transaction(api):
     """The token's account, read in a session of its own for a safe request and a write alike:
-    on PostgreSQL in autocommit (no BEGIN and ROLLBACK round trips around the one read)."""
+    outside a transaction (PostgreSQL's autocommit, SQLite's), so no BEGIN and ROLLBACK round
+    trips around the one read, and on SQLite a write request's lookup takes no write lock."""
     engine = api.client.app.state.db_config.get_engine().sync_engine
-    if engine.dialect.name != "postgresql":
-        pytest.skip("PostgreSQL only: SQLite reads begin a deferred transaction")
     _, assessment = start(api, **FUZHOU)
     api.login("ent@fz.cn")
     api.client.app.state.accounts = AccountCache(0.0)  # read on every request

@@ -18,6 +18,7 @@ the pool (its COMMIT or ROLLBACK complete):
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 from contextvars import ContextVar
 from typing import Any
@@ -58,14 +59,9 @@ async def _lock_file(path: str, timeout: float) -> int:
     """The file lock of all processes' writers; its descriptor (closing it lets go). Taken at
     once when no other process holds it; else waited for in a thread."""
     descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
-    try:
+    with contextlib.suppress(BlockingIOError):  # held by another process: wait below
         fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
         return descriptor
-    except BlockingIOError:
-        pass
-    except BaseException:
-        os.close(descriptor)
-        raise
     granted = asyncio.get_running_loop().run_in_executor(
         None, fcntl.flock, descriptor, fcntl.LOCK_EX
     )

@@ -206,7 +206,7 @@ def _moved(before: list[str], after: str) -> Update:
     )
 
 
-_MOVES = {"rectifying": _moved(*RECTIFYING), "verification": _moved(*VERIFICATION)}
+_RECTIFY, _VERIFY = _moved(*RECTIFYING), _moved(*VERIFICATION)
 
 
 async def _in_steps(connection: AsyncConnection, w: Write) -> bool:
@@ -224,8 +224,8 @@ async def _in_steps(connection: AsyncConnection, w: Write) -> bool:
     )
     if w.new_hazards:
         await connection.execute(_OPEN, w.new_hazards)
-    for name, items in (("rectifying", w.moves.rectifying), ("verification", w.moves.verification)):
+    for move, items in ((_RECTIFY, w.moves.rectifying), (_VERIFY, w.moves.verification)):
         if items:
             moved = {"enterprise": w.enterprise_id, "items": to_json(items).decode(), "now": w.now}
-            await connection.execute(_MOVES[name], moved)
+            await connection.execute(move, moved)
     return True

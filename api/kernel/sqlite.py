@@ -75,16 +75,16 @@ async def _lock_file(path: str, timeout: float) -> int:
 
 def create_engine(url: str, **options: Any) -> AsyncEngine:
     """The engine of a served SQLite database: connections whose statements take one step
-    into their thread (``sqlite_connection``), tuned as ``tune`` tunes them."""
+    into their thread (``sqlite_connection``), tuned by ``_tune``."""
     (database,), connect = SQLiteDialect_aiosqlite().create_connect_args(make_url(url))
     engine = create_async_engine(
         url, async_creator=lambda: Connection(database, **connect), **options
     )
-    tune(engine.sync_engine)
+    _tune(engine.sync_engine)
     return engine
 
 
-def tune(engine: Engine) -> None:
+def _tune(engine: Engine) -> None:
     """Pragmas on connect; on begin nothing for a read (autocommit), else a queued
     ``BEGIN IMMEDIATE``."""
     writers = asyncio.Lock()

@@ -59,7 +59,7 @@ def test_a_statement_is_one_step_into_the_connection_thread(tmp_path):
 
     handed, sent, rows = run(tmp_path, scenario)
     assert rows == [(1, "a"), (2, "b")]
-    assert sent[0] == "BEGIN IMMEDIATE"  # the writer's transaction (sqlite.tune)
+    assert sent[0] == "BEGIN IMMEDIATE"  # the writer's transaction (sqlite._tune)
     assert handed == len(sent) == 3
 
 

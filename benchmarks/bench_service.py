@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from doc_section import write_section
-from load import SEED_FIRMS, Result, anbiao_load, ceiling_load, measure_get, seed_load
+from load import SEED_FIRMS, Result, Runs, anbiao_load, ceiling_load, measure_get, seed_load
 from peer import DATABASE as PEER_DATABASE
 from peer import peer_load, peer_server, peer_statements, seed
 from report import (
@@ -59,28 +59,48 @@ from workflow import BATCH, REVIEWERS
 
 
 def load_test(
-    database: str, folder: Path, pg_base: str, seconds: int, connections: int, with_peer: bool
-) -> dict[str, Result]:
-    """Bare, ceiling, anbiao and (``with_peer``) the peer, one pinned server after the other."""
-    results: dict[str, Result] = {}
+    database: str,
+    folder: Path,
+    pg_base: str,
+    seconds: int,
+    connections: int,
+    with_peer: bool,
+    rounds: int,
+) -> dict[str, Runs]:
+    """Bare, then ``rounds`` rounds of anbiao and its ceiling (one pinned server after the
+    other, which goes first alternating: a drift of the shared machine falls on both alike),
+    and (``with_peer``) the peer once."""
+    results: dict[str, Runs] = {}
     with bare_server(folder, "0") as served:
-        results["bare"] = measure_get(served, folder, [("/plain", "")], seconds, connections)
+        results["bare"] = [measure_get(served, folder, [("/plain", "")], seconds, connections)]
     url = fresh_url(database, folder, "load", pg_base)
     with anbiao_server(url, 2, folder, None) as served:  # seeding: both cores
-        plans = asyncio.run(seed_load(served.base, url, connections))
-    with anbiao_server(url, 1, folder, "0") as served:
-        anbiao = anbiao_load(served, folder, plans, seconds, connections)
-    with ceiling_server(url, folder, "0") as served:
-        results |= ceiling_load(served, folder, plans, seconds, connections)
-    results |= anbiao
+        plans = asyncio.run(seed_load(served.base, url, connections, rounds))
+
+    def anbiao(n: int) -> dict[str, Result]:
+        with anbiao_server(url, 1, folder, "0") as served:
+            return anbiao_load(served, folder, plans, seconds, connections, n)
+
+    def ceiling(n: int) -> dict[str, Result]:
+        with ceiling_server(url, folder, "0") as served:
+            return ceiling_load(served, folder, plans, seconds, connections)
+
+    for n in range(rounds):
+        for measure in (anbiao, ceiling) if n % 2 == 0 else (ceiling, anbiao):
+            for name, result in measure(n).items():
+                results.setdefault(name, []).append(result)
     counts = anbiao_statements(url, plans) | ceiling_statements(url, plans)
     if with_peer:
         env, peer_plans = seed(folder, pg_base, plans.answers, SEED_FIRMS)
         with peer_server(env, folder, "0") as served:
-            results |= peer_load(served, folder, peer_plans, seconds, connections)
+            results |= {
+                k: [r]
+                for k, r in peer_load(served, folder, peer_plans, seconds, connections).items()
+            }
         counts |= peer_statements(env, folder, peer_plans)
     for name, (statements, size) in counts.items():
-        results[name] |= {"statements": statements, "bytes": size}
+        for result in results[name]:
+            result |= {"statements": statements, "bytes": size}
     return results
 
 
@@ -94,6 +114,12 @@ def arguments() -> argparse.Namespace:
         "--seconds", type=int, default=10, help="wrk duration per endpoint (0: skip the load test)"
     )
     parser.add_argument("--connections", type=int, default=64)
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=3,
+        help="rounds of anbiao and its ceiling in the load test (the goals take the median)",
+    )
     parser.add_argument("--no-peer", action="store_true", help="skip the Django peer")
     parser.add_argument("--enterprises", type=int, default=4288, help="surge size (0: skip)")
     parser.add_argument(
@@ -129,7 +155,10 @@ def report(args: argparse.Namespace, before: str, load: Any, surges: Any) -> dic
                 f"Load: each server one process pinned to core 0, `wrk -c{args.connections} "
                 f"-d{args.seconds}s` pinned to core 1 (reads `-t1`, saves one thread per "
                 "connection); CPU per request of the server's processes and of the benchmark's "
-                "PostgreSQL backends, from /proc; statements counted in process."
+                "PostgreSQL backends, from /proc; statements counted in process. anbiao and its "
+                f"ceiling ran {args.rounds} rounds each, alternating which went first (bare and "
+                "the peer once): a row gives the endpoint's median round by requests per second, "
+                "with the range of all rounds."
             ),
             "",
             *load_table(load),
@@ -175,7 +204,7 @@ def main() -> None:
         sys.exit("wrk is missing: apt-get install -y wrk")
     databases = ["sqlite", "postgres"] if args.database == "both" else [args.database]
     before = load_average()
-    load: dict[str, dict[str, Result]] = {}
+    load: dict[str, dict[str, Runs]] = {}
     surges: dict[str, dict[str, Any]] = {}
     with tempfile.TemporaryDirectory(prefix="anbiao-bench-") as tmp:
         folder = Path(tmp)
@@ -189,6 +218,7 @@ def main() -> None:
                         args.seconds,
                         args.connections,
                         database == "postgres" and not args.no_peer,
+                        args.rounds,
                     )
                     print("\n".join(load_table({database: load[database]})), flush=True)
                 surge_here = args.surge_database in ("both", database)

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
+from statistics import median
 from typing import Any
 
-Load = dict[str, dict[str, dict[str, float]]]  # database → endpoint → figures
+Result = dict[str, float]
+Load = dict[str, dict[str, list[Result]]]  # database → endpoint → its runs (one per round)
 
 LABELS = {
     "bare": "bare `GET /plain`",
@@ -34,40 +36,54 @@ PEER_FACTOR = 2.0
 P99_MS = 100.0
 
 
+def typical(runs: list[Result]) -> Result:
+    """The run of median requests per second (the lower middle of an even number)."""
+    return sorted(runs, key=lambda r: r["rps"])[(len(runs) - 1) // 2]
+
+
+def spread(values: list[float], form: str) -> str:
+    """`` (lowest–highest)`` of several rounds' values, nothing for one."""
+    return f" ({min(values):{form}}–{max(values):{form}})" if len(values) > 1 else ""
+
+
 def load_table(results: Load) -> list[str]:
     rows = [
-        "| database | endpoint | requests/s | p50 | p99 | errors | CPU/request: server | "
-        "CPU/request: PostgreSQL | SQL statements/request | response |",
+        "| database | endpoint | requests/s (rounds' range) | p50 | p99 | errors | "
+        "CPU/request: server | CPU/request: PostgreSQL | SQL statements/request | response |",
         "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for database, endpoints in results.items():
-        for name, r in endpoints.items():
-            errors = int(r["non2xx"] + r["socket_errors"])
+        for name, runs in endpoints.items():
+            r = typical(runs)
+            errors = int(sum(run["non2xx"] + run["socket_errors"] for run in runs))
             statements = f"{r['statements']:.0f}" if "statements" in r else "–"
             size = f"{r['bytes'] / 1000:,.1f} kB" if "bytes" in r else "–"
             db_cpu = f"{r['cpu_database']:.2f} ms" if database == "postgres" else "–"
+            rps = f"{r['rps']:,.0f}{spread([run['rps'] for run in runs], ',.0f')}"
             rows.append(
-                f"| {database} | {LABELS[name]} | {r['rps']:,.0f} | {r['p50']:.1f} ms | "
+                f"| {database} | {LABELS[name]} | {rps} | {r['p50']:.1f} ms | "
                 f"{r['p99']:.1f} ms | {errors} | {r['cpu_service']:.2f} ms | {db_cpu} | "
                 f"{statements} | {size} |"
             )
     return rows
 
 
-def cpu(r: dict[str, float]) -> float:
+def cpu(r: Result) -> float:
     """CPU milliseconds per request of the server and (PostgreSQL) the database together."""
     return r["cpu_service"] + r["cpu_database"]
 
 
 def goal_table(results: Load) -> list[str]:
     """Each endpoint against its ceiling and the peer (the peer runs on PostgreSQL only: the
-    SQLite rows compare with it too). The goals are judged on requests per second; the ratio of
-    CPU per request (server and PostgreSQL) is shown beside it, as it depends less on what
-    else the shared machine runs meanwhile."""
+    SQLite rows compare with it too). Against the ceiling, round by round (anbiao's round k
+    against the ceiling's round k), the goal judged on the median of the rounds' ratios of
+    requests per second; the ratio of CPU per request (server and PostgreSQL) beside it, as it
+    depends less on what else the shared machine runs meanwhile. Against the peer (one run),
+    anbiao's median round."""
     peer = results.get("postgres", {})
     rows = [
-        "| database | endpoint | of its ceiling: requests/s | by CPU/request | goal | "
-        "× the peer (PostgreSQL): requests/s | by CPU/request | goal | "
+        "| database | endpoint | of its ceiling: requests/s, median (rounds' range) | "
+        "by CPU/request | goal | × the peer (PostgreSQL): requests/s | by CPU/request | goal | "
         f"p99 < {P99_MS:.0f} ms |",
         "|---|---|---:|---:|---|---:|---:|---|---|",
     ]
@@ -75,20 +91,24 @@ def goal_table(results: Load) -> list[str]:
         for name, (ceiling, share, peer_name) in GOALS.items():
             if name not in endpoints:
                 continue
-            r = endpoints[name]
-            of_ceiling = r["rps"] / endpoints[ceiling]["rps"]
+            pairs = list(zip(endpoints[name], endpoints[ceiling], strict=True))
+            shares = [r["rps"] / c["rps"] for r, c in pairs]
+            by_cpu = [cpu(c) / cpu(r) for r, c in pairs]
+            of_ceiling = median(shares)
             met = "met" if of_ceiling >= share else f"missed ({of_ceiling / share:.0%} of it)"
-            by_cpu = cpu(endpoints[ceiling]) / cpu(r)
+            r = typical(endpoints[name])
             if peer_name in peer:
-                factor = r["rps"] / peer[peer_name]["rps"]
+                other = typical(peer[peer_name])
+                factor = r["rps"] / other["rps"]
                 verdict = "met" if factor >= PEER_FACTOR else "missed"
-                vs_peer = f"{factor:.2f}× | {cpu(peer[peer_name]) / cpu(r):.2f}×"
+                vs_peer = f"{factor:.2f}× | {cpu(other) / cpu(r):.2f}×"
                 peer_goal = f"≥ {PEER_FACTOR:.0f}× {verdict}"
             else:
                 vs_peer, peer_goal = "– | –", ""
             p99 = "met" if r["p99"] < P99_MS else f"missed ({r['p99']:.0f} ms)"
             rows.append(
-                f"| {database} | {name} | {of_ceiling:.1%} | {by_cpu:.1%} | ≥ {share:.0%} {met} | "
+                f"| {database} | {name} | {of_ceiling:.1%}{spread(shares, '.0%')} | "
+                f"{median(by_cpu):.1%}{spread(by_cpu, '.0%')} | ≥ {share:.0%} {met} | "
                 f"{vs_peer} | {peer_goal} | {p99} |"
             )
     return rows

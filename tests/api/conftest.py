@@ -1,5 +1,6 @@
 """API test fixtures: a fresh database per test (SQLite file, or PostgreSQL when
-ANBIAO_TEST_DATABASE_URL is set), a settable clock, and a client that logs in as anyone."""
+ANBIAO_TEST_DATABASE_URL is set), a settable clock, a client that logs in as anyone, and the
+guard that no request writes part of a change (``support_atomic``)."""
 
 from __future__ import annotations
 
@@ -8,8 +9,11 @@ from collections.abc import Iterator
 import pytest
 from litestar.testing import TestClient
 from support_api import Api, Clock, fresh_database, make_app
+from support_atomic import _watched, atomic_requests
 
 from anbiao.core.engine import Engine
+
+__all__ = ["_watched", "atomic_requests"]
 
 
 @pytest.fixture(scope="session")

@@ -198,15 +198,20 @@ def test_foreign_users_get_404(api, clock):
 def test_rendering_holds_no_database_lock(api, monkeypatch):
     """While a PDF renders, other requests can write (SQLite: the read transaction has ended)."""
     from anbiao.api.kernel.models import Event
+    from anbiao.api.kernel.sqlite import READ_ONLY
     from anbiao.api.reports import render as reports
 
     case = filled(api)
     written = []
 
     async def render_while_writing(context, *, mode=None):
-        async with api.client.app.state.db_config.get_session() as session:
-            session.add(Event(action="test.write_during_render"))
-            await session.commit()
+        writing = READ_ONLY.set(False)  # as another request's write: not in this GET's context
+        try:
+            async with api.client.app.state.db_config.get_session() as session:
+                session.add(Event(action="test.write_during_render"))
+                await session.commit()
+        finally:
+            READ_ONLY.reset(writing)
         written.append(context["enterprise"]["name"])
         return b"%PDF-1.7 stand-in"
 

@@ -52,6 +52,11 @@ def _after_execute(
 
 @pytest.fixture(scope="session")
 def _watched() -> Iterator[None]:
+    """The listeners, once per process (the API's and the pages' conftest each hold this
+    fixture: the first to start adds them, and removes them when the session ends)."""
+    if event.contains(Engine, "after_cursor_execute", _after_execute):
+        yield
+        return
     event.listen(Pool, "checkout", _checkout)
     event.listen(Engine, "after_cursor_execute", _after_execute)
     yield

@@ -37,6 +37,7 @@ SEED_FIRMS = 160  # 160 applications under review, 16 in each reviewer's queue
 QUEUE = "/api/v1/applications/?state=under_review"
 Result = dict[str, float]
 Runs = list[Result]  # an endpoint's runs: one per round
+FRESH = 3  # empty assessments per connection and round, for the autosave
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,20 +46,20 @@ class Plans:
 
     checklist: list[Firm]  # one per connection
     patch: list[Firm]  # filled assessments, half again as many as connections
-    fresh: list[Firm]  # empty assessments, 3 per connection and round: each autosave adds an answer
+    fresh: list[Firm]  # empty assessments, FRESH per connection and round: each autosave adds one
     queue: list[str]  # reviewer tokens
     answers: Answers
 
     def fresh_for(self, round_: int, connections: int) -> list[Firm]:
         """The empty assessments of round ``round_`` (each round answers its own from the
         first item on, so that the rounds measure the same work)."""
-        return self.fresh[round_ * 3 * connections : (round_ + 1) * 3 * connections]
+        return self.fresh[round_ * FRESH * connections : (round_ + 1) * FRESH * connections]
 
 
 async def seed_load(base: str, url: str, connections: int, rounds: int = 1) -> Plans:
     """160 applications under review (16 per reviewer); each firm also gets a second, filled
     assessment for the batch save (the first is frozen by its application); the first
-    ``connections`` firms get three more for each of ``rounds``, empty, for the autosave."""
+    ``connections`` firms get ``FRESH`` more for each of ``rounds``, empty, for the autosave."""
     await create_staff(url)
     spare = connections + connections // 2  # assessments beyond one per connection
     async with api_client(base, 16) as api:
@@ -76,7 +77,9 @@ async def seed_load(base: str, url: str, connections: int, rounds: int = 1) -> P
             await fill(api, firm, answers.full)
 
         await pool(firms, prepare, 16)
-        fresh = [replace(f) for _ in range(rounds) for f in firms[:connections] for _ in range(3)]
+        fresh = [
+            replace(f) for _ in range(rounds) for f in firms[:connections] for _ in range(FRESH)
+        ]
         await pool(fresh, lambda f: new_assessment(api, f), 16)
     queue = [t for _, t in staff.reviewers]
     return Plans(firms[:connections], firms[:spare], fresh, queue, answers)

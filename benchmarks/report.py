@@ -6,8 +6,9 @@ import os
 from statistics import median
 from typing import Any
 
-Result = dict[str, float]
-Load = dict[str, dict[str, list[Result]]]  # database → endpoint → its runs (one per round)
+from load import Result, Runs
+
+Load = dict[str, dict[str, Runs]]  # database → endpoint → its runs (one per round)
 
 LABELS = {
     "bare": "bare `GET /plain`",
@@ -36,7 +37,7 @@ PEER_FACTOR = 2.0
 P99_MS = 100.0
 
 
-def typical(runs: list[Result]) -> Result:
+def typical(runs: Runs) -> Result:
     """The run of median requests per second (the lower middle of an even number)."""
     return sorted(runs, key=lambda r: r["rps"])[(len(runs) - 1) // 2]
 

@@ -274,6 +274,14 @@ def serve(app: Any) -> Iterator[str]:
         thread.join(timeout=10)
 
 
+def ran_in_transaction(driver: Any) -> bool:
+    """After a statement: whether its driver connection ran it in a transaction (asyncpg
+    begins one lazily, with the transaction's first statement)."""
+    if hasattr(driver, "is_in_transaction"):  # asyncpg
+        return bool(driver.is_in_transaction())
+    return bool(driver.in_transaction)  # aiosqlite (anbiao.api.kernel.sqlite_connection)
+
+
 @contextmanager
 def in_transaction(engine: Any, having: str = "") -> Iterator[list[bool]]:
     """Whether each statement executed meanwhile on ``engine`` (that has ``having``) ran in a
@@ -283,12 +291,7 @@ def in_transaction(engine: Any, having: str = "") -> Iterator[list[bool]]:
     def listener(conn, cursor, statement, parameters, context, executemany) -> None:
         if having not in statement:
             return
-        driver = conn.connection.driver_connection
-        found.append(
-            driver.is_in_transaction()  # asyncpg
-            if hasattr(driver, "is_in_transaction")
-            else driver.in_transaction  # aiosqlite
-        )
+        found.append(ran_in_transaction(conn.connection.driver_connection))
 
     event.listen(engine, "after_cursor_execute", listener)
     try:

@@ -17,20 +17,13 @@ import pytest
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.pool import Pool
+from support_api import ran_in_transaction
 
 from anbiao.api.kernel.sqlite import READ_ONLY
 
 _WRITE = re.compile(r"\b(INSERT\s+INTO|UPDATE\s+\S+\s+SET|DELETE\s+FROM)\b", re.IGNORECASE)
 _COUNT = "anbiao_autocommit_writes"
 broken: list[str] = []  # what the current test's requests broke
-
-
-def _in_transaction(driver: Any) -> bool:
-    """After a statement: whether it ran in a transaction (asyncpg begins one lazily, with the
-    transaction's first statement)."""
-    if hasattr(driver, "is_in_transaction"):  # asyncpg
-        return bool(driver.is_in_transaction())
-    return bool(driver.in_transaction)  # aiosqlite (anbiao.api.kernel.sqlite_connection)
 
 
 def _checkout(dbapi_connection: Any, record: Any, proxy: Any) -> None:
@@ -40,7 +33,7 @@ def _checkout(dbapi_connection: Any, record: Any, proxy: Any) -> None:
 def _after_execute(
     conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, many: bool
 ) -> None:
-    if not _WRITE.search(statement) or _in_transaction(conn.connection.driver_connection):
+    if not _WRITE.search(statement) or ran_in_transaction(conn.connection.driver_connection):
         return
     if READ_ONLY.get():
         broken.append(f"a safe request wrote: {statement[:120]}")
